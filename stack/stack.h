@@ -1,0 +1,75 @@
+/* stack/stack.h — the public face of the pure core.
+ *
+ * The core (stack/, eth/, ip/, icmp/) makes no system calls and reads no clock: the caller
+ * hands in frames and the time, and takes frames out. All state lives in struct stack.
+ * Addresses are host byte order (uint32_t) in this API; times are milliseconds on the
+ * caller's monotonic clock.
+ */
+#ifndef TAPSTACK_STACK_H
+#define TAPSTACK_STACK_H
+
+#include <stdint.h>
+
+#include "stack/pkb.h"
+#include "stack/sbuf.h"
+
+struct stack;
+
+#define STACK_MAX_IFACES 8
+#define STACK_MAX_ADDRS  8   /* per interface */
+
+struct stack_config {
+	unsigned pkb_count;      /* packet buffers in the pool; 0 = default (1024) */
+	uint64_t seed;           /* seeds IP IDs and the rate limiter's randomness */
+};
+
+/* A new stack with every knob at its default, no interfaces. NULL when out of memory. */
+struct stack *stack_new(const struct stack_config *cfg);
+/* Frees the stack and every buffer it still holds. */
+void stack_free(struct stack *st);
+
+/* Adds an interface; returns its ifindex (0, 1, ...) or -ENOSPC / -EINVAL. mtu is the IP MTU. */
+int stack_iface_add(struct stack *st, const char *name, const uint8_t mac[6], unsigned mtu);
+/* Adds addr/plen (host order) to ifindex; 0 or -EINVAL (bad prefix, bad address), -EEXIST, -ENOSPC. */
+int stack_addr_add(struct stack *st, unsigned ifindex, uint32_t addr, unsigned plen);
+/* Marks the interface up and queues a gratuitous ARP for each of its addresses. */
+void stack_iface_up(struct stack *st, unsigned ifindex, uint64_t now_ms);
+/* Marks the interface down: nothing is sent on it, frames for it are dropped (EthInIfaceDown). */
+void stack_iface_down(struct stack *st, unsigned ifindex);
+unsigned stack_iface_count(const struct stack *st);
+
+/* Sets a knob by name from text ("icmp_ratelimit", "1000"); 0, -ENOENT (no such knob),
+ * -EINVAL (not a number), -ERANGE (outside the knob's bounds). */
+int stack_knob_set(struct stack *st, const char *name, const char *value);
+/* Reads a knob; 0 or -ENOENT. */
+int stack_knob_get(const struct stack *st, const char *name, long *value);
+/* Prints "name  description (min..max, default D)" for every knob, for --help. */
+void stack_knobs_describe(struct sbuf *out);
+
+/* Wall clock = now_ms + offset; only the timestamp reply reads it (UTC ms since midnight). */
+void stack_set_wall_offset(struct stack *st, int64_t offset_ms);
+
+/* A receive buffer: data at buf + PKB_HEADROOM, room for pkb_tailroom() bytes (>= 1518).
+ * NULL when the pool is exhausted (the caller should drain and retry, counting a drop). */
+struct pkb *stack_rx_buf(struct stack *st);
+/* Feeds one Ethernet frame (p->len bytes at p->data) that arrived on ifindex. Consumes p. */
+void stack_input(struct stack *st, unsigned ifindex, struct pkb *p, uint64_t now_ms);
+/* Runs timers due at now_ms (ARP retries and expiry, reassembly, ...). */
+void stack_poll(struct stack *st, uint64_t now_ms);
+/* Earliest time stack_poll has work; UINT64_MAX when none. */
+uint64_t stack_next_deadline(const struct stack *st);
+/* Next frame to write, or NULL; *ifindex says where. The caller frees it with stack_pkb_free. */
+struct pkb *stack_tx_pop(struct stack *st, unsigned *ifindex);
+void stack_pkb_free(struct stack *st, struct pkb *p);
+/* Buffers held (pool and heap); tests assert 0 after freeing everything they were given. */
+unsigned stack_pkb_in_use(const struct stack *st);
+
+/* Runs one control command ("stats --json", "neigh", "addr", "sysctl icmp_ratelimit=500", ...),
+ * appending its text output to out. Returns the exit status for the client: 0 ok, 1 failed,
+ * 2 usage error (out then holds a one-line message). */
+int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms);
+
+/* Reads a counter by its printed name ("IcmpInMsgs"); 0 or -ENOENT. For tests and tools. */
+int stack_counter_get(const struct stack *st, const char *name, uint64_t *value);
+
+#endif
