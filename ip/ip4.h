@@ -1,0 +1,80 @@
+/* ip/ip4.h — IPv4 input, output and the protocol registration table. */
+#ifndef TAPSTACK_IP4_H
+#define TAPSTACK_IP4_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stack/pkb.h"
+
+struct stack;
+
+#define IP4_HDR_MIN   20
+#define IP4_HDR_MAX   60
+#define IP4_MAX_LEN   65535
+#define IP4_DF        0x4000
+#define IP4_MF        0x2000
+#define IP4_OFFMASK   0x1fff
+
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_TCP_  6
+#define IPPROTO_UDP_  17
+
+/* Header field offsets. */
+enum { IP4_VHL = 0, IP4_TOS = 1, IP4_LEN = 2, IP4_ID = 4, IP4_FRAG = 6, IP4_TTL = 8, IP4_PROTO = 9,
+       IP4_CSUM = 10, IP4_SRC = 12, IP4_DST = 16 };
+
+#define IP4_BCAST_ALL 0xffffffffu
+
+/* What a destination address is to us. */
+enum ip4_dst_kind { IP4_DST_OTHER = 0, IP4_DST_LOCAL, IP4_DST_BCAST, IP4_DST_MCAST };
+
+/* A received datagram as IP hands it to a protocol: the header is still in the buffer in front of
+ * the payload (hdr == payload - hlen), already validated. */
+struct ip4_rx {
+	const uint8_t *hdr;
+	uint16_t hlen;         /* header bytes, options included */
+	uint16_t tot_len;
+	uint32_t src, dst;     /* host order */
+	uint8_t proto, tos, ttl;
+	uint8_t dst_kind;      /* enum ip4_dst_kind */
+	uint16_t ifindex;
+	uint8_t l2flags;       /* PKB_L2_BCAST / PKB_L2_MCAST */
+};
+
+/* How to send: the payload (transport header onward) is at p->data. */
+struct ip4_tx {
+	uint32_t src;          /* 0: the egress interface's address */
+	uint32_t dst;
+	uint8_t proto, tos, ttl;
+	bool df;
+	uint8_t optlen;        /* bytes of options at opt, a multiple of 4 */
+	const uint8_t *opt;
+};
+
+typedef void (*ip4_input_fn)(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+struct ip4_proto {
+	ip4_input_fn input;    /* consumes p; p->data at the payload, p->len = payload bytes */
+};
+
+/* Registers a protocol handler for local delivery. */
+void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input);
+
+/* IPv4 input (p->data at the header, p->ifindex and p->flags set by Ethernet). Consumes p. */
+void ip4_input(struct stack *st, struct pkb *p);
+/* Builds the header in front of p->data and sends toward tx->dst. Consumes p.
+ * Returns 0, or -ENETUNREACH / -EMSGSIZE / -ENOBUFS (p freed and counted either way). */
+int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx);
+
+/* ARP gave up on the next hop of p (IPv4 header at p->data). Consumes p. */
+void ip4_neigh_failed(struct stack *st, struct pkb *p);
+
+/* What dst is to us, as seen on any interface. */
+enum ip4_dst_kind ip4_dst_kind(const struct stack *st, uint32_t dst);
+/* True when addr is one of our interface addresses. */
+bool ip4_is_local(const struct stack *st, uint32_t addr);
+/* True when addr can be a unicast host's source (RFC 1122 3.2.1.3, RFC 1812 4.2.2.11): not 0/8,
+ * 127/8, 224/4, 240/4, 255.255.255.255, nor the directed broadcast of one of our subnets. */
+bool ip4_is_valid_host_src(const struct stack *st, uint32_t addr);
+
+#endif

@@ -1,0 +1,66 @@
+/* stack/core.h — the inside of struct stack, shared by the core modules (never by tap/ or tools/). */
+#ifndef TAPSTACK_CORE_H
+#define TAPSTACK_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eth/eth.h"
+#include "ip/ip4.h"
+#include "ip/route.h"
+#include "stack/counters.h"
+#include "stack/knobs.h"
+#include "stack/pkb.h"
+#include "stack/stack.h"
+
+struct ifaddr {
+	uint32_t addr, mask, bcast;
+	uint8_t plen;
+};
+
+struct iface {
+	char name[16];
+	uint8_t mac[ETH_ALEN];
+	bool up;
+	uint16_t mtu;
+	unsigned naddr;
+	struct ifaddr addr[STACK_MAX_ADDRS];
+};
+
+struct stack {
+	uint64_t now;                 /* ms; the time given with the current call */
+	int64_t wall_offset;
+	struct knobs knobs;
+	uint64_t ctr[C__COUNT];
+	uint64_t icmp_in_type[256], icmp_out_type[256];
+	struct pkb_pool pool;
+	struct pkb *txq_head, *txq_tail;
+	struct iface ifs[STACK_MAX_IFACES];
+	unsigned nifs;
+	struct route_table routes;
+	struct arp_cache arp;
+	struct ip4_proto protos[256];
+	uint16_t ip_id;
+	uint64_t rng;
+};
+
+#define CNT(st, name) ((st)->ctr[C_##name]++)
+
+/* The one drop point: counts reason and frees p. */
+static inline void stack_drop(struct stack *st, struct pkb *p, enum counter reason)
+{
+	st->ctr[reason]++;
+	pkb_free(&st->pool, p);
+}
+
+/* A fresh buffer for an outgoing packet with payload room `size`; counts PkbAllocFails on NULL. */
+struct pkb *stack_alloc(struct stack *st, size_t size);
+/* Appends a finished frame to the transmit queue. Consumes p. */
+void stack_tx_enqueue(struct stack *st, struct pkb *p);
+/* xorshift64*: IP IDs and the rate limiter's jitter; deterministic for a given seed. */
+uint32_t stack_random(struct stack *st);
+
+/* Interface owning addr on a connected subnet containing peer, or NULL. */
+const struct ifaddr *iface_addr_for(const struct iface *ifp, uint32_t peer);
+
+#endif

@@ -1,0 +1,82 @@
+/* stack/counters.h — every counter, named once. The X-macro generates the enum and the printed
+ * names, so code and `tapstackctl stats` cannot drift. Names follow /proc/net/snmp as nstat prints
+ * them (IcmpInMsgs, IpForwDatagrams); Eth*, Arp*, Pkb* are tapstack's own.
+ * The per-type ICMP counters (IcmpMsgInType<t>) live in arrays beside these; the classic columns
+ * (IcmpInEchos, ...) are printed from those arrays, so they are the same counters. */
+#ifndef TAPSTACK_COUNTERS_H
+#define TAPSTACK_COUNTERS_H
+
+#define STACK_COUNTERS(X)                                                                          \
+	X(EthInFrames)        /* frames handed to the stack */                                     \
+	X(EthInTruncated)     /* shorter than an Ethernet header */                                \
+	X(EthInOtherHost)     /* unicast to another MAC, or multicast we did not join */           \
+	X(EthInUnknownType)   /* EtherType neither IPv4 nor ARP (VLAN tags, IPv6, ...) */          \
+	X(EthInIfaceDown)     /* arrived on an interface that is down */                           \
+	X(EthOutFrames)       /* frames queued for writing */                                      \
+	X(EthOutIfaceDown)    /* not sent: interface down */                                       \
+	X(ArpInRequests)                                                                           \
+	X(ArpInReplies)                                                                            \
+	X(ArpInErrors)        /* malformed: short, wrong hardware/protocol type or lengths */      \
+	X(ArpInBadSender)     /* sender MAC broadcast/multicast, or sender IP not a unicast host */\
+	X(ArpInConflicts)     /* another host claims one of our addresses */                       \
+	X(ArpInOtherTarget)   /* request for an address that is not ours */                        \
+	X(ArpOutRequests)                                                                          \
+	X(ArpOutReplies)                                                                           \
+	X(ArpResolveFailed)   /* no answer after 3 requests */                                     \
+	X(ArpQueueDrops)      /* pending queue full: oldest dropped */                             \
+	X(ArpCacheEvictions)  /* table full: oldest entry reused */                                \
+	X(IpInReceives)                                                                            \
+	X(IpInHdrErrors)                                                                           \
+	X(IpInCsumErrors)                                                                          \
+	X(IpInTruncatedPkts)                                                                       \
+	X(IpInAddrErrors)                                                                          \
+	X(IpInMartianSrc)     /* source 0/8, 127/8, 224/4, 255.255.255.255, ours, our broadcast */ \
+	X(IpInUnknownProtos)                                                                       \
+	X(IpInDiscards)                                                                            \
+	X(IpInDelivers)                                                                            \
+	X(IpInBcastPkts)                                                                           \
+	X(IpInMcastPkts)                                                                           \
+	X(IpForwDatagrams)                                                                         \
+	X(IpInNoRoutes)                                                                            \
+	X(IpOutRequests)                                                                           \
+	X(IpOutDiscards)                                                                           \
+	X(IpOutNoRoutes)                                                                           \
+	X(IpReasmTimeout)                                                                          \
+	X(IpReasmReqds)                                                                            \
+	X(IpReasmOKs)                                                                              \
+	X(IpReasmFails)                                                                            \
+	X(IpReasmOverlaps)                                                                         \
+	X(IpFragOKs)                                                                               \
+	X(IpFragFails)                                                                             \
+	X(IpFragCreates)                                                                           \
+	X(IcmpInMsgs)                                                                              \
+	X(IcmpInErrors)                                                                            \
+	X(IcmpInCsumErrors)                                                                        \
+	X(IcmpInInvalidSrc)   /* request from a source that is not a unicast host: no reply (R2.7) */ \
+	X(IcmpOutMsgs)                                                                             \
+	X(IcmpOutErrors)                                                                           \
+	X(IcmpOutRateLimitGlobal)                                                                  \
+	X(IcmpOutRateLimitHost)                                                                    \
+	X(UdpInDatagrams)                                                                          \
+	X(UdpNoPorts)                                                                              \
+	X(UdpInErrors)                                                                             \
+	X(UdpInCsumErrors)                                                                         \
+	X(UdpOutDatagrams)                                                                         \
+	X(UdpRcvbufErrors)                                                                         \
+	X(UdpIgnoredMulti)                                                                         \
+	X(TcpInSegs)                                                                               \
+	X(TcpInErrs)                                                                               \
+	X(TcpInCsumErrors)                                                                         \
+	X(TcpOutRsts)                                                                              \
+	X(PkbAllocFails)      /* a reply or error not built: buffer pool empty */
+
+enum counter {
+#define X(name) C_##name,
+	STACK_COUNTERS(X)
+#undef X
+	C__COUNT
+};
+
+extern const char *const counter_names[C__COUNT];
+
+#endif

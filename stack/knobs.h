@@ -1,0 +1,39 @@
+/* stack/knobs.h — run-time knobs in one bounded table (OpenBSD sysctl_bounded_args style), used by
+ * the daemon's --set, the control socket's `sysctl` and the tests alike. Names and defaults are
+ * Linux's sysctl names without "net.ipv4." (../shared/ICMP-SPEC.md §0). */
+#ifndef TAPSTACK_KNOBS_H
+#define TAPSTACK_KNOBS_H
+
+/*  name                             default   min     max         description */
+#define STACK_KNOBS(X)                                                                              \
+	X(icmp_echo_ignore_all,          0,        0,      1,          "drop all echo requests silently") \
+	X(icmp_echo_ignore_broadcasts,   1,        0,      1,          "drop echo/timestamp sent to broadcast or multicast") \
+	X(icmp_addrmask_reply,           0,        0,      1,          "answer address mask requests (RFC 950)") \
+	X(ip_default_ttl,                64,       1,      255,        "TTL of everything the stack originates")
+
+struct knobs {
+#define X(name, def, min, max, desc) long name;
+	STACK_KNOBS(X)
+#undef X
+};
+
+struct knob_desc {
+	const char *name;
+	unsigned offset; /* of the long in struct knobs */
+	long def, min, max;
+	const char *desc;
+};
+
+extern const struct knob_desc knob_table[];
+extern const unsigned knob_count;
+
+void knobs_init(struct knobs *k);                         /* every knob at its default */
+const struct knob_desc *knob_find(const char *name);      /* NULL when unknown */
+/* Parses text (decimal or 0x hex) and stores it when within bounds: 0, -EINVAL, -ERANGE. */
+int knob_parse_set(struct knobs *k, const struct knob_desc *d, const char *text);
+static inline long *knob_ptr(struct knobs *k, const struct knob_desc *d)
+{
+	return (long *)((char *)k + d->offset);
+}
+
+#endif

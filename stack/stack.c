@@ -1,0 +1,217 @@
+/* stack/stack.c — the stack object: construction, interfaces, the entry points of the core. */
+#include "stack/core.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icmp/icmp4.h"
+#include "stack/wire.h"
+
+#define STACK_DEFAULT_PKBS 1024
+
+const char *const counter_names[C__COUNT] = {
+#define X(name) #name,
+	STACK_COUNTERS(X)
+#undef X
+};
+
+struct stack *stack_new(const struct stack_config *cfg)
+{
+	struct stack *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	if (pkb_pool_init(&st->pool, cfg && cfg->pkb_count ? cfg->pkb_count : STACK_DEFAULT_PKBS)) {
+		free(st);
+		return NULL;
+	}
+	knobs_init(&st->knobs);
+	st->rng = (cfg && cfg->seed) ? cfg->seed : 0x9e3779b97f4a7c15ull;
+	st->ip_id = (uint16_t)stack_random(st);
+	icmp4_init(st);
+	return st;
+}
+
+void stack_free(struct stack *st)
+{
+	struct pkb *p;
+
+	if (!st)
+		return;
+	arp_flush(st);
+	while ((p = st->txq_head)) {
+		st->txq_head = p->next;
+		pkb_free(&st->pool, p);
+	}
+	pkb_pool_destroy(&st->pool);
+	free(st);
+}
+
+uint32_t stack_random(struct stack *st)
+{
+	uint64_t x = st->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	st->rng = x;
+	return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+int stack_iface_add(struct stack *st, const char *name, const uint8_t mac[6], unsigned mtu)
+{
+	struct iface *ifp;
+
+	if (st->nifs >= STACK_MAX_IFACES)
+		return -ENOSPC;
+	/* RFC 791: every host must accept 68; the TAP frame buffers bound the top. */
+	if (mtu < 68 || mtu > ETH_FRAME_MAX - ETH_HLEN || eth_is_mcast(mac) || !name || strlen(name) >= sizeof(ifp->name))
+		return -EINVAL;
+	for (unsigned i = 0; i < st->nifs; i++)
+		if (strcmp(st->ifs[i].name, name) == 0)
+			return -EEXIST;
+	ifp = &st->ifs[st->nifs];
+	memset(ifp, 0, sizeof(*ifp));
+	strcpy(ifp->name, name);
+	memcpy(ifp->mac, mac, ETH_ALEN);
+	ifp->mtu = (uint16_t)mtu;
+	return (int)st->nifs++;
+}
+
+int stack_addr_add(struct stack *st, unsigned ifindex, uint32_t addr, unsigned plen)
+{
+	struct iface *ifp;
+	struct ifaddr *a;
+	uint32_t mask = ip4_mask(plen);
+
+	if (ifindex >= st->nifs)
+		return -EINVAL;
+	ifp = &st->ifs[ifindex];
+	/* A host address: unicast, not the network or broadcast address of its own subnet (/31, /32 excepted). */
+	if (plen > 32 || (addr >> 24) == 0 || (addr >> 24) == 127 || addr >= 0xe0000000u ||
+	    (plen <= 30 && ((addr & ~mask) == 0 || (addr & ~mask) == ~mask)))
+		return -EINVAL;
+	if (ip4_is_local(st, addr))
+		return -EEXIST;
+	if (ifp->naddr >= STACK_MAX_ADDRS)
+		return -ENOSPC;
+	a = &ifp->addr[ifp->naddr++];
+	a->addr = addr;
+	a->plen = (uint8_t)plen;
+	a->mask = mask;
+	a->bcast = plen <= 30 ? (addr & mask) | ~mask : IP4_BCAST_ALL;
+	struct route r = { .prefix = addr & mask, .plen = (uint8_t)plen, .type = RT_CONNECTED, .ifindex = (uint16_t)ifindex };
+	int rc = route_add(st, &r);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+void stack_iface_up(struct stack *st, unsigned ifindex, uint64_t now_ms)
+{
+	if (ifindex >= st->nifs)
+		return;
+	st->now = now_ms;
+	st->ifs[ifindex].up = true;
+	for (unsigned i = 0; i < st->ifs[ifindex].naddr; i++)
+		arp_announce(st, ifindex, st->ifs[ifindex].addr[i].addr);
+}
+
+void stack_iface_down(struct stack *st, unsigned ifindex)
+{
+	if (ifindex < st->nifs)
+		st->ifs[ifindex].up = false;
+}
+
+unsigned stack_iface_count(const struct stack *st) { return st->nifs; }
+
+const struct ifaddr *iface_addr_for(const struct iface *ifp, uint32_t peer)
+{
+	for (unsigned i = 0; i < ifp->naddr; i++)
+		if (((peer ^ ifp->addr[i].addr) & ifp->addr[i].mask) == 0)
+			return &ifp->addr[i];
+	return NULL;
+}
+
+int stack_knob_set(struct stack *st, const char *name, const char *value)
+{
+	const struct knob_desc *d = knob_find(name);
+	return d ? knob_parse_set(&st->knobs, d, value) : -ENOENT;
+}
+
+int stack_knob_get(const struct stack *st, const char *name, long *value)
+{
+	const struct knob_desc *d = knob_find(name);
+	if (!d)
+		return -ENOENT;
+	*value = *knob_ptr((struct knobs *)&st->knobs, d);
+	return 0;
+}
+
+void stack_knobs_describe(struct sbuf *out)
+{
+	for (unsigned i = 0; i < knob_count; i++) {
+		const struct knob_desc *d = &knob_table[i];
+		sbuf_printf(out, "  %-34s %s (%ld..%ld, default %ld)\n", d->name, d->desc, d->min, d->max, d->def);
+	}
+}
+
+void stack_set_wall_offset(struct stack *st, int64_t offset_ms) { st->wall_offset = offset_ms; }
+
+struct pkb *stack_rx_buf(struct stack *st) { return pkb_alloc(&st->pool, ETH_FRAME_MAX); }
+
+struct pkb *stack_alloc(struct stack *st, size_t size)
+{
+	struct pkb *p = pkb_alloc(&st->pool, size);
+	if (!p)
+		CNT(st, PkbAllocFails);
+	return p;
+}
+
+void stack_input(struct stack *st, unsigned ifindex, struct pkb *p, uint64_t now_ms)
+{
+	st->now = now_ms;
+	CNT(st, EthInFrames);
+	if (ifindex >= st->nifs || !st->ifs[ifindex].up) {
+		stack_drop(st, p, C_EthInIfaceDown);
+		return;
+	}
+	p->ifindex = (uint16_t)ifindex;
+	p->flags &= PKB_HEAP;
+	eth_input(st, p);
+}
+
+void stack_poll(struct stack *st, uint64_t now_ms)
+{
+	st->now = now_ms;
+	arp_poll(st);
+}
+
+uint64_t stack_next_deadline(const struct stack *st)
+{
+	return arp_next_deadline(st);
+}
+
+void stack_tx_enqueue(struct stack *st, struct pkb *p)
+{
+	p->next = NULL;
+	if (st->txq_tail)
+		st->txq_tail->next = p;
+	else
+		st->txq_head = p;
+	st->txq_tail = p;
+}
+
+struct pkb *stack_tx_pop(struct stack *st, unsigned *ifindex)
+{
+	struct pkb *p = st->txq_head;
+	if (!p)
+		return NULL;
+	st->txq_head = p->next;
+	if (!st->txq_head)
+		st->txq_tail = NULL;
+	p->next = NULL;
+	*ifindex = p->ifindex;
+	return p;
+}
+
+void stack_pkb_free(struct stack *st, struct pkb *p) { pkb_free(&st->pool, p); }
+
+unsigned stack_pkb_in_use(const struct stack *st) { return st->pool.in_use; }
