@@ -1,0 +1,70 @@
+/* tap/loop.h — the daemon's event loop: epoll over TAP fds, the control socket and signals,
+ * feeding frames to the pure core with one monotonic clock reading per wake-up. */
+#ifndef TAPSTACK_LOOP_H
+#define TAPSTACK_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stack/stack.h"
+
+struct pcapw;
+struct ctlsock;
+
+#define LOOP_RX_BATCH 256   /* frames read from one TAP per wake-up, for fairness */
+
+struct loop_iface {
+	char name[16];
+	int fd;                  /* TAP fd; -1 once the device is gone */
+	unsigned ifindex;        /* the stack's ifindex */
+	bool created;            /* we created it: it disappears when fd is closed */
+	const char *netns;       /* namespace of the kernel side; NULL = ours */
+	uint64_t rx_frames, rx_bytes, rx_nobuf, rx_toobig;
+	uint64_t tx_frames, tx_bytes, tx_drop, tx_link_down, tx_err;
+};
+
+struct loop {
+	struct stack *st;
+	struct loop_iface ifaces[STACK_MAX_IFACES];
+	unsigned n_ifaces;
+	struct pcapw *pcap;      /* NULL: no capture, no per-packet pcap work */
+	const char *pcap_path;
+	struct ctlsock *ctl;
+	int epfd;
+	int sigfd;
+	bool verbose;
+	int64_t wall_offset_ms;
+	uint64_t wall_set_at;
+	uint64_t pcap_ts_us;     /* wall clock of the current batch, for pcap records */
+	uint8_t *scratch;        /* LOOP_SCRATCH bytes: overflow of a read, or a frame we drop */
+};
+
+/* Monotonic milliseconds (CLOCK_MONOTONIC), the clock the core runs on. */
+uint64_t loop_now_ms(void);
+
+/* Blocks SIGINT/SIGTERM (they arrive through a signalfd instead), ignores SIGPIPE, and creates
+ * the epoll set. Call before creating any device so a signal during setup exits cleanly.
+ * 0, or -1 with one line in err. */
+int loop_init(struct loop *lp, struct stack *st, bool verbose, char *err, size_t errlen);
+
+/* Adds an opened TAP fd for stack interface ifindex; lp takes ownership of fd (also on
+ * failure). 0, or -1 with one line in err. */
+int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, bool created,
+		   const char *netns, char *err, size_t errlen);
+
+/* Opens the control socket at path; its commands run through stack_ctl, plus the daemon's own
+ * "daemon [--json]". 0, or -1 with one line in err. */
+int loop_ctl_open(struct loop *lp, const char *path, char *err, size_t errlen);
+
+/* Sets the core's wall-clock offset from CLOCK_REALTIME - CLOCK_MONOTONIC. */
+void loop_wall_sync(struct loop *lp, uint64_t now_ms);
+
+/* Runs until SIGINT or SIGTERM; returns the signal number (or -1 on a fatal epoll error). */
+int loop_run(struct loop *lp);
+
+/* Closes the control socket (removing its file), TAP fds (devices we created vanish), the
+ * capture, epoll and the signalfd. Does not free the stack. */
+void loop_fini(struct loop *lp);
+
+#endif

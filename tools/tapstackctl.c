@@ -1,0 +1,188 @@
+/* tools/tapstackctl.c — control client for tapstackd: sends one command line over the control
+ * socket and prints the reply.
+ *
+ * Protocol: the client sends "COMMAND ARGS...\n"; the daemon answers with the text, one NUL
+ * byte, the exit status in ASCII decimal, and closes. The text goes to stdout when the status is
+ * 0 and to stderr otherwise; tapstackctl exits with that status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_CONTROL "/run/tapstack.sock"
+#define LINE_MAX_BYTES  4096
+
+static void usage(FILE *f)
+{
+	fputs(
+"Usage: tapstackctl [-c PATH] COMMAND [ARGS...]\n"
+"Talks to a running tapstackd over its control socket.\n"
+"\n"
+"Options:\n"
+"  -c, --control PATH   control socket (default: $TAPSTACK_CONTROL, else " DEFAULT_CONTROL ")\n"
+"  -h, --help           show this help\n"
+"      --version        show the version\n"
+"\n"
+"Commands:\n"
+"  stats [--json]             protocol counters\n"
+"  neigh                      the ARP (neighbour) cache\n"
+"  addr                       interfaces and their addresses\n"
+"  sysctl [KEY[=VALUE]]       show all knobs, one knob, or set one\n"
+"  daemon [--json]            the daemon's TAP devices and I/O counters\n"
+"  help                       the daemon's own list of commands\n"
+"Later versions add: route, udp, sockets, ping.\n"
+"\n"
+"Exit status: the command's (0 ok, 1 failed, 2 usage error); 1 when the daemon cannot be\n"
+"reached.\n", f);
+}
+
+static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tapstackctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "control", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("TAPSTACK_CONTROL");
+	char line[LINE_MAX_BYTES + 2];
+	size_t len = 0, cap = 0, used = 0;
+	char *reply = NULL, *nul;
+	struct sockaddr_un sa;
+	unsigned long status;
+	int c, fd;
+
+	if (!path || !*path)
+		path = DEFAULT_CONTROL;
+	opterr = 0;
+	/* '+': stop at the command, so its own options (stats --json) reach the daemon. */
+	while ((c = getopt_long(argc, argv, "+:c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			puts("tapstackctl 0.1.0");
+			return 0;
+		case ':':
+			return fail(2, "option \"%s\" needs an argument (see --help)", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 0x100)
+				return fail(2, "unknown option \"-%c\" (see --help)", optopt);
+			return fail(2, "unknown option \"%s\" (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return fail(2, "no command (see --help)");
+
+	for (int i = optind; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+		if (strpbrk(argv[i], "\n\r"))
+			return fail(2, "argument %d contains a line break", i - optind + 1);
+		if (len + n + 1 > LINE_MAX_BYTES)
+			return fail(2, "command line too long (at most %d bytes)", LINE_MAX_BYTES);
+		if (len)
+			line[len++] = ' ';
+		memcpy(line + len, argv[i], n);
+		len += n;
+	}
+	line[len++] = '\n';
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return fail(1, "control socket path too long: %s", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(1, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		return fail(1, "cannot connect to %s: %s%s", path, strerror(e),
+			    (e == ENOENT || e == ECONNREFUSED) ? " (is tapstackd running?)" :
+			    (e == EACCES || e == EPERM) ? " (run as root?)" : "");
+	}
+	if (!write_all(fd, line, len))
+		return fail(1, "sending to %s: %s", path, strerror(errno));
+	shutdown(fd, SHUT_WR);
+
+	for (;;) {
+		ssize_t n;
+		if (cap - used < 4096) {
+			size_t ncap = cap ? cap * 2 : 16384;
+			char *r = realloc(reply, ncap);
+			if (!r)
+				return fail(1, "out of memory");
+			reply = r;
+			cap = ncap;
+		}
+		n = read(fd, reply + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			/* A reset after the complete reply is the daemon closing with our input unread. */
+			if (errno == ECONNRESET && memchr(reply, '\0', used))
+				break;
+			return fail(1, "reading from %s: %s", path, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	reply[used] = '\0';
+	nul = used ? memrchr(reply, '\0', used) : NULL;
+	if (!nul)
+		return fail(1, "the daemon closed the connection without a complete reply");
+	{
+		char *end;
+		errno = 0;
+		status = strtoul(nul + 1, &end, 10);
+		if (end == nul + 1 || *end != '\0' || errno || status > 255)
+			return fail(1, "bad status \"%s\" in the daemon's reply", nul + 1);
+	}
+	fwrite(reply, 1, (size_t)(nul - reply), status == 0 ? stdout : stderr);
+	if (fflush(stdout) != 0)
+		return fail(1, "writing output: %s", strerror(errno));
+	free(reply);
+	return (int)status;
+}

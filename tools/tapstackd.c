@@ -1,0 +1,554 @@
+/* tools/tapstackd.c — the tapstack daemon: parses its options fully, builds the core, opens and
+ * configures the TAP devices, then runs the event loop (tap/loop.c) until SIGINT or SIGTERM.
+ *
+ * Exit status: 0 after a signal, 1 on a runtime failure (no /dev/net/tun, no permission,
+ * namespace not found, control socket in use), 2 on a usage error (one line naming the bad part).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stack/stack.h"
+#include "tap/ctlsock.h"
+#include "tap/loop.h"
+#include "tap/netcfg.h"
+#include "tap/pcapw.h"
+#include "tap/tap.h"
+
+#define TAPSTACKD_VERSION   "0.1.0"
+#define DEFAULT_IFACE       "tap0,192.0.2.2/24,host=192.0.2.1/24"
+#define DEFAULT_CONTROL     "/run/tapstack.sock"
+#define DEFAULT_MTU         1500u
+#define SPEC_MAX            1024
+#define MAX_KNOB_SETS       64
+
+struct iface_spec {
+	const char *spec;                   /* the --iface argument as given, for messages */
+	char buf[SPEC_MAX];                 /* a copy cut at the commas; the fields point into it */
+	const char *name;
+	unsigned naddr;
+	uint32_t addr[STACK_MAX_ADDRS];     /* host order */
+	unsigned plen[STACK_MAX_ADDRS];
+	const char *addr_text[STACK_MAX_ADDRS];
+	bool has_host;
+	uint32_t host;
+	unsigned host_plen;
+	const char *netns;                  /* NULL: kernel side stays in our namespace */
+	bool has_mtu;
+	unsigned mtu;
+	bool has_mac;
+	uint8_t mac[6];
+	int netns_fd;
+};
+
+struct knob_arg {
+	const char *opt;                    /* "--set" or "--forward", for messages */
+	const char *arg;                    /* KEY=VALUE */
+};
+
+struct options {
+	struct iface_spec ifs[STACK_MAX_IFACES];
+	unsigned nifs;
+	struct knob_arg knobs[MAX_KNOB_SETS];
+	unsigned nknobs;
+	const char *control;
+	const char *pcap;
+	bool verbose;
+};
+
+static struct options opt; /* large; only main's */
+
+static void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tapstackd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void logv(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logv(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opt.verbose)
+		return;
+	fputs("tapstackd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tapstackd [OPTION...]\n"
+"A userspace IPv4 stack (ARP, IPv4, ICMP, forwarding) serving Linux TAP devices.\n"
+"\n"
+"  -i, --iface NAME,ADDR/LEN[,ADDR/LEN...][,host=ADDR/LEN][,netns=NS][,mtu=N][,mac=MAC]\n"
+"                        a TAP interface (repeatable, at most %d). NAME is created, or an\n"
+"                        existing persistent TAP is attached. ADDR/LEN are the stack's\n"
+"                        addresses (at least one). host= gives the kernel side an address;\n"
+"                        netns= first moves the kernel side into the named namespace\n"
+"                        (/run/netns/NS); mtu= sets both sides' MTU (68..65535, default %u);\n"
+"                        mac= the stack's MAC (default: 02:xx:xx:xx:xx:xx derived from NAME).\n"
+"                        Without -i: %s\n"
+"  -s, --set KEY=VALUE   set a knob at start (repeatable; knobs listed below)\n"
+"  -F, --forward         route between interfaces (same as --set ip_forward=1)\n"
+"  -w, --pcap FILE       write every frame in and out to FILE (pcap, readable while running)\n"
+"  -c, --control PATH    control socket for tapstackctl (default %s)\n"
+"  -v, --verbose         log interface setup and shutdown to stderr\n"
+"  -h, --help            show this help\n"
+"      --version         show the version\n"
+"\n"
+"Knobs (--set, and `tapstackctl sysctl KEY=VALUE` while running):\n",
+		STACK_MAX_IFACES, DEFAULT_MTU, DEFAULT_IFACE, DEFAULT_CONTROL);
+	struct sbuf sb = { 0 };
+	stack_knobs_describe(&sb);
+	fputs(sbuf_str(&sb), f);
+	if (sb.len && sb.s[sb.len - 1] != '\n')
+		fputc('\n', f);
+	sbuf_free(&sb);
+}
+
+/* --- parsing ------------------------------------------------------------------------------ */
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* "A.B.C.D/LEN" for an address of ours or of the kernel side; dies with a usage error. */
+static void parse_prefix(const struct iface_spec *is, char *tok, uint32_t *addr, unsigned *plen)
+{
+	char *slash = strchr(tok, '/');
+	struct in_addr in;
+	unsigned long len;
+	uint32_t a, mask;
+
+	if (!slash) {
+		if (inet_pton(AF_INET, tok, &in) == 1)
+			die(2, "--iface: address \"%s\" needs a prefix length (ADDR/LEN) in \"%s\"", tok,
+			    is->spec);
+		die(2, "--iface: bad address \"%s\" in \"%s\"", tok, is->spec);
+	}
+	*slash = '\0';
+	if (inet_pton(AF_INET, tok, &in) != 1)
+		die(2, "--iface: bad address \"%s\" in \"%s\"", tok, is->spec);
+	if (!parse_uint(slash + 1, 99, &len) || len < 1 || len > 32)
+		die(2, "--iface: bad prefix length \"%s\" in \"%s\"", slash + 1, is->spec);
+	a = ntohl(in.s_addr);
+	mask = len == 32 ? 0xffffffffu : ~(0xffffffffu >> len);
+	if (a == 0 || (a >> 24) == 127 || (a >> 28) >= 14)
+		die(2, "--iface: bad address \"%s\" (not a unicast host address) in \"%s\"", tok,
+		    is->spec);
+	if (len <= 30 && ((a & ~mask) == 0 || (a & ~mask) == ~mask))
+		die(2, "--iface: bad address \"%s/%lu\" (the %s address of its prefix) in \"%s\"", tok,
+		    len, (a & ~mask) == 0 ? "network" : "broadcast", is->spec);
+	*slash = '/';
+	*addr = a;
+	*plen = (unsigned)len;
+}
+
+static void parse_mac(const struct iface_spec *is, const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	int n = 0;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &n) != 6 ||
+	    n != 17)
+		die(2, "--iface: bad MAC \"%s\" (want xx:xx:xx:xx:xx:xx) in \"%s\"", s, is->spec);
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !strchr("0123456789abcdefABCDEF", s[i]))
+			die(2, "--iface: bad MAC \"%s\" (want xx:xx:xx:xx:xx:xx) in \"%s\"", s, is->spec);
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	if (mac[0] & 1)
+		die(2, "--iface: bad MAC \"%s\" (multicast) in \"%s\"", s, is->spec);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		die(2, "--iface: bad MAC \"%s\" (all zero) in \"%s\"", s, is->spec);
+}
+
+/* A stable locally administered unicast MAC from FNV-1a of the name: restarts keep it. */
+static void mac_from_name(const char *name, uint8_t mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		h ^= *c;
+		h *= 0x100000001b3ull;
+	}
+	mac[0] = 0x02;
+	for (int i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+static void parse_iface(const char *arg)
+{
+	struct iface_spec *is;
+	bool seen_netns = false, seen_mtu = false, seen_mac = false, seen_host = false;
+	char *save = NULL, *tok;
+
+	if (opt.nifs >= STACK_MAX_IFACES)
+		die(2, "--iface: too many interfaces (at most %d)", STACK_MAX_IFACES);
+	is = &opt.ifs[opt.nifs];
+	memset(is, 0, sizeof(*is));
+	is->spec = arg;
+	is->netns_fd = -1;
+	is->mtu = DEFAULT_MTU;
+	if (strlen(arg) >= sizeof(is->buf))
+		die(2, "--iface: too long: \"%.40s...\"", arg);
+	if (arg[0] == '\0')
+		die(2, "--iface: empty interface spec");
+	memcpy(is->buf, arg, strlen(arg) + 1);
+	for (const char *c = arg; *c; c++)
+		if (*c == ',' && (c == arg || c[1] == ',' || c[1] == '\0'))
+			die(2, "--iface: empty field in \"%s\"", arg);
+
+	tok = strtok_r(is->buf, ",", &save);
+	if (!tap_name_valid(tok))
+		die(2, "--iface: bad interface name \"%s\" (1..%d characters, none of / : %% , = "
+		    "or space) in \"%s\"", tok, IFNAMSIZ - 1, arg);
+	is->name = tok;
+	for (unsigned i = 0; i < opt.nifs; i++)
+		if (strcmp(opt.ifs[i].name, tok) == 0)
+			die(2, "--iface: duplicate interface \"%s\"", tok);
+
+	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			if (is->naddr >= STACK_MAX_ADDRS)
+				die(2, "--iface: too many addresses (at most %d) in \"%s\"",
+				    STACK_MAX_ADDRS, arg);
+			is->addr_text[is->naddr] = tok;
+			parse_prefix(is, tok, &is->addr[is->naddr], &is->plen[is->naddr]);
+			is->naddr++;
+			continue;
+		}
+		*eq = '\0';
+		const char *key = tok, *val = eq + 1;
+		bool *seen = strcmp(key, "host") == 0 ? &seen_host :
+			     strcmp(key, "netns") == 0 ? &seen_netns :
+			     strcmp(key, "mtu") == 0 ? &seen_mtu :
+			     strcmp(key, "mac") == 0 ? &seen_mac : NULL;
+		if (!seen)
+			die(2, "--iface: unknown key \"%s\" (want host, netns, mtu or mac) in \"%s\"", key,
+			    arg);
+		if (*seen)
+			die(2, "--iface: duplicate key \"%s\" in \"%s\"", key, arg);
+		*seen = true;
+		if (*val == '\0')
+			die(2, "--iface: empty value for \"%s\" in \"%s\"", key, arg);
+		if (seen == &seen_host) {
+			parse_prefix(is, eq + 1, &is->host, &is->host_plen);
+			is->has_host = true;
+		} else if (seen == &seen_netns) {
+			if (!netcfg_netns_name_valid(val))
+				die(2, "--iface: bad netns name \"%s\" in \"%s\"", val, arg);
+			is->netns = val;
+		} else if (seen == &seen_mtu) {
+			unsigned long m;
+			if (!parse_uint(val, 999999, &m) || m < 68 || m > 65535)
+				die(2, "--iface: bad MTU \"%s\" (68..65535) in \"%s\"", val, arg);
+			is->mtu = (unsigned)m;
+			is->has_mtu = true;
+		} else {
+			parse_mac(is, val, is->mac);
+			is->has_mac = true;
+		}
+	}
+	if (is->naddr == 0)
+		die(2, "--iface: no stack address (want NAME,ADDR/LEN) in \"%s\"", arg);
+	if (is->has_host)
+		for (unsigned i = 0; i < is->naddr; i++)
+			if (is->addr[i] == is->host)
+				die(2, "--iface: host address \"%s\" is also a stack address in \"%s\"",
+				    is->addr_text[i], arg);
+	if (!is->has_mac)
+		mac_from_name(is->name, is->mac);
+	opt.nifs++;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	enum { OPT_VERSION = 0x100 };
+	static const struct option longopts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "set", required_argument, NULL, 's' },
+		{ "forward", no_argument, NULL, 'F' },
+		{ "pcap", required_argument, NULL, 'w' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opt.control = DEFAULT_CONTROL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:s:Fw:c:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			parse_iface(optarg);
+			break;
+		case 's':
+		case 'F':
+			if (opt.nknobs >= MAX_KNOB_SETS)
+				die(2, "--set: too many (at most %d)", MAX_KNOB_SETS);
+			if (c == 's' && (!strchr(optarg, '=') || optarg[0] == '='))
+				die(2, "--set: want KEY=VALUE, got \"%s\"", optarg);
+			opt.knobs[opt.nknobs].opt = c == 's' ? "--set" : "--forward";
+			opt.knobs[opt.nknobs].arg = c == 's' ? optarg : "ip_forward=1";
+			opt.nknobs++;
+			break;
+		case 'w':
+			if (!*optarg)
+				die(2, "--pcap: empty file name");
+			opt.pcap = optarg;
+			break;
+		case 'c':
+			if (!*optarg)
+				die(2, "--control: empty path");
+			opt.control = optarg;
+			break;
+		case 'v':
+			opt.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("tapstackd %s\n", TAPSTACKD_VERSION);
+			exit(0);
+		case ':':
+			die(2, "option \"%s\" needs an argument (see --help)", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 0x100)
+				die(2, "unknown option \"-%c\" (see --help)", optopt);
+			die(2, "unknown option \"%s\" (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		die(2, "unexpected argument \"%s\" (see --help)", argv[optind]);
+	if (opt.nifs == 0)
+		parse_iface(DEFAULT_IFACE);
+	if (strlen(opt.control) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		die(2, "--control: path too long (at most %zu bytes): \"%s\"",
+		    sizeof(((struct sockaddr_un *)0)->sun_path) - 1, opt.control);
+}
+
+/* --- setup -------------------------------------------------------------------------------- */
+
+static void apply_knobs(struct stack *st)
+{
+	for (unsigned i = 0; i < opt.nknobs; i++) {
+		char key[128];
+		const char *arg = opt.knobs[i].arg, *eq = strchr(arg, '=');
+		size_t klen = (size_t)(eq - arg);
+		int rc;
+
+		if (klen >= sizeof(key))
+			die(2, "%s: unknown knob \"%.*s\"", opt.knobs[i].opt, (int)klen, arg);
+		memcpy(key, arg, klen);
+		key[klen] = '\0';
+		rc = stack_knob_set(st, key, eq + 1);
+		if (rc == -ENOENT)
+			die(2, "%s: unknown knob \"%s\"", opt.knobs[i].opt, key);
+		if (rc == -EINVAL)
+			die(2, "%s: %s: \"%s\" is not a number", opt.knobs[i].opt, key, eq + 1);
+		if (rc == -ERANGE)
+			die(2, "%s: %s: \"%s\" out of range", opt.knobs[i].opt, key, eq + 1);
+		if (rc < 0)
+			die(2, "%s: %s: %s", opt.knobs[i].opt, key, strerror(-rc));
+	}
+}
+
+static void add_ifaces(struct stack *st)
+{
+	for (unsigned i = 0; i < opt.nifs; i++) {
+		struct iface_spec *is = &opt.ifs[i];
+		int ifx = stack_iface_add(st, is->name, is->mac, is->mtu);
+
+		if (ifx < 0)
+			die(ifx == -ENOMEM ? 1 : 2, "--iface: cannot add interface \"%s\": %s", is->name,
+			    strerror(-ifx));
+		for (unsigned a = 0; a < is->naddr; a++) {
+			int rc = stack_addr_add(st, (unsigned)ifx, is->addr[a], is->plen[a]);
+			if (rc == -EEXIST)
+				die(2, "--iface: duplicate address \"%s\" in \"%s\"", is->addr_text[a],
+				    is->spec);
+			if (rc == -ENOSPC)
+				die(2, "--iface: too many addresses in \"%s\"", is->spec);
+			if (rc < 0)
+				die(2, "--iface: bad address \"%s\" in \"%s\"", is->addr_text[a], is->spec);
+		}
+	}
+}
+
+static void fmt_prefix(char *buf, size_t len, uint32_t a, unsigned plen)
+{
+	snprintf(buf, len, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, plen);
+}
+
+static const char *signame(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+int main(int argc, char **argv)
+{
+	static struct loop lp; /* scratch buffers and counters; one per process */
+	struct stack_config cfg = { 0 };
+	struct stack *st;
+	char err[512];
+	int status = 1, sig;
+
+	parse_args(argc, argv);
+
+	if (getrandom(&cfg.seed, sizeof(cfg.seed), GRND_NONBLOCK) != (ssize_t)sizeof(cfg.seed))
+		cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	st = stack_new(&cfg);
+	if (!st)
+		die(1, "out of memory creating the stack");
+	apply_knobs(st);
+	add_ifaces(st);
+
+	/* Signals now arrive through the loop's signalfd: from here a SIGTERM exits cleanly. */
+	if (loop_init(&lp, st, opt.verbose, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tapstackd: %s\n", err);
+		goto out;
+	}
+	/* Everything that can fail without touching devices, before any device exists. */
+	for (unsigned i = 0; i < opt.nifs; i++) {
+		struct iface_spec *is = &opt.ifs[i];
+		if (!is->netns)
+			continue;
+		is->netns_fd = netcfg_netns_open(is->netns, err, sizeof(err));
+		if (is->netns_fd < 0) {
+			fprintf(stderr, "tapstackd: --iface: %s\n", err);
+			goto out;
+		}
+	}
+	if (ctlsock_probe(opt.control, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tapstackd: %s\n", err);
+		goto out;
+	}
+	if (opt.pcap) {
+		lp.pcap = pcapw_open(opt.pcap, err, sizeof(err));
+		if (!lp.pcap) {
+			fprintf(stderr, "tapstackd: %s\n", err);
+			goto out;
+		}
+		lp.pcap_path = opt.pcap;
+		logv("capturing to %s", opt.pcap);
+	}
+
+	{
+		struct pkb *p = stack_rx_buf(st);
+		size_t room = p ? pkb_tailroom(p) : 0;
+		if (p)
+			stack_pkb_free(st, p);
+		for (unsigned i = 0; i < opt.nifs; i++)
+			if (room && opt.ifs[i].mtu + 18u > room)
+				fprintf(stderr, "tapstackd: %s: warning: mtu %u is more than a receive "
+					"buffer holds (%zu-byte frames); longer frames are dropped\n",
+					opt.ifs[i].name, opt.ifs[i].mtu, room);
+	}
+
+	for (unsigned i = 0; i < opt.nifs; i++) {
+		struct iface_spec *is = &opt.ifs[i];
+		bool created;
+		int fd = tap_open(is->name, &created, err, sizeof(err));
+		char addrs[STACK_MAX_ADDRS * 20] = "";
+
+		if (fd < 0) {
+			fprintf(stderr, "tapstackd: %s\n", err);
+			goto out;
+		}
+		if (loop_iface_add(&lp, is->name, fd, i, created, is->netns, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tapstackd: %s\n", err);
+			goto out;
+		}
+		for (unsigned a = 0; a < is->naddr; a++) {
+			char one[24];
+			fmt_prefix(one, sizeof(one), is->addr[a], is->plen[a]);
+			snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs), "%s%s",
+				 a ? " " : "", one);
+		}
+		logv("%s: %s TAP; stack %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u", is->name,
+		     created ? "created" : "attached to existing", addrs, is->mac[0], is->mac[1],
+		     is->mac[2], is->mac[3], is->mac[4], is->mac[5], is->mtu);
+
+		struct netcfg_link nl = {
+			.name = is->name, .netns_fd = is->netns_fd, .netns = is->netns, .mtu = is->mtu,
+			.has_addr = is->has_host, .addr = is->host, .plen = is->host_plen,
+		};
+		int rc = netcfg_link_setup(&nl, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "tapstackd: %s\n", err);
+			if (rc == -2)
+				_exit(1); /* stuck in another namespace: touch nothing more */
+			goto out;
+		}
+		if (is->has_host)
+			fmt_prefix(addrs, sizeof(addrs), is->host, is->host_plen);
+		logv("%s: kernel side%s%s: mtu %u%s%s, up", is->name, is->netns ? " in netns " : "",
+		     is->netns ? is->netns : "", is->mtu, is->has_host ? ", address " : "",
+		     is->has_host ? addrs : "");
+	}
+
+	if (loop_ctl_open(&lp, opt.control, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tapstackd: %s\n", err);
+		goto out;
+	}
+	logv("control socket %s", opt.control);
+
+	uint64_t now = loop_now_ms();
+	loop_wall_sync(&lp, now);
+	for (unsigned i = 0; i < lp.n_ifaces; i++)
+		stack_iface_up(st, lp.ifaces[i].ifindex, now);
+
+	sig = loop_run(&lp);
+	if (sig > 0) {
+		logv("exiting on %s", signame(sig));
+		status = 0;
+	}
+out:
+	loop_fini(&lp);
+	for (unsigned i = 0; i < opt.nifs; i++)
+		if (opt.ifs[i].netns_fd >= 0)
+			close(opt.ifs[i].netns_fd);
+	stack_free(st);
+	return status;
+}
