@@ -197,6 +197,7 @@ void stack_tx_enqueue(struct stack *st, struct pkb *p)
 	else
 		st->txq_head = p;
 	st->txq_tail = p;
+	st->txq_len++;
 }
 
 struct pkb *stack_tx_pop(struct stack *st, unsigned *ifindex)
@@ -207,11 +208,14 @@ struct pkb *stack_tx_pop(struct stack *st, unsigned *ifindex)
 	st->txq_head = p->next;
 	if (!st->txq_head)
 		st->txq_tail = NULL;
+	st->txq_len--;
 	p->next = NULL;
 	*ifindex = p->ifindex;
 	return p;
 }
 
 void stack_pkb_free(struct stack *st, struct pkb *p) { pkb_free(&st->pool, p); }
+
+unsigned stack_tx_pending(const struct stack *st) { return st->txq_len; }
 
 unsigned stack_pkb_in_use(const struct stack *st) { return st->pool.in_use; }

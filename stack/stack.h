@@ -61,6 +61,8 @@ uint64_t stack_next_deadline(const struct stack *st);
 /* Next frame to write, or NULL; *ifindex says where. The caller frees it with stack_pkb_free. */
 struct pkb *stack_tx_pop(struct stack *st, unsigned *ifindex);
 void stack_pkb_free(struct stack *st, struct pkb *p);
+/* Frames waiting in the transmit queue. */
+unsigned stack_tx_pending(const struct stack *st);
 /* Buffers held (pool and heap); tests assert 0 after freeing everything they were given. */
 unsigned stack_pkb_in_use(const struct stack *st);
 

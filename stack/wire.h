@@ -24,6 +24,6 @@ int ip4_aton(const char *s, uint32_t *addr);
 /* Writes aa:bb:cc:dd:ee:ff into buf (at least 18 bytes); returns buf. */
 char *mac_ntoa(const uint8_t mac[6], char *buf);
 
-static inline uint32_t ip4_mask(unsigned plen) { return plen ? ~(uint32_t)0 << (32 - plen) : 0; }
+static inline uint32_t ip4_mask(unsigned plen) { return plen == 0 ? 0 : plen >= 32 ? ~(uint32_t)0 : ~(uint32_t)0 << (32 - plen); }
 
 #endif

@@ -1,0 +1,93 @@
+/* tests/unit/check_ctl.c — control commands and knobs. */
+#include <errno.h>
+#include <string.h>
+
+#include "tests/unit/harness.h"
+
+static int run(const char *cmd, struct sbuf *out)
+{
+	sbuf_free(out);
+	return stack_ctl(T, cmd, out, NOW);
+}
+
+START_TEST(test_stats_text_and_json)
+{
+	struct sbuf out = { 0 };
+	struct frame f;
+	feed(0, f.b, build_echo(&f, 1, 1, 8));
+	tx_clear();
+	ck_assert_int_eq(run("stats", &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "IcmpInMsgs"));
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "IcmpMsgInType8               1\n"));
+	ck_assert_ptr_null(strstr(sbuf_str(&out), "IcmpMsgInType3"));   /* zero: not listed */
+	ck_assert_int_eq(run("stats --json", &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "\"IcmpMsgOutType0\": 1"));
+	ck_assert_int_eq(sbuf_str(&out)[0], '{');
+	ck_assert_int_eq(run("stats --bogus", &out), 2);
+	sbuf_free(&out);
+}
+END_TEST
+
+START_TEST(test_sysctl)
+{
+	struct sbuf out = { 0 };
+	long v;
+	ck_assert_int_eq(run("sysctl icmp_echo_ignore_broadcasts", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "icmp_echo_ignore_broadcasts = 1\n");
+	ck_assert_int_eq(run("sysctl icmp_echo_ignore_broadcasts=0", &out), 0);
+	ck_assert_int_eq(stack_knob_get(T, "icmp_echo_ignore_broadcasts", &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(run("sysctl ip_default_ttl=0", &out), 2);      /* out of range */
+	ck_assert_int_eq(run("sysctl ip_default_ttl=abc", &out), 2);
+	ck_assert_int_eq(run("sysctl nosuch", &out), 2);
+	ck_assert_int_eq(run("sysctl", &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "ip_default_ttl = 64\n"));
+	ck_assert_int_eq(stack_knob_set(T, "ip_default_ttl", "0x20"), 0);
+	ck_assert_int_eq(stack_knob_set(T, "ip_default_ttl", "256"), -ERANGE);
+	ck_assert_int_eq(stack_knob_set(T, "nosuch", "1"), -ENOENT);
+	ck_assert_int_eq(stack_knob_set(T, "ip_default_ttl", ""), -EINVAL);
+	sbuf_free(&out);
+}
+END_TEST
+
+START_TEST(test_addr_neigh_unknown)
+{
+	struct sbuf out = { 0 };
+	ck_assert_int_eq(run("addr", &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "inet 192.0.2.2/24 brd 192.0.2.255"));
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "tap1 <UP> mtu 1500 lladdr 02:00:00:00:01:01"));
+	ck_assert_int_eq(run("neigh", &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "192.0.2.1 dev tap0 lladdr 02:00:00:00:00:01 REACHABLE"));
+	ck_assert_int_eq(run("frobnicate \x01", &out), 2);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "unknown command"));
+	ck_assert_int_eq(run("", &out), 2);
+	sbuf_free(&out);
+}
+END_TEST
+
+START_TEST(test_addr_validation)
+{
+	ck_assert_int_eq(stack_addr_add(T, 0, IP(192, 0, 2, 0), 24), -EINVAL);   /* network address */
+	ck_assert_int_eq(stack_addr_add(T, 0, IP(192, 0, 2, 255), 24), -EINVAL); /* broadcast */
+	ck_assert_int_eq(stack_addr_add(T, 0, IP(127, 0, 0, 1), 8), -EINVAL);
+	ck_assert_int_eq(stack_addr_add(T, 0, IP(224, 0, 0, 1), 4), -EINVAL);
+	ck_assert_int_eq(stack_addr_add(T, 0, IP(192, 0, 2, 9), 33), -EINVAL);
+	ck_assert_int_eq(stack_addr_add(T, 0, US_IP, 24), -EEXIST);
+	ck_assert_int_eq(stack_addr_add(T, 7, IP(192, 0, 2, 9), 24), -EINVAL);
+	ck_assert_int_eq(stack_iface_add(T, "tap0", US0, 1500), -EEXIST);
+	ck_assert_int_eq(stack_iface_add(T, "tapz", US0, 67), -EINVAL);
+}
+END_TEST
+
+Suite *ctl_suite(void)
+{
+	Suite *s = suite_create("ctl");
+	TCase *tc = tcase_create("ctl");
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
+	tcase_add_test(tc, test_stats_text_and_json);
+	tcase_add_test(tc, test_sysctl);
+	tcase_add_test(tc, test_addr_neigh_unknown);
+	tcase_add_test(tc, test_addr_validation);
+	suite_add_tcase(s, tc);
+	return s;
+}

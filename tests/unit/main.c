@@ -1,0 +1,17 @@
+/* tests/unit/main.c — runs every Check suite. */
+#include <stdlib.h>
+
+#include "tests/unit/harness.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(wire_suite());
+	srunner_add_suite(sr, eth_arp_suite());
+	srunner_add_suite(sr, ip4_suite());
+	srunner_add_suite(sr, icmp4_suite());
+	srunner_add_suite(sr, ctl_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
