@@ -310,7 +310,7 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 			    li->netns ? li->netns : "");
 		for (size_t k = 0; k < nkeys; k++)
 			sbuf_printf(out, "  %s %llu%s", keys[k], (unsigned long long)v[k],
-				    (k % 4 == 3 || k + 1 == nkeys) ? "\n" : "");
+				    (k == 3 || k + 1 == nkeys) ? "\n" : "");
 	}
 	if (json)
 		sbuf_printf(out, "]}\n");
@@ -382,8 +382,11 @@ int loop_run(struct loop *lp)
 		now = loop_now_ms();
 		if (now - lp->wall_set_at >= LOOP_WALL_EVERY)
 			loop_wall_sync(lp, now);
-		if (lp->pcap)
-			lp->pcap_ts_us = (uint64_t)((int64_t)now + lp->wall_offset_ms) * 1000u;
+		if (lp->pcap) {
+			struct timespec rt;
+			clock_gettime(CLOCK_REALTIME, &rt); /* once per wake-up, only when capturing */
+			lp->pcap_ts_us = (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u;
+		}
 
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;

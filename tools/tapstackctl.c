@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	char *reply = NULL, *nul;
 	struct sockaddr_un sa;
 	unsigned long status;
-	int c, fd;
+	int c, fd, send_errno;
 
 	if (!path || !*path)
 		path = DEFAULT_CONTROL;
@@ -141,8 +141,9 @@ int main(int argc, char **argv)
 			    (e == ENOENT || e == ECONNREFUSED) ? " (is tapstackd running?)" :
 			    (e == EACCES || e == EPERM) ? " (run as root?)" : "");
 	}
-	if (!write_all(fd, line, len))
-		return fail(1, "sending to %s: %s", path, strerror(errno));
+	/* A daemon that refuses us (too many clients) answers and closes before reading: a failed
+	 * send is only an error when no complete reply follows. */
+	send_errno = write_all(fd, line, len) ? 0 : errno;
 	shutdown(fd, SHUT_WR);
 
 	for (;;) {
@@ -162,6 +163,8 @@ int main(int argc, char **argv)
 			/* A reset after the complete reply is the daemon closing with our input unread. */
 			if (errno == ECONNRESET && memchr(reply, '\0', used))
 				break;
+			if (send_errno)
+				return fail(1, "sending to %s: %s", path, strerror(send_errno));
 			return fail(1, "reading from %s: %s", path, strerror(errno));
 		}
 		if (n == 0)
@@ -171,6 +174,8 @@ int main(int argc, char **argv)
 	close(fd);
 	reply[used] = '\0';
 	nul = used ? memrchr(reply, '\0', used) : NULL;
+	if (!nul && send_errno)
+		return fail(1, "sending to %s: %s", path, strerror(send_errno));
 	if (!nul)
 		return fail(1, "the daemon closed the connection without a complete reply");
 	{

@@ -199,7 +199,9 @@ static void parse_mac(const struct iface_spec *is, const char *s, uint8_t mac[6]
 		die(2, "--iface: bad MAC \"%s\" (all zero) in \"%s\"", s, is->spec);
 }
 
-/* A stable locally administered unicast MAC from FNV-1a of the name: restarts keep it. */
+/* A stable locally administered unicast MAC from FNV-1a of the name: restarts keep it. FNV-1a
+ * alone leaves the middle bytes equal for names that differ only in the last character
+ * (tap0, tap1), so a 64-bit finalizer (MurmurHash3's fmix64) spreads the difference. */
 static void mac_from_name(const char *name, uint8_t mac[6])
 {
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -208,6 +210,11 @@ static void mac_from_name(const char *name, uint8_t mac[6])
 		h ^= *c;
 		h *= 0x100000001b3ull;
 	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	mac[0] = 0x02;
 	for (int i = 1; i < 6; i++)
 		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
@@ -520,6 +527,12 @@ int main(int argc, char **argv)
 			if (rc == -2)
 				_exit(1); /* stuck in another namespace: touch nothing more */
 			goto out;
+		}
+		/* Holding the namespace open would keep it (and the device) alive after
+		 * `ip netns del`; the daemon should see the device go instead. */
+		if (is->netns_fd >= 0) {
+			close(is->netns_fd);
+			is->netns_fd = -1;
 		}
 		if (is->has_host)
 			fmt_prefix(addrs, sizeof(addrs), is->host, is->host_plen);
