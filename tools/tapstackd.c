@@ -407,6 +407,9 @@ static void add_ifaces(struct stack *st)
 		struct iface_spec *is = &opt.ifs[i];
 		int ifx = stack_iface_add(st, is->name, is->mac, is->mtu);
 
+		if (ifx == -EINVAL && is->has_mtu)
+			die(2, "--iface: the stack refused interface \"%s\" with mtu %u (too large for "
+			    "it?) in \"%s\"", is->name, is->mtu, is->spec);
 		if (ifx < 0)
 			die(ifx == -ENOMEM ? 1 : 2, "--iface: cannot add interface \"%s\": %s", is->name,
 			    strerror(-ifx));
