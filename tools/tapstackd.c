@@ -50,6 +50,7 @@ struct iface_spec {
 	bool has_mac;
 	uint8_t mac[6];
 	int netns_fd;
+	unsigned ifindex;                   /* the stack's, from stack_iface_add */
 };
 
 struct knob_arg {
@@ -413,6 +414,7 @@ static void add_ifaces(struct stack *st)
 		if (ifx < 0)
 			die(ifx == -ENOMEM ? 1 : 2, "--iface: cannot add interface \"%s\": %s", is->name,
 			    strerror(-ifx));
+		is->ifindex = (unsigned)ifx;
 		for (unsigned a = 0; a < is->naddr; a++) {
 			int rc = stack_addr_add(st, (unsigned)ifx, is->addr[a], is->plen[a]);
 			if (rc == -EEXIST)
@@ -506,7 +508,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tapstackd: %s\n", err);
 			goto out;
 		}
-		if (loop_iface_add(&lp, is->name, fd, i, created, is->netns, err, sizeof(err)) < 0) {
+		if (loop_iface_add(&lp, is->name, fd, is->ifindex, created, is->netns, err, sizeof(err)) < 0) {
 			fprintf(stderr, "tapstackd: %s\n", err);
 			goto out;
 		}
