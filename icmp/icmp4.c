@@ -105,9 +105,24 @@ static void icmp4_xmit(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 		CNT(st, IcmpOutErrors);
 }
 
-/* Sends the reply built in p back to the requester (R2.3, R2.4, R3.3). */
+/* Sends the reply built in p back to the requester (R2.3, R2.4, R2.5, R2.6, R3.3). */
 static void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
+	uint8_t opt[40];
+	struct ip4_opts oinfo;
+	int optlen = 0;
+
+	if (!icmp4_rate_allow(st, p->data[0], p->data[1], rx->src)) { /* R2.6: only if in icmp_ratemask */
+		pkb_free(&st->pool, p);
+		return;
+	}
+	if (rx->hlen > IP4_HDR_MIN) {
+		optlen = ip4_opts_echo(st, rx->hdr, &p->opt, opt, &oinfo);
+		if (optlen < 0) { /* no slot for our own record: Linux sends nothing either */
+			stack_drop(st, p, C_IcmpOutErrors);
+			return;
+		}
+	}
 	struct ip4_tx tx = {
 		/* The request's destination when it is ours; for a broadcast or multicast request, the
 		 * address of the interface toward the requester (src 0 lets IP choose it). */
@@ -117,6 +132,9 @@ static void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 		.tos = rx->tos,                              /* R2.4: copied verbatim, ECN too */
 		.ttl = (uint8_t)st->knobs.ip_default_ttl,
 		.df = false,
+		.optlen = (uint8_t)optlen,
+		.opt = opt,
+		.optinfo = &oinfo,
 	};
 	p->flags &= PKB_HEAP;
 	icmp4_xmit(st, p, &tx);
@@ -149,16 +167,6 @@ static void icmp4_echo(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	icmp4_reply(st, p, rx);
 }
 
-/* Milliseconds since midnight UT (RFC 792), from the caller-supplied wall clock. */
-static uint32_t icmp4_ms_since_midnight(const struct stack *st)
-{
-	int64_t wall = (int64_t)st->now + st->wall_offset;
-	int64_t ms = wall % 86400000;
-	if (ms < 0)
-		ms += 86400000;
-	return (uint32_t)ms;
-}
-
 static void icmp4_timestamp(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	uint8_t *m = p->data;
@@ -174,7 +182,7 @@ static void icmp4_timestamp(struct stack *st, struct pkb *p, const struct ip4_rx
 		stack_drop(st, p, C_PkbAllocFails);
 		return;
 	}
-	uint32_t now = icmp4_ms_since_midnight(st);
+	uint32_t now = stack_ms_since_midnight(st);
 	p->len = 20;
 	m[0] = ICMP4_TIMESTAMPREPLY;
 	m[1] = 0;
@@ -220,4 +228,100 @@ static void icmp4_error_input(struct stack *st, struct pkb *p, const struct ip4_
 		return;
 	}
 	pkb_free(&st->pool, p); /* no upper layer takes errors yet */
+}
+
+/* R5.5: is the offender an ICMP message we must not answer with an error? */
+static bool icmp4_offender_is_error(const uint8_t *h, size_t len, unsigned hlen)
+{
+	if (h[IP4_PROTO] != IPPROTO_ICMP_)
+		return false;
+	if (len < hlen + 1)
+		return true; /* type unreadable */
+	uint8_t t = h[hlen];
+	return t > ICMP4_MAX_TYPE || icmp4_types[t].error;
+}
+
+void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t word2)
+{
+	const uint8_t *h = off->data;
+	struct route_res rr;
+
+	/* R5.1: a readable header. */
+	if (off->len < IP4_HDR_MIN || (h[IP4_VHL] >> 4) != 4)
+		return;
+	unsigned hlen = (h[IP4_VHL] & 0x0fu) * 4;
+	if (hlen < IP4_HDR_MIN || off->len < hlen)
+		return;
+	uint32_t src = be32_get(h + IP4_SRC), dst = be32_get(h + IP4_DST);
+	if (off->flags & (PKB_L2_BCAST | PKB_L2_MCAST))                        /* R5.2 */
+		return;
+	if (ip4_dst_kind(st, dst) == IP4_DST_BCAST || (dst >> 28) == 0xe)     /* R5.3 */
+		return;
+	if (be16_get(h + IP4_FRAG) & IP4_OFFMASK)                              /* R5.4 */
+		return;
+	if (icmp4_offender_is_error(h, off->len, hlen))                        /* R5.5 */
+		return;
+	/* R5.6 (POLICY): only to a unicast host; never to ourselves. */
+	if (!ip4_is_valid_host_src(st, src) || ip4_is_local(st, src))
+		return;
+	/* R5.1: a route back; R5.7: the rate limits. */
+	if (route_lookup(st, src, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE)
+		return;
+	if (!icmp4_rate_allow(st, type, code, src))
+		return;
+
+	/* R5.8: the offender's destination if ours; else the inbound or the outbound interface's. */
+	uint32_t saddr = rr.src;
+	if (ip4_is_local(st, dst)) {
+		saddr = dst;
+	} else if (st->knobs.icmp_errors_use_inbound_ifaddr && off->ifindex < st->nifs && st->ifs[off->ifindex].naddr) {
+		const struct iface *in = &st->ifs[off->ifindex];
+		const struct ifaddr *a = iface_addr_for(in, src);
+		saddr = a ? a->addr : in->addr[0].addr;
+	}
+	/* R5.11: options echoed as for a reply. */
+	uint8_t opt[40];
+	struct ip4_opts oinfo = { 0 };
+	int optlen = 0;
+	if (hlen > IP4_HDR_MIN && (off->opt.rr || off->opt.ts)) {
+		optlen = ip4_opts_echo(st, h, &off->opt, opt, &oinfo);
+		if (optlen < 0)
+			return;
+	}
+	/* R5.13: as much of the offender as fits in 576 bytes (or the path MTU, if smaller). */
+	unsigned mtu = st->ifs[rr.ifindex].mtu < ICMP4_QUOTE_MAX ? st->ifs[rr.ifindex].mtu : ICMP4_QUOTE_MAX;
+	int room = (int)mtu - IP4_HDR_MIN - optlen - ICMP4_HDR_LEN;
+	if (room <= IP4_HDR_MIN)
+		return;
+	size_t qlen = be16_get(h + IP4_LEN);
+	if (qlen > off->len)
+		qlen = off->len;
+	if (qlen > (size_t)room)
+		qlen = (size_t)room;
+
+	struct pkb *p = stack_alloc(st, ICMP4_HDR_LEN + qlen);
+	if (!p) {
+		CNT(st, IcmpOutErrors);
+		return;
+	}
+	uint8_t *m = p->data;
+	p->len = (uint32_t)(ICMP4_HDR_LEN + qlen);
+	m[0] = type;
+	m[1] = code;
+	be16_put(m + 2, 0);
+	be32_put(m + 4, word2);                                                /* R5.12 */
+	memcpy(m + ICMP4_HDR_LEN, h, qlen);
+	be16_put(m + 2, csum_buf(m, p->len));
+	struct ip4_tx tx = {
+		.src = saddr,
+		.dst = src,                                                    /* R5.9 */
+		.proto = IPPROTO_ICMP_,
+		.tos = (uint8_t)((h[IP4_TOS] & 0x1e) | 0xc0),                  /* R5.10 */
+		.ttl = (uint8_t)st->knobs.ip_default_ttl,
+		.df = false,
+		.optlen = (uint8_t)optlen,
+		.opt = opt,
+		.optinfo = &oinfo,
+	};
+	icmp4_xmit(st, p, &tx);                                                /* R5.15 */
 }

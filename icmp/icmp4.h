@@ -2,6 +2,7 @@
 #ifndef TAPSTACK_ICMP4_H
 #define TAPSTACK_ICMP4_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ip/ip4.h"
@@ -19,6 +20,36 @@
 #define ICMP4_ADDRESS       17
 #define ICMP4_ADDRESSREPLY  18
 #define ICMP4_MAX_TYPE      18
+
+#define ICMP4_QUOTE_MAX     576  /* RFC 1812 4.3.2.3: an error fills at most 576 bytes */
+#define ICMP4_PEERS_SETS    1024 /* per-destination rate-limit table: sets ... */
+#define ICMP4_PEERS_WAYS    4    /* ... of this many entries; the least recently used is replaced */
+
+/* ICMP-SPEC §7: one token bucket for everything, one per destination. */
+struct icmp4_peer {
+	uint32_t addr;
+	uint32_t used;           /* 0: free slot */
+	int64_t tokens;          /* ms of credit */
+	uint64_t last;
+};
+struct icmp4_ratelimit {
+	int64_t credit;          /* global; may go negative */
+	uint64_t stamp;
+	struct icmp4_peer peers[ICMP4_PEERS_SETS][ICMP4_PEERS_WAYS];
+};
+
+/* The one error builder (ICMP-SPEC §5). off->data is the offender's IPv4 header as currently held
+ * (off->len bytes), off->ifindex and off->flags say where and how it arrived, off->opt its compiled
+ * options. word2 is the second 32-bit word: the next-hop MTU for 3/4, pointer << 24 for 12, the
+ * gateway for 5, else 0. Applies every suppression rule and the rate limits, then sends.
+ * Does not consume off. */
+void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t word2);
+/* §7: exempt(type, code) — above 18, frag-needed, or not in icmp_ratemask. */
+bool icmp4_rate_exempt(const struct stack *st, uint8_t type, uint8_t code);
+/* §7: may a message of type/code go to dst now? Counts IcmpOutRateLimit* when not. */
+bool icmp4_rate_allow(struct stack *st, uint8_t type, uint8_t code, uint32_t dst);
+/* Entries in use in the per-destination table (tests check it stays bounded). */
+unsigned icmp4_peers_in_use(const struct stack *st);
 
 /* ICMP input, registered with IP for protocol 1. Consumes p. */
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);

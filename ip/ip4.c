@@ -110,6 +110,27 @@ void ip4_input(struct stack *st, struct pkb *p)
 		CNT(st, IpInBcastPkts);
 	else if (rx.dst_kind == IP4_DST_MCAST)
 		CNT(st, IpInMcastPkts);
+	if (hlen > IP4_HDR_MIN) {
+		/* RR records the address the datagram reached us at (RFC 1122 3.2.1.8: the specific
+		 * destination); for a broadcast, our address toward the sender. */
+		uint32_t spec = rx.dst;
+		if (rx.dst_kind != IP4_DST_LOCAL) {
+			const struct iface *ifp = &st->ifs[p->ifindex];
+			const struct ifaddr *a = iface_addr_for(ifp, rx.src);
+			spec = a ? a->addr : ifp->addr[0].addr;
+		}
+		int ptr = ip4_opts_compile(st, p->data, &p->opt, spec);
+		if (ptr) {
+			p->opt = (struct ip4_opts){ 0 };
+			icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)ptr << 24);
+			stack_drop(st, p, C_IpInHdrErrors);
+			return;
+		}
+		if (p->opt.srr) { /* accept_source_route=0 (RFC 1122 3.3.5 allows refusing) */
+			stack_drop(st, p, C_IpInSrcRouteDrops);
+			return;
+		}
+	}
 	if (be16_get(h + IP4_FRAG) & (IP4_MF | IP4_OFFMASK)) {
 		CNT(st, IpReasmReqds);
 		stack_drop(st, p, C_IpReasmFails);
@@ -117,6 +138,8 @@ void ip4_input(struct stack *st, struct pkb *p)
 	}
 	const struct ip4_proto *pr = &st->protos[rx.proto];
 	if (!pr->input) {
+		if (rx.dst_kind == IP4_DST_LOCAL)
+			icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 2, 0);
 		stack_drop(st, p, C_IpInUnknownProtos);
 		return;
 	}
@@ -159,8 +182,11 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	be16_put(h + IP4_CSUM, 0);
 	be32_put(h + IP4_SRC, tx->src ? tx->src : rr.src);
 	be32_put(h + IP4_DST, tx->dst);
-	if (tx->optlen)
+	if (tx->optlen) {
 		memcpy(h + IP4_HDR_MIN, tx->opt, tx->optlen);
+		if (tx->optinfo)
+			ip4_opts_fill(st, h, tx->optinfo, be32_get(h + IP4_SRC));
+	}
 	be16_put(h + IP4_CSUM, csum_buf(h, hlen));
 	CNT(st, IpOutRequests);
 	p->ifindex = (uint16_t)rr.ifindex;

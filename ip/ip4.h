@@ -50,6 +50,7 @@ struct ip4_tx {
 	bool df;
 	uint8_t optlen;        /* bytes of options at opt, a multiple of 4 */
 	const uint8_t *opt;
+	const struct ip4_opts *optinfo; /* with opt: slots for our address and the time, or NULL */
 };
 
 typedef void (*ip4_input_fn)(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
@@ -65,6 +66,18 @@ void ip4_input(struct stack *st, struct pkb *p);
 /* Builds the header in front of p->data and sends toward tx->dst. Consumes p.
  * Returns 0, or -ENETUNREACH / -EMSGSIZE / -ENOBUFS (p freed and counted either way). */
 int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx);
+
+/* Validates the options of the header at iph (already length-checked) and records spec_dst and the
+ * time where RR and TS ask for them, filling o. Returns 0, or the parameter-problem pointer (offset
+ * from the start of the header) of the first fault. */
+int ip4_opts_compile(struct stack *st, uint8_t *iph, struct ip4_opts *o, uint32_t spec_dst);
+/* Builds the options of a reply to a datagram whose header is iph and whose compiled options are in:
+ * RR and TS copied with a slot reserved for our source and time. Returns the padded length (0..40),
+ * or -1 when a slot cannot be reserved (then no reply is sent, as in Linux). o gets the slots. */
+int ip4_opts_echo(const struct stack *st, const uint8_t *iph, const struct ip4_opts *in, uint8_t out[40],
+		  struct ip4_opts *o);
+/* Fills the slots o reserves in a header being sent from src. */
+void ip4_opts_fill(const struct stack *st, uint8_t *iph, const struct ip4_opts *o, uint32_t src);
 
 /* ARP gave up on the next hop of p (IPv4 header at p->data). Consumes p. */
 void ip4_neigh_failed(struct stack *st, struct pkb *p);

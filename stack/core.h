@@ -6,12 +6,14 @@
 #include <stdint.h>
 
 #include "eth/eth.h"
+#include "icmp/icmp4.h"
 #include "ip/ip4.h"
 #include "ip/route.h"
 #include "stack/counters.h"
 #include "stack/knobs.h"
 #include "stack/pkb.h"
 #include "stack/stack.h"
+#include "stack/udp.h"
 
 struct ifaddr {
 	uint32_t addr, mask, bcast;
@@ -41,6 +43,8 @@ struct stack {
 	struct route_table routes;
 	struct arp_cache arp;
 	struct ip4_proto protos[256];
+	struct icmp4_ratelimit icmp_rl;
+	struct udp_table udp;
 	uint16_t ip_id;
 	uint64_t rng;
 };
@@ -60,6 +64,9 @@ struct pkb *stack_alloc(struct stack *st, size_t size);
 void stack_tx_enqueue(struct stack *st, struct pkb *p);
 /* xorshift64*: IP IDs and the rate limiter's jitter; deterministic for a given seed. */
 uint32_t stack_random(struct stack *st);
+
+/* Milliseconds since midnight UT on the caller-supplied wall clock (RFC 792 timestamps, RFC 791 TS). */
+uint32_t stack_ms_since_midnight(const struct stack *st);
 
 /* Interface owning addr on a connected subnet containing peer, or NULL. */
 const struct ifaddr *iface_addr_for(const struct iface *ifp, uint32_t peer);

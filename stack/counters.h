@@ -31,6 +31,7 @@
 	X(IpInTruncatedPkts)                                                                       \
 	X(IpInAddrErrors)                                                                          \
 	X(IpInMartianSrc)     /* source 0/8, 127/8, 224/4, 255.255.255.255, ours, our broadcast */ \
+	X(IpInSrcRouteDrops)  /* source-routed, and accept_source_route is 0 */ \
 	X(IpInUnknownProtos)                                                                       \
 	X(IpInDiscards)                                                                            \
 	X(IpInDelivers)                                                                            \
@@ -67,6 +68,7 @@
 	X(TcpInSegs)                                                                               \
 	X(TcpInErrs)                                                                               \
 	X(TcpInCsumErrors)                                                                         \
+	X(TcpInNoReset)       /* to a broadcast or from a non-host source: dropped without a reset */ \
 	X(TcpOutRsts)                                                                              \
 	X(PkbAllocFails)      /* a reply or error not built: buffer pool empty */
 

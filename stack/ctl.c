@@ -170,6 +170,164 @@ static int ctl_sysctl(struct stack *st, int argc, char **argv, struct sbuf *out)
 	return 0;
 }
 
+/* "ADDR:PORT" with a port of 1..65535; 0 or -1. */
+static int parse_addr_port(const char *s, uint32_t *addr, uint16_t *port)
+{
+	char buf[32];
+	const char *colon = strrchr(s, ':');
+	if (!colon || (size_t)(colon - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(colon - s));
+	buf[colon - s] = '\0';
+	char *end;
+	long v = strtol(colon + 1, &end, 10);
+	if (ip4_aton(buf, addr) != 0 || !colon[1] || *end || v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static const char *const udp_usage =
+	"usage: udp bind [ADDR:]PORT | udp send [--from PORT] ADDR:PORT TEXT... | udp recv PORT | udp close PORT\n";
+
+static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
+{
+	char a[16], b[16];
+	uint16_t port;
+	uint32_t addr = 0;
+	int err = 0;
+
+	if (argc >= 3 && strcmp(argv[1], "bind") == 0 && argc == 3) {
+		if (parse_port(argv[2], &port) != 0 && parse_addr_port(argv[2], &addr, &port) != 0) {
+			sbuf_printf(out, "udp bind: bad port \"%s\"\n", argv[2]);
+			return 2;
+		}
+		struct udp_sock *s = udp_bind(st, addr, port, UDP_SVC_NONE, &err);
+		if (!s) {
+			sbuf_printf(out, "udp bind: %s:%u: %s\n", ip4_ntoa(addr, a), port,
+				    err == -EADDRINUSE ? "port in use" : err == -EADDRNOTAVAIL ? "not our address" : "no free socket");
+			return 1;
+		}
+		sbuf_printf(out, "bound udp %s:%u\n", ip4_ntoa(s->laddr, a), s->lport);
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "send") == 0) {
+		int i = 2;
+		struct udp_sock *s = NULL;
+		if (strcmp(argv[i], "--from") == 0) {
+			if (argc < 6 || parse_port(argv[i + 1], &port) != 0) {
+				sbuf_printf(out, "%s", udp_usage);
+				return 2;
+			}
+			s = udp_find_bound(st, port);
+			if (!s && !(s = udp_bind(st, 0, port, UDP_SVC_NONE, &err))) {
+				sbuf_printf(out, "udp send: cannot bind port %u\n", port);
+				return 1;
+			}
+			i += 2;
+		}
+		uint16_t dport;
+		if (parse_addr_port(argv[i], &addr, &dport) != 0) {
+			sbuf_printf(out, "udp send: bad destination \"%s\" (want ADDR:PORT)\n", argv[i]);
+			return 2;
+		}
+		if (i + 1 >= argc) {
+			sbuf_printf(out, "%s", udp_usage);
+			return 2;
+		}
+		if (!s) {
+			s = udp_bind(st, 0, 0, UDP_SVC_NONE, &err);
+			if (!s) {
+				sbuf_printf(out, "udp send: no free socket\n");
+				return 1;
+			}
+			s->ephemeral = true;
+		}
+		/* The text is the rest of the line, words joined by single spaces. */
+		char text[1024];
+		size_t n = 0;
+		for (int j = i + 1; j < argc; j++) {
+			size_t l = strlen(argv[j]);
+			if (n + l + 1 > sizeof(text))
+				break;
+			if (j > i + 1)
+				text[n++] = ' ';
+			memcpy(text + n, argv[j], l);
+			n += l;
+		}
+		int rc = udp_sendto(st, s, addr, dport, text, n);
+		if (rc != 0) {
+			sbuf_printf(out, "udp send: %s\n", strerror(-rc));
+			return 1;
+		}
+		sbuf_printf(out, "sent %zu bytes from udp %s:%u to %s:%u\n", n, ip4_ntoa(s->laddr, a), s->lport,
+			    ip4_ntoa(addr, b), dport);
+		return 0;
+	}
+	if (argc == 3 && (strcmp(argv[1], "recv") == 0 || strcmp(argv[1], "close") == 0)) {
+		struct udp_sock *s;
+		if (parse_port(argv[2], &port) != 0 || !(s = udp_find_bound(st, port))) {
+			sbuf_printf(out, "udp %s: no socket on port %s\n", argv[1], argv[2]);
+			return 1;
+		}
+		if (argv[1][0] == 'c') {
+			udp_close(st, s);
+			return 0;
+		}
+		struct pkb *p;
+		while ((p = udp_recv(st, s))) {
+			const uint8_t *h = p->data, *u = h + (h[0] & 15) * 4;
+			size_t dlen = be16_get(u + 4) - UDP_HDR_LEN;
+			sbuf_printf(out, "from %s:%u %zu bytes: ", ip4_ntoa(be32_get(h + 12), a), be16_get(u), dlen);
+			for (size_t k = 0; k < dlen; k++) {
+				uint8_t c = u[UDP_HDR_LEN + k];
+				if (c >= 0x20 && c < 0x7f && c != '\\')
+					sbuf_printf(out, "%c", c);
+				else
+					sbuf_printf(out, "\\x%02x", c);
+			}
+			sbuf_printf(out, "\n");
+			pkb_free(&st->pool, p);
+		}
+		return 0;
+	}
+	sbuf_printf(out, "%s", udp_usage);
+	return 2;
+}
+
+static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out)
+{
+	(void)argv;
+	if (argc != 1) {
+		sbuf_printf(out, "usage: sockets\n");
+		return 2;
+	}
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
+		const struct udp_sock *s = &st->udp.s[i];
+		char a[16], b[16];
+		if (!s->used)
+			continue;
+		sbuf_printf(out, "udp %s:%u", ip4_ntoa(s->laddr, a), s->lport);
+		if (s->raddr)
+			sbuf_printf(out, " -> %s:%u", ip4_ntoa(s->raddr, b), s->rport);
+		if (s->service)
+			sbuf_printf(out, " service %s", s->service == UDP_SVC_ECHO ? "echo" : "discard");
+		sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu\n", (unsigned long long)s->rx,
+			    (unsigned long long)s->tx, s->rxq_len, (unsigned long long)s->rx_dropped);
+	}
+	return 0;
+}
+
 static const struct ctl_cmd {
 	const char *name;
 	int (*fn)(struct stack *st, int argc, char **argv, struct sbuf *out);
@@ -179,6 +337,8 @@ static const struct ctl_cmd {
 	{ "neigh", ctl_neigh, "neigh                   the ARP cache" },
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },
+	{ "udp", ctl_udp, "udp bind [ADDR:]PORT | send [--from PORT] ADDR:PORT TEXT | recv PORT | close PORT" },
+	{ "sockets", ctl_sockets, "sockets                 UDP stub sockets" },
 };
 
 int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms)

@@ -8,6 +8,11 @@
 #define STACK_KNOBS(X)                                                                              \
 	X(icmp_echo_ignore_all,          0,        0,      1,          "drop all echo requests silently") \
 	X(icmp_echo_ignore_broadcasts,   1,        0,      1,          "drop echo/timestamp sent to broadcast or multicast") \
+	X(icmp_errors_use_inbound_ifaddr, 0,       0,      1,          "errors about forwarded datagrams come from the inbound interface's address") \
+	X(icmp_ratelimit,                1000,     0,      2147483647, "per-destination token period in ms for types in icmp_ratemask; 0 disables") \
+	X(icmp_ratemask,                 0x1818,   0,      0x7ffff,    "bit N set: ICMP type N is rate limited (default 3, 4, 11, 12)") \
+	X(icmp_msgs_per_sec,             1000,     0,      2147483647, "global limit on rate-limited ICMP messages per second") \
+	X(icmp_msgs_burst,               50,       0,      2147483647, "global burst of rate-limited ICMP messages") \
 	X(icmp_addrmask_reply,           0,        0,      1,          "answer address mask requests (RFC 950)") \
 	X(ip_default_ttl,                64,       1,      255,        "TTL of everything the stack originates")
 

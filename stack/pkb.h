@@ -18,6 +18,17 @@ enum {
 	PKB_HEAP     = 1u << 2, /* large buffer from the heap, not the pool */
 };
 
+/* Where the IPv4 options of a received datagram are and what they still ask for (Linux's IPCB):
+ * offsets from the start of the IPv4 header, 0 when absent. Filled by IP input, kept with the
+ * buffer so that a reply or error built later can echo the options (RFC 1122 3.2.1.8). */
+struct ip4_opts {
+	uint8_t rr, ts, srr, ra;
+	uint8_t flags;      /* IP4_OPT_* */
+};
+#define IP4_OPT_RR_NEEDADDR 1u
+#define IP4_OPT_TS_NEEDADDR 2u
+#define IP4_OPT_TS_NEEDTIME 4u
+
 struct pkb {
 	struct pkb *next;   /* queue link; owner's use */
 	uint8_t *data;      /* first valid byte */
@@ -25,7 +36,7 @@ struct pkb {
 	uint32_t cap;       /* size of buf[] */
 	uint16_t ifindex;   /* interface it arrived on / leaves by */
 	uint8_t flags;      /* PKB_* */
-	uint8_t l3off;      /* set by eth input: data offset of the IPv4 header (kept for errors) */
+	struct ip4_opts opt; /* IPv4 options as IP input found them */
 	uint8_t buf[];
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "stack/tcp.h"
 #include "stack/wire.h"
 
 #define STACK_DEFAULT_PKBS 1024
@@ -29,6 +30,8 @@ struct stack *stack_new(const struct stack_config *cfg)
 	st->rng = (cfg && cfg->seed) ? cfg->seed : 0x9e3779b97f4a7c15ull;
 	st->ip_id = (uint16_t)stack_random(st);
 	icmp4_init(st);
+	udp_init(st);
+	tcp_init(st);
 	return st;
 }
 
@@ -39,6 +42,7 @@ void stack_free(struct stack *st)
 	if (!st)
 		return;
 	arp_flush(st);
+	udp_free(st);
 	while ((p = st->txq_head)) {
 		st->txq_head = p->next;
 		pkb_free(&st->pool, p);
@@ -153,7 +157,27 @@ void stack_knobs_describe(struct sbuf *out)
 	}
 }
 
+int stack_service_enable(struct stack *st, const char *name)
+{
+	static const struct { const char *name; uint16_t port; enum udp_service svc; } svcs[] = {
+		{ "echo", 7, UDP_SVC_ECHO },
+		{ "discard", 9, UDP_SVC_DISCARD },
+	};
+	for (size_t i = 0; i < sizeof(svcs) / sizeof(svcs[0]); i++)
+		if (strcmp(svcs[i].name, name) == 0) {
+			int err = 0;
+			return udp_bind(st, 0, svcs[i].port, svcs[i].svc, &err) ? 0 : err;
+		}
+	return -ENOENT;
+}
+
 void stack_set_wall_offset(struct stack *st, int64_t offset_ms) { st->wall_offset = offset_ms; }
+
+uint32_t stack_ms_since_midnight(const struct stack *st)
+{
+	int64_t ms = ((int64_t)st->now + st->wall_offset) % 86400000;
+	return (uint32_t)(ms < 0 ? ms + 86400000 : ms);
+}
 
 struct pkb *stack_rx_buf(struct stack *st) { return pkb_alloc(&st->pool, ETH_FRAME_MAX); }
 

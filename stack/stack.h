@@ -46,6 +46,10 @@ int stack_knob_get(const struct stack *st, const char *name, long *value);
 /* Prints "name  description (min..max, default D)" for every knob, for --help. */
 void stack_knobs_describe(struct sbuf *out);
 
+/* Starts a built-in UDP service: "echo" (port 7, RFC 862) or "discard" (port 9, RFC 863).
+ * 0, -ENOENT (no such service), -EADDRINUSE. */
+int stack_service_enable(struct stack *st, const char *name);
+
 /* Wall clock = now_ms + offset; only the timestamp reply reads it (UTC ms since midnight). */
 void stack_set_wall_offset(struct stack *st, int64_t offset_ms);
 

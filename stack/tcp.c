@@ -1,0 +1,75 @@
+/* stack/tcp.c — the TCP stub: there are no listeners, so every segment gets the reset of RFC 793
+ * section 3.4 ("reset generation", CLOSED state). nc -z, nmap -sS and traceroute -T then see a closed
+ * port instead of a protocol unreachable. */
+#include "stack/tcp.h"
+
+#include "stack/core.h"
+#include "stack/csum.h"
+#include "stack/wire.h"
+
+#define TCP_HDR_MIN 20
+enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10 };
+
+static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	uint8_t *t = p->data;
+
+	if (p->len < TCP_HDR_MIN) {
+		stack_drop(st, p, C_TcpInErrs);
+		return;
+	}
+	unsigned doff = (t[12] >> 4) * 4u;
+	if (doff < TCP_HDR_MIN || doff > p->len) {
+		stack_drop(st, p, C_TcpInErrs);
+		return;
+	}
+	CNT(st, TcpInSegs);
+	if (csum_fold(csum_pseudo(rx->src, rx->dst, IPPROTO_TCP_, (uint16_t)p->len) + csum_add(0, t, p->len)) != 0) {
+		CNT(st, TcpInCsumErrors);
+		stack_drop(st, p, C_TcpInErrs);
+		return;
+	}
+	uint8_t flags = t[13];
+	/* No reset answers a reset; none goes to a broadcast or to a source that is not a host. */
+	if (flags & TCP_RST) {
+		pkb_free(&st->pool, p);
+		return;
+	}
+	if (rx->dst_kind != IP4_DST_LOCAL || !ip4_is_valid_host_src(st, rx->src)) {
+		stack_drop(st, p, C_TcpInNoReset);
+		return;
+	}
+	uint32_t seq = be32_get(t + 4), ack = be32_get(t + 8);
+	uint32_t seg_len = p->len - doff + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
+	uint16_t sport = be16_get(t), dport = be16_get(t + 2);
+
+	/* RFC 793 3.4: with ACK, <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+	be16_put(t, dport);
+	be16_put(t + 2, sport);
+	if (flags & TCP_ACK) {
+		be32_put(t + 4, ack);
+		be32_put(t + 8, 0);
+		t[13] = TCP_RST;
+	} else {
+		be32_put(t + 4, 0);
+		be32_put(t + 8, seq + seg_len);
+		t[13] = TCP_RST | TCP_ACK;
+	}
+	t[12] = (TCP_HDR_MIN / 4) << 4;
+	be16_put(t + 14, 0);   /* window */
+	be16_put(t + 16, 0);   /* checksum */
+	be16_put(t + 18, 0);   /* urgent pointer */
+	p->len = TCP_HDR_MIN;
+	be16_put(t + 16, csum_fold(csum_pseudo(rx->dst, rx->src, IPPROTO_TCP_, TCP_HDR_MIN) + csum_add(0, t, TCP_HDR_MIN)));
+	p->flags &= PKB_HEAP;
+	CNT(st, TcpOutRsts);
+	/* As Linux's reply socket: the segment's TOS reflected, DF set. */
+	struct ip4_tx tx = { .src = rx->dst, .dst = rx->src, .proto = IPPROTO_TCP_, .tos = rx->tos,
+			     .ttl = (uint8_t)st->knobs.ip_default_ttl, .df = true };
+	ip4_output(st, p, &tx);
+}
+
+void tcp_init(struct stack *st)
+{
+	ip4_register_proto(st, IPPROTO_TCP_, tcp_input);
+}

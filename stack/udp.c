@@ -1,0 +1,271 @@
+/* stack/udp.c — UDP input with checksum and port demultiplexing, port unreachable, stub sockets. */
+#include "stack/udp.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "stack/core.h"
+#include "stack/csum.h"
+#include "stack/wire.h"
+
+static void udp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+
+void udp_init(struct stack *st)
+{
+	st->udp.next_ephemeral = UDP_EPHEMERAL_LO;
+	ip4_register_proto(st, IPPROTO_UDP_, udp_input);
+}
+
+static void udp_rxq_flush(struct stack *st, struct udp_sock *s)
+{
+	struct pkb *p;
+	while ((p = s->rxq_head)) {
+		s->rxq_head = p->next;
+		pkb_free(&st->pool, p);
+	}
+	s->rxq_tail = NULL;
+	s->rxq_len = 0;
+}
+
+void udp_free(struct stack *st)
+{
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
+		udp_rxq_flush(st, &st->udp.s[i]);
+}
+
+static bool udp_port_taken(const struct stack *st, uint32_t laddr, uint16_t lport)
+{
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
+		const struct udp_sock *s = &st->udp.s[i];
+		if (s->used && s->lport == lport && (s->laddr == 0 || laddr == 0 || s->laddr == laddr))
+			return true;
+	}
+	return false;
+}
+
+struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum udp_service svc, int *err)
+{
+	struct udp_table *t = &st->udp;
+	struct udp_sock *free_slot = NULL, *oldest_eph = NULL;
+
+	if (laddr && !ip4_is_local(st, laddr)) {
+		*err = -EADDRNOTAVAIL;
+		return NULL;
+	}
+	if (lport == 0) {
+		/* The next free ephemeral port, round robin, as Linux's default port selection does in spirit. */
+		unsigned span = UDP_EPHEMERAL_HI - UDP_EPHEMERAL_LO + 1;
+		for (unsigned i = 0; i < span && !lport; i++) {
+			uint16_t cand = t->next_ephemeral;
+			t->next_ephemeral = cand >= UDP_EPHEMERAL_HI ? UDP_EPHEMERAL_LO : (uint16_t)(cand + 1);
+			if (!udp_port_taken(st, laddr, cand))
+				lport = cand;
+		}
+		if (!lport) {
+			*err = -EADDRINUSE;
+			return NULL;
+		}
+	} else if (udp_port_taken(st, laddr, lport)) {
+		*err = -EADDRINUSE;
+		return NULL;
+	}
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
+		struct udp_sock *s = &t->s[i];
+		if (!s->used && !free_slot)
+			free_slot = s;
+		if (s->used && s->ephemeral && (!oldest_eph || s->created < oldest_eph->created))
+			oldest_eph = s;
+	}
+	if (!free_slot && oldest_eph) { /* the table is full: an old send-only socket makes room */
+		udp_close(st, oldest_eph);
+		free_slot = oldest_eph;
+	}
+	if (!free_slot) {
+		*err = -ENOSPC;
+		return NULL;
+	}
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = true;
+	free_slot->laddr = laddr;
+	free_slot->lport = lport;
+	free_slot->service = (uint8_t)svc;
+	free_slot->created = st->now;
+	return free_slot;
+}
+
+struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport)
+{
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
+		if (st->udp.s[i].used && st->udp.s[i].lport == lport)
+			return &st->udp.s[i];
+	return NULL;
+}
+
+void udp_close(struct stack *st, struct udp_sock *s)
+{
+	udp_rxq_flush(st, s);
+	s->used = false;
+}
+
+struct pkb *udp_recv(struct stack *st, struct udp_sock *s)
+{
+	(void)st;
+	struct pkb *p = s->rxq_head;
+	if (!p)
+		return NULL;
+	s->rxq_head = p->next;
+	if (!s->rxq_head)
+		s->rxq_tail = NULL;
+	s->rxq_len--;
+	p->next = NULL;
+	return p;
+}
+
+/* Writes the UDP header in front of the len payload bytes at p->data and sends. Consumes p. */
+static int udp_output(struct stack *st, struct pkb *p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	struct route_res rr;
+	uint8_t *u = pkb_push(p, UDP_HDR_LEN);
+
+	if (!src) /* the checksum covers the source: settle it before IP would */
+		src = route_lookup(st, dst, &rr) == 0 ? rr.src : 0;
+	be16_put(u, sport);
+	be16_put(u + 2, dport);
+	be16_put(u + 4, (uint16_t)p->len);
+	be16_put(u + 6, 0);
+	uint16_t c = csum_fold(csum_pseudo(src, dst, IPPROTO_UDP_, (uint16_t)p->len) + csum_add(0, u, p->len));
+	be16_put(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
+	CNT(st, UdpOutDatagrams);
+	struct ip4_tx tx = { .src = src, .dst = dst, .proto = IPPROTO_UDP_, .ttl = (uint8_t)st->knobs.ip_default_ttl };
+	return ip4_output(st, p, &tx);
+}
+
+int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len)
+{
+	if (len > IP4_MAX_LEN - IP4_HDR_MIN - UDP_HDR_LEN)
+		return -EMSGSIZE;
+	struct pkb *p = stack_alloc(st, UDP_HDR_LEN + len);
+	if (!p)
+		return -ENOBUFS;
+	memcpy(p->data, data, len);
+	p->len = (uint32_t)len;
+	s->tx++;
+	return udp_output(st, p, s->laddr, s->lport, dst, dport);
+}
+
+/* The best socket for a unicast datagram: a connected match beats a bound one, a specific local
+ * address beats the wildcard. */
+static struct udp_sock *udp_lookup(struct stack *st, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	struct udp_sock *best = NULL;
+	int best_score = -1;
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
+		struct udp_sock *s = &st->udp.s[i];
+		if (!s->used || s->lport != dport || (s->laddr && s->laddr != dst))
+			continue;
+		if (s->raddr && (s->raddr != src || s->rport != sport))
+			continue;
+		int score = (s->laddr != 0) + 2 * (s->raddr != 0);
+		if (score > best_score) {
+			best = s;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* Hands one datagram (UDP header at data) to s. Consumes p. */
+static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, const struct ip4_rx *rx)
+{
+	CNT(st, UdpInDatagrams);
+	s->rx++;
+	if (s->service == UDP_SVC_DISCARD) {
+		pkb_free(&st->pool, p);
+		return;
+	}
+	if (s->service == UDP_SVC_ECHO) {
+		/* RFC 862: send back what came, in place. Never to a broadcast: no amplification. */
+		if (rx->dst_kind != IP4_DST_LOCAL) {
+			pkb_free(&st->pool, p);
+			return;
+		}
+		uint16_t sport = be16_get(p->data);
+		pkb_pull(p, UDP_HDR_LEN);
+		p->flags &= PKB_HEAP;
+		s->tx++;
+		udp_output(st, p, rx->dst, s->lport, rx->src, sport);
+		return;
+	}
+	if (s->rxq_len >= UDP_RXQ_MAX) {
+		s->rx_dropped++;
+		CNT(st, UdpInErrors);
+		stack_drop(st, p, C_UdpRcvbufErrors);
+		return;
+	}
+	pkb_push(p, rx->hlen); /* keep the IPv4 header: it says who sent it */
+	p->next = NULL;
+	if (s->rxq_tail)
+		s->rxq_tail->next = p;
+	else
+		s->rxq_head = p;
+	s->rxq_tail = p;
+	s->rxq_len++;
+}
+
+static void udp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	const uint8_t *u = p->data;
+
+	if (p->len < UDP_HDR_LEN) {
+		stack_drop(st, p, C_UdpInErrors);
+		return;
+	}
+	uint16_t ulen = be16_get(u + 4);
+	if (ulen < UDP_HDR_LEN || ulen > p->len) {
+		stack_drop(st, p, C_UdpInErrors);
+		return;
+	}
+	pkb_trim(p, ulen);
+	/* RFC 768: checksum 0 means none was computed; anything else must verify. */
+	if (be16_get(u + 6) != 0 &&
+	    csum_fold(csum_pseudo(rx->src, rx->dst, IPPROTO_UDP_, ulen) + csum_add(0, u, ulen)) != 0) {
+		CNT(st, UdpInCsumErrors);
+		stack_drop(st, p, C_UdpInErrors);
+		return;
+	}
+	uint16_t sport = be16_get(u), dport = be16_get(u + 2);
+	if (rx->dst_kind != IP4_DST_LOCAL) {
+		/* Broadcast and multicast reach every socket bound to the port; never an error. */
+		struct udp_sock *match[UDP_MAX_SOCKS];
+		unsigned n = 0;
+		for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
+			struct udp_sock *s = &st->udp.s[i];
+			if (s->used && s->lport == dport && !s->laddr && (!s->raddr || (s->raddr == rx->src && s->rport == sport)))
+				match[n++] = s;
+		}
+		if (n == 0) {
+			stack_drop(st, p, C_UdpIgnoredMulti);
+			return;
+		}
+		for (unsigned i = 0; i + 1 < n; i++) {
+			struct pkb *c = stack_alloc(st, p->len + rx->hlen);
+			if (!c)
+				break;
+			memcpy(c->data, rx->hdr, rx->hlen + p->len);
+			c->len = rx->hlen + p->len;
+			pkb_pull(c, rx->hlen);
+			udp_deliver(st, match[i], c, rx);
+		}
+		udp_deliver(st, match[n - 1], p, rx);
+		return;
+	}
+	struct udp_sock *s = udp_lookup(st, rx->src, sport, rx->dst, dport);
+	if (!s) {
+		/* 3/3, only now that the checksum has verified (ICMP-SPEC §6). */
+		pkb_push(p, rx->hlen);
+		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 3, 0);
+		stack_drop(st, p, C_UdpNoPorts);
+		return;
+	}
+	udp_deliver(st, s, p, rx);
+}

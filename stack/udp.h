@@ -1,0 +1,52 @@
+/* stack/udp.h — UDP stub sockets (RFC 768): bind, send, a bounded receive queue, and the built-in
+ * echo (RFC 862) and discard (RFC 863) services. Enough of UDP for ICMP to have someone to talk to. */
+#ifndef TAPSTACK_UDP_H
+#define TAPSTACK_UDP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stack/pkb.h"
+
+struct stack;
+
+#define UDP_HDR_LEN     8
+#define UDP_MAX_SOCKS   64
+#define UDP_RXQ_MAX     16      /* datagrams queued per socket before UdpRcvbufErrors */
+#define UDP_EPHEMERAL_LO 40000
+#define UDP_EPHEMERAL_HI 60999
+
+enum udp_service { UDP_SVC_NONE = 0, UDP_SVC_ECHO, UDP_SVC_DISCARD };
+
+struct udp_sock {
+	bool used;
+	bool ephemeral;          /* bound by a send without --from; recycled oldest first */
+	uint8_t service;         /* enum udp_service */
+	uint32_t laddr;          /* 0: any of ours */
+	uint16_t lport;
+	uint32_t raddr;          /* connected peer, 0 when not connected */
+	uint16_t rport;
+	struct pkb *rxq_head, *rxq_tail; /* queued datagrams, IPv4 header at data */
+	unsigned rxq_len;
+	uint64_t created;
+	uint64_t rx, tx, rx_dropped;
+};
+
+struct udp_table {
+	struct udp_sock s[UDP_MAX_SOCKS];
+	uint16_t next_ephemeral;
+};
+
+void udp_init(struct stack *st);
+void udp_free(struct stack *st);
+/* Binds laddr:lport (lport 0: an ephemeral port). Returns the socket or NULL with *err set to
+ * -EADDRINUSE, -ENOSPC or -EADDRNOTAVAIL (laddr not ours). */
+struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum udp_service svc, int *err);
+struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport);
+void udp_close(struct stack *st, struct udp_sock *s);
+/* Sends len bytes from s to dst:dport. 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE, ...). */
+int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len);
+/* Takes the oldest queued datagram of s (IPv4 header at data) or NULL; the caller frees it. */
+struct pkb *udp_recv(struct stack *st, struct udp_sock *s);
+
+#endif
