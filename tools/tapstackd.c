@@ -63,6 +63,8 @@ struct options {
 	unsigned nifs;
 	struct knob_arg knobs[MAX_KNOB_SETS];
 	unsigned nknobs;
+	const char *services[4];
+	unsigned nservices;
 	const char *control;
 	const char *pcap;
 	bool verbose;
@@ -113,6 +115,7 @@ static void usage(FILE *f)
 "                        Without -i: %s\n"
 "  -s, --set KEY=VALUE   set a knob at start (repeatable; knobs listed below)\n"
 "  -F, --forward         route between interfaces (same as --set ip_forward=1)\n"
+"  -S, --service NAME    start a built-in UDP service: echo (port 7) or discard (port 9)\n"
 "  -w, --pcap FILE       write every frame in and out to FILE (pcap, readable while running)\n"
 "  -c, --control PATH    control socket for tapstackctl (default %s)\n"
 "  -v, --verbose         log interface setup and shutdown to stderr\n"
@@ -314,6 +317,7 @@ static void parse_args(int argc, char **argv)
 		{ "iface", required_argument, NULL, 'i' },
 		{ "set", required_argument, NULL, 's' },
 		{ "forward", no_argument, NULL, 'F' },
+		{ "service", required_argument, NULL, 'S' },
 		{ "pcap", required_argument, NULL, 'w' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -325,7 +329,7 @@ static void parse_args(int argc, char **argv)
 
 	opt.control = DEFAULT_CONTROL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:s:Fw:c:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:s:FS:w:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			parse_iface(optarg);
@@ -339,6 +343,13 @@ static void parse_args(int argc, char **argv)
 			opt.knobs[opt.nknobs].opt = c == 's' ? "--set" : "--forward";
 			opt.knobs[opt.nknobs].arg = c == 's' ? optarg : "ip_forward=1";
 			opt.nknobs++;
+			break;
+		case 'S':
+			if (strcmp(optarg, "echo") != 0 && strcmp(optarg, "discard") != 0)
+				die(2, "--service: unknown service \"%s\" (echo, discard)", optarg);
+			if (opt.nservices >= sizeof(opt.services) / sizeof(opt.services[0]))
+				die(2, "--service: too many");
+			opt.services[opt.nservices++] = optarg;
 			break;
 		case 'w':
 			if (!*optarg)
@@ -455,6 +466,11 @@ int main(int argc, char **argv)
 		die(1, "out of memory creating the stack");
 	apply_knobs(st);
 	add_ifaces(st);
+	for (unsigned i = 0; i < opt.nservices; i++) {
+		int rc = stack_service_enable(st, opt.services[i]);
+		if (rc < 0)
+			die(2, "--service: %s: %s", opt.services[i], rc == -EADDRINUSE ? "given twice" : strerror(-rc));
+	}
 
 	/* Signals now arrive through the loop's signalfd: from here a SIGTERM exits cleanly. */
 	if (loop_init(&lp, st, opt.verbose, err, sizeof(err)) < 0) {
