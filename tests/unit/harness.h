@@ -72,5 +72,7 @@ Suite *eth_arp_suite(void);
 Suite *ip4_suite(void);
 Suite *icmp4_suite(void);
 Suite *ctl_suite(void);
+Suite *icmp_err_suite(void);
+Suite *udp_tcp_suite(void);
 
 #endif

@@ -9,6 +9,8 @@ int main(void)
 	srunner_add_suite(sr, eth_arp_suite());
 	srunner_add_suite(sr, ip4_suite());
 	srunner_add_suite(sr, icmp4_suite());
+	srunner_add_suite(sr, icmp_err_suite());
+	srunner_add_suite(sr, udp_tcp_suite());
 	srunner_add_suite(sr, ctl_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
