@@ -519,6 +519,15 @@ START_TEST(test_rate_global)
 	}
 	ck_assert_msg(sent >= 35 && sent <= 70, "burst of %u", sent);
 	ck_assert_uint_eq(ctr("IcmpOutRateLimitGlobal"), 200 - sent);
+	/* Spent: nothing is refilled before 20 ms have passed. */
+	stack_poll(T, NOW + 19);
+	send_error_about(b, offender(b, IP(203, 0, 113, 250), US_IP, 17, 0, 0), 0, 0, 3, 3, 0);
+	ck_assert_uint_eq(tx_count(), 0);
+	stack_poll(T, NOW + 20);
+	send_error_about(b, offender(b, IP(203, 0, 113, 251), US_IP, 17, 0, 0), 0, 0, 3, 3, 0);
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_clear();
+	NOW += 20;
 	/* Then about 1000/s: one second of 5 attempts per ms, spread over 256 hosts so that their own
 	 * buckets (6 each) are not what stops them. */
 	sent = 0;
