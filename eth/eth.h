@@ -16,7 +16,7 @@ struct stack;
 #define ETH_FRAME_MAX 1518 /* without FCS; the TAP hands frames without it */
 
 #define ARP_CACHE_SIZE    256   /* entries; the oldest is reused when full */
-#define ARP_PENDING_MAX   8     /* packets held per unresolved neighbour */
+#define ARP_PENDING_MAX   48    /* packets held per unresolved neighbour: a 64 KiB datagram in fragments */
 #define ARP_RETRIES       3     /* requests before giving up (RFC 1122 2.3.2.1: rate-limited) */
 #define ARP_RETRY_MS      1000
 #define ARP_REACHABLE_MS  60000 /* an entry lives this long after the last confirmation */

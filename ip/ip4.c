@@ -102,17 +102,14 @@ void ip4_input(struct stack *st, struct pkb *p)
 		return;
 	}
 	rx.dst_kind = (uint8_t)ip4_dst_kind(st, rx.dst);
-	if (rx.dst_kind == IP4_DST_OTHER) {
-		stack_drop(st, p, C_IpInAddrErrors); /* not ours, and we do not forward */
-		return;
-	}
 	if (rx.dst_kind == IP4_DST_BCAST)
 		CNT(st, IpInBcastPkts);
 	else if (rx.dst_kind == IP4_DST_MCAST)
 		CNT(st, IpInMcastPkts);
 	if (hlen > IP4_HDR_MIN) {
 		/* RR records the address the datagram reached us at (RFC 1122 3.2.1.8: the specific
-		 * destination); for a broadcast, our address toward the sender. */
+		 * destination); otherwise our address toward the sender (forwarding rewrites it with the
+		 * outgoing interface's). */
 		uint32_t spec = rx.dst;
 		if (rx.dst_kind != IP4_DST_LOCAL) {
 			const struct iface *ifp = &st->ifs[p->ifindex];
@@ -122,7 +119,8 @@ void ip4_input(struct stack *st, struct pkb *p)
 		int ptr = ip4_opts_compile(st, p->data, &p->opt, spec);
 		if (ptr) {
 			p->opt = (struct ip4_opts){ 0 };
-			icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)ptr << 24);
+			if (rx.dst_kind != IP4_DST_OTHER || st->knobs.ip_forward)
+				icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)ptr << 24);
 			stack_drop(st, p, C_IpInHdrErrors);
 			return;
 		}
@@ -131,10 +129,18 @@ void ip4_input(struct stack *st, struct pkb *p)
 			return;
 		}
 	}
-	if (be16_get(h + IP4_FRAG) & (IP4_MF | IP4_OFFMASK)) {
-		CNT(st, IpReasmReqds);
-		stack_drop(st, p, C_IpReasmFails);
+	if (rx.dst_kind == IP4_DST_OTHER) {
+		ip4_forward(st, p, &rx);
 		return;
+	}
+	if (be16_get(h + IP4_FRAG) & (IP4_MF | IP4_OFFMASK)) {
+		p = ip4_reasm(st, p);
+		if (!p)
+			return;
+		/* The whole datagram: describe it afresh. */
+		h = p->data;
+		rx.hdr = h;
+		rx.tot_len = be16_get(h + IP4_LEN);
 	}
 	const struct ip4_proto *pr = &st->protos[rx.proto];
 	if (!pr->input) {
@@ -148,8 +154,108 @@ void ip4_input(struct stack *st, struct pkb *p)
 	pr->input(st, p, &rx);
 }
 
+/* Redirect backoff per source (R9.3, Linux ip_rt_send_redirect): after a first redirect, the next
+ * waits 20 ms << n; nine unheeded ones and we stop until 20.48 s of silence. */
+#define REDIRECT_LOAD_MS    20
+#define REDIRECT_NUMBER     9
+#define REDIRECT_SILENCE_MS (REDIRECT_LOAD_MS << (REDIRECT_NUMBER + 1))
+
+static bool ip4_redirect_allow(struct stack *st, uint32_t src)
+{
+	struct redirect_peer *r = &st->redirects[(src * 0x9e3779b1u) >> 24];
+	if (!r->used || r->addr != src) {
+		r->used = true;
+		r->addr = src;
+		r->n = 0;
+		r->last = 0;
+	} else if (st->now > r->last + REDIRECT_SILENCE_MS) {
+		r->n = 0;
+	}
+	if (r->n >= REDIRECT_NUMBER)
+		return false;
+	if (r->n == 0 || st->now > r->last + ((uint64_t)REDIRECT_LOAD_MS << r->n)) {
+		r->last = st->now;
+		r->n++;
+		return true;
+	}
+	return false;
+}
+
+/* RFC 1812 5.2.4.1: a datagram forwarded with RR or TS records the outgoing interface's address. */
+static void ip4_forward_options(uint8_t *h, const struct ip4_opts *o, uint32_t out_addr)
+{
+	/* The slot written on input is the one before the pointer: it gets the outgoing address. */
+	if (o->flags & IP4_OPT_RR_NEEDADDR)
+		be32_put(h + o->rr + h[o->rr + 2] - 5, out_addr);
+	if (o->flags & IP4_OPT_TS_NEEDADDR)
+		be32_put(h + o->ts + h[o->ts + 2] - 9, out_addr);
+}
+
+void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	uint8_t *h = p->data;
+	struct route_res rr;
+
+	if (!st->knobs.ip_forward) {
+		stack_drop(st, p, C_IpInAddrErrors); /* not ours, and we do not forward */
+		return;
+	}
+	/* R9.1: only what was sent to our MAC; never to 0/8 or loopback (RFC 1812 5.3.7). */
+	if (p->flags & (PKB_L2_BCAST | PKB_L2_MCAST) || (rx->dst >> 24) == 0 || (rx->dst >> 24) == 127 ||
+	    (rx->dst >> 28) == 0xe) {
+		stack_drop(st, p, C_IpInAddrErrors);
+		return;
+	}
+	/* As Linux: the route is looked up on input, before the TTL is examined. */
+	if (route_lookup(st, rx->dst, &rr) != 0) {
+		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 0, 0);      /* R9.2: 3/0 */
+		stack_drop(st, p, C_IpInNoRoutes);
+		return;
+	}
+	if (rr.rt->type == RT_BLACKHOLE) {
+		stack_drop(st, p, C_IpForwBlackholed);
+		return;
+	}
+	if (rr.rt->type == RT_PROHIBIT) {
+		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 13, 0);     /* 3/13 */
+		stack_drop(st, p, C_IpForwProhibited);
+		return;
+	}
+	if (rx->ttl <= 1) {                                             /* 11/0, before any decrement */
+		icmp4_send_error(st, p, ICMP4_TIME_EXCEEDED, 0, 0);
+		stack_drop(st, p, C_IpInHdrErrors);
+		return;
+	}
+	CNT(st, IpForwDatagrams);
+	unsigned mtu = st->ifs[rr.ifindex].mtu;
+	if ((be16_get(h + IP4_FRAG) & IP4_DF) && rx->tot_len > mtu) {
+		/* 3/4 with the next-hop MTU, quoting the datagram as it came (TTL not yet decremented). */
+		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 4, mtu);
+		stack_drop(st, p, C_IpFragFails);
+		return;
+	}
+	/* TTL - 1, checksum updated incrementally (RFC 1624; R9.1's formula). */
+	h[IP4_TTL]--;
+	uint32_t c = be16_get(h + IP4_CSUM) + 0x0100u;
+	be16_put(h + IP4_CSUM, (uint16_t)(c + (c >= 0xffff)));
+	if (rx->hlen > IP4_HDR_MIN && (p->opt.rr || p->opt.ts)) {
+		ip4_forward_options(h, &p->opt, rr.src);
+		be16_put(h + IP4_CSUM, 0);
+		be16_put(h + IP4_CSUM, csum_buf(h, rx->hlen));
+	}
+	/* R9.3: out the way it came, from a neighbour on that link: tell it of the better first hop. */
+	if (rr.ifindex == p->iif && st->knobs.send_redirects && !p->opt.srr &&
+	    iface_addr_for(&st->ifs[rr.ifindex], rx->src) && ip4_redirect_allow(st, rx->src))
+		icmp4_send_error(st, p, ICMP4_REDIRECT, 1, rr.nexthop);
+	ip4_output_finish(st, p, rr.ifindex, rr.nexthop);
+}
+
 void ip4_neigh_failed(struct stack *st, struct pkb *p)
 {
+	/* A datagram we were forwarding: 3/1 to its source, one per queued datagram, quoting it as
+	 * held (TTL already decremented; R5.14), rate limited (§7). */
+	if (p->len >= IP4_HDR_MIN && !ip4_is_local(st, be32_get(p->data + IP4_SRC)))
+		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 1, 0);
 	stack_drop(st, p, C_IpOutDiscards);
 }
 
@@ -163,7 +269,7 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 		stack_drop(st, p, C_IpOutNoRoutes);
 		return -ENETUNREACH;
 	}
-	if (tot > st->ifs[rr.ifindex].mtu) {
+	if (tot > st->ifs[rr.ifindex].mtu && tx->df) {
 		stack_drop(st, p, C_IpFragFails);
 		return -EMSGSIZE;
 	}
@@ -189,7 +295,6 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	}
 	be16_put(h + IP4_CSUM, csum_buf(h, hlen));
 	CNT(st, IpOutRequests);
-	p->ifindex = (uint16_t)rr.ifindex;
-	arp_output(st, p, rr.nexthop);
+	ip4_output_finish(st, p, rr.ifindex, rr.nexthop);
 	return 0;
 }

@@ -79,6 +79,46 @@ int ip4_opts_echo(const struct stack *st, const uint8_t *iph, const struct ip4_o
 /* Fills the slots o reserves in a header being sent from src. */
 void ip4_opts_fill(const struct stack *st, uint8_t *iph, const struct ip4_opts *o, uint32_t src);
 
+#define REASM_MAX_QUEUES 64
+
+struct reasm_queue {
+	bool used, first_in, last_in;
+	uint8_t proto;
+	uint16_t id;
+	uint32_t src, dst;
+	uint32_t len;           /* end of the data, as far as known */
+	uint64_t expires;       /* creation + ipfrag_time; never extended */
+	struct pkb *frags;      /* sorted by frag_off; IPv4 header at data */
+};
+
+struct reasm_state {
+	struct reasm_queue q[REASM_MAX_QUEUES];
+	unsigned nqueues;
+	size_t mem;             /* bytes of buffers held by queues */
+	bool over;              /* above ipfrag_high_thresh, not yet back under ipfrag_low_thresh */
+};
+
+/* Takes a fragment (header at data, validated, for local delivery). Consumes p; returns the whole
+ * datagram when p completed it, else NULL. */
+struct pkb *ip4_reasm(struct stack *st, struct pkb *p);
+/* Expires queues at ipfrag_time (11/1 when the first fragment had come). */
+void ip4_reasm_poll(struct stack *st);
+uint64_t ip4_reasm_deadline(const struct stack *st);
+void ip4_reasm_flush(struct stack *st);
+/* Sends a finished datagram (header at data) out of ifindex toward nh, fragmenting it to the
+ * interface's MTU unless DF is set (then IpFragFails). Consumes p. */
+void ip4_output_finish(struct stack *st, struct pkb *p, unsigned ifindex, uint32_t nh);
+
+/* Forwards a datagram not addressed to us (ICMP-SPEC §9). Consumes p. */
+void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+
+struct redirect_peer {
+	uint32_t addr;
+	bool used;
+	uint8_t n;              /* redirects sent since the last silence */
+	uint64_t last;
+};
+
 /* ARP gave up on the next hop of p (IPv4 header at p->data). Consumes p. */
 void ip4_neigh_failed(struct stack *st, struct pkb *p);
 

@@ -3,6 +3,9 @@
 #include "ip/route.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "stack/core.h"
 #include "stack/wire.h"
@@ -46,4 +49,133 @@ int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 	const struct ifaddr *a = iface_addr_for(ifp, res->nexthop);
 	res->src = a ? a->addr : ifp->naddr ? ifp->addr[0].addr : 0;
 	return 0;
+}
+
+int route_del(struct stack *st, uint32_t prefix, unsigned plen)
+{
+	struct route_table *t = &st->routes;
+	for (unsigned i = 0; i < t->n; i++) {
+		if (t->r[i].prefix != prefix || t->r[i].plen != plen)
+			continue;
+		if (t->r[i].type == RT_CONNECTED)
+			return -EPERM;
+		t->r[i] = t->r[--t->n];
+		return 0;
+	}
+	return -ESRCH;
+}
+
+/* "a.b.c.d/len" or "default"; the host bits must be zero. */
+static int route_parse_prefix(const char *s, size_t n, uint32_t *prefix, unsigned *plen)
+{
+	char buf[32];
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (strcmp(buf, "default") == 0) {
+		*prefix = 0;
+		*plen = 0;
+		return 0;
+	}
+	char *slash = strchr(buf, '/'), *end;
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	long l = strtol(slash + 1, &end, 10);
+	if (!slash[1] || *end || l < 0 || l > 32 || ip4_aton(buf, prefix) != 0)
+		return -1;
+	*plen = (unsigned)l;
+	return (*prefix & ~ip4_mask(*plen)) ? -2 : 0;
+}
+
+int route_parse(const struct stack *st, const char *spec, struct route *r, char *err, size_t errlen)
+{
+	const char *comma = strchr(spec, ',');
+	uint32_t prefix;
+	unsigned plen;
+	int rc = route_parse_prefix(spec, comma ? (size_t)(comma - spec) : strlen(spec), &prefix, &plen);
+
+	if (rc == -2) {
+		snprintf(err, errlen, "host bits set in \"%.*s\"", (int)(comma ? comma - spec : (long)strlen(spec)), spec);
+		return -EINVAL;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "bad prefix \"%.*s\" (want A.B.C.D/LEN or default)",
+			 (int)(comma ? comma - spec : (long)strlen(spec)), spec);
+		return -EINVAL;
+	}
+	if (!comma) {
+		snprintf(err, errlen, "\"%s\" needs via=GW, prohibit or blackhole", spec);
+		return -EINVAL;
+	}
+	memset(r, 0, sizeof(*r));
+	r->prefix = prefix;
+	r->plen = (uint8_t)plen;
+	const char *what = comma + 1;
+	if (strcmp(what, "prohibit") == 0) {
+		r->type = RT_PROHIBIT;
+		return 0;
+	}
+	if (strcmp(what, "blackhole") == 0) {
+		r->type = RT_BLACKHOLE;
+		return 0;
+	}
+	if (strncmp(what, "via=", 4) == 0) {
+		uint32_t gw;
+		if (ip4_aton(what + 4, &gw) != 0) {
+			snprintf(err, errlen, "bad gateway \"%s\"", what + 4);
+			return -EINVAL;
+		}
+		/* The gateway must be a neighbour: on one of our connected subnets (up or not yet), and
+		 * not one of us. */
+		const struct route *on = NULL;
+		for (unsigned i = 0; i < st->routes.n; i++) {
+			const struct route *c = &st->routes.r[i];
+			if (c->type == RT_CONNECTED && ((gw ^ c->prefix) & ip4_mask(c->plen)) == 0 && (!on || c->plen > on->plen))
+				on = c;
+		}
+		if (!on || ip4_is_local(st, gw)) {
+			snprintf(err, errlen, "gateway %s is not on a connected subnet", what + 4);
+			return -EINVAL;
+		}
+		r->type = RT_GATEWAY;
+		r->gw = gw;
+		r->ifindex = on->ifindex;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown route kind \"%s\" (via=GW, prohibit, blackhole)", what);
+	return -EINVAL;
+}
+
+void route_show(const struct stack *st, struct sbuf *out)
+{
+	const struct route_table *t = &st->routes;
+	for (unsigned i = 0; i < t->n; i++) {
+		const struct route *r = &t->r[i];
+		char a[16], g[16];
+		if (r->plen == 0)
+			sbuf_printf(out, "default");
+		else
+			sbuf_printf(out, "%s/%u", ip4_ntoa(r->prefix, a), r->plen);
+		switch (r->type) {
+		case RT_CONNECTED: {
+			const struct iface *ifp = &st->ifs[r->ifindex];
+			const struct ifaddr *ad = iface_addr_for(ifp, r->prefix);
+			sbuf_printf(out, " dev %s scope link src %s%s\n", ifp->name, ip4_ntoa(ad ? ad->addr : 0, g),
+				    ifp->up ? "" : " linkdown");
+			break;
+		}
+		case RT_GATEWAY:
+			sbuf_printf(out, " via %s dev %s%s\n", ip4_ntoa(r->gw, g), st->ifs[r->ifindex].name,
+				    st->ifs[r->ifindex].up ? "" : " linkdown");
+			break;
+		case RT_PROHIBIT:
+			sbuf_printf(out, " prohibit\n");
+			break;
+		default:
+			sbuf_printf(out, " blackhole\n");
+			break;
+		}
+	}
 }

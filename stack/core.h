@@ -45,6 +45,8 @@ struct stack {
 	struct ip4_proto protos[256];
 	struct icmp4_ratelimit icmp_rl;
 	struct udp_table udp;
+	struct reasm_state reasm;
+	struct redirect_peer redirects[256];
 	uint16_t ip_id;
 	uint64_t rng;
 };

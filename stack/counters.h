@@ -38,6 +38,8 @@
 	X(IpInBcastPkts)                                                                           \
 	X(IpInMcastPkts)                                                                           \
 	X(IpForwDatagrams)                                                                         \
+	X(IpForwProhibited)   /* a prohibit route: 3/13 */                                       \
+	X(IpForwBlackholed)   /* a blackhole route: silence */                                                                         \
 	X(IpInNoRoutes)                                                                            \
 	X(IpOutRequests)                                                                           \
 	X(IpOutDiscards)                                                                           \

@@ -328,6 +328,46 @@ static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out
 	return 0;
 }
 
+static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
+{
+	char err[160];
+	if (argc == 1 || (argc == 2 && strcmp(argv[1], "show") == 0)) {
+		route_show(st, out);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "add") == 0) {
+		struct route r;
+		if (route_parse(st, argv[2], &r, err, sizeof(err)) != 0) {
+			sbuf_printf(out, "route add: %s\n", err);
+			return 2;
+		}
+		int rc = route_add(st, &r);
+		if (rc == -EEXIST || rc == -ENOSPC) {
+			sbuf_printf(out, "route add: %s\n", rc == -EEXIST ? "a route for that prefix exists" : "table full");
+			return 1;
+		}
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "del") == 0) {
+		struct route r;
+		/* Reuse the prefix parser: "PREFIX/LEN" alone is a complete spec for deletion. */
+		char spec[64];
+		snprintf(spec, sizeof(spec), "%s,blackhole", argv[2]);
+		if (strchr(argv[2], ',') || route_parse(st, spec, &r, err, sizeof(err)) != 0) {
+			sbuf_printf(out, "route del: bad prefix \"%s\"\n", argv[2]);
+			return 2;
+		}
+		int rc = route_del(st, r.prefix, r.plen);
+		if (rc) {
+			sbuf_printf(out, "route del: %s\n", rc == -EPERM ? "a connected route goes with its address" : "no such route");
+			return 1;
+		}
+		return 0;
+	}
+	sbuf_printf(out, "usage: route [show] | route add PREFIX/LEN,via=GW|prohibit|blackhole | route del PREFIX/LEN\n");
+	return 2;
+}
+
 static const struct ctl_cmd {
 	const char *name;
 	int (*fn)(struct stack *st, int argc, char **argv, struct sbuf *out);
@@ -337,6 +377,7 @@ static const struct ctl_cmd {
 	{ "neigh", ctl_neigh, "neigh                   the ARP cache" },
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },
+	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN]  the routing table" },
 	{ "udp", ctl_udp, "udp bind [ADDR:]PORT | send [--from PORT] ADDR:PORT TEXT | recv PORT | close PORT" },
 	{ "sockets", ctl_sockets, "sockets                 UDP stub sockets" },
 };

@@ -14,7 +14,12 @@
 	X(icmp_msgs_per_sec,             1000,     0,      2147483647, "global limit on rate-limited ICMP messages per second") \
 	X(icmp_msgs_burst,               50,       0,      2147483647, "global burst of rate-limited ICMP messages") \
 	X(icmp_addrmask_reply,           0,        0,      1,          "answer address mask requests (RFC 950)") \
-	X(ip_default_ttl,                64,       1,      255,        "TTL of everything the stack originates")
+	X(ip_default_ttl,                64,       1,      255,        "TTL of everything the stack originates") \
+	X(ip_forward,                    0,        0,      1,          "forward datagrams between interfaces (router mode)") \
+	X(send_redirects,                1,        0,      1,          "send host redirects when a datagram leaves by the interface it came in on") \
+	X(ipfrag_time,                   30,       1,      3600,       "seconds a reassembly queue lives, from its first fragment") \
+	X(ipfrag_high_thresh,            4194304,  0,      1073741824, "reassembly memory above which fragments are refused ...") \
+	X(ipfrag_low_thresh,             3145728,  0,      1073741824, "... until it falls back below this")
 
 struct knobs {
 #define X(name, def, min, max, desc) long name;

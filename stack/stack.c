@@ -43,6 +43,7 @@ void stack_free(struct stack *st)
 		return;
 	arp_flush(st);
 	udp_free(st);
+	ip4_reasm_flush(st);
 	while ((p = st->txq_head)) {
 		st->txq_head = p->next;
 		pkb_free(&st->pool, p);
@@ -198,6 +199,7 @@ void stack_input(struct stack *st, unsigned ifindex, struct pkb *p, uint64_t now
 		return;
 	}
 	p->ifindex = (uint16_t)ifindex;
+	p->iif = (uint16_t)ifindex;
 	p->flags &= PKB_HEAP;
 	eth_input(st, p);
 }
@@ -206,11 +208,13 @@ void stack_poll(struct stack *st, uint64_t now_ms)
 {
 	st->now = now_ms;
 	arp_poll(st);
+	ip4_reasm_poll(st);
 }
 
 uint64_t stack_next_deadline(const struct stack *st)
 {
-	return arp_next_deadline(st);
+	uint64_t a = arp_next_deadline(st), r = ip4_reasm_deadline(st);
+	return a < r ? a : r;
 }
 
 void stack_tx_enqueue(struct stack *st, struct pkb *p)

@@ -63,6 +63,8 @@ struct options {
 	unsigned nifs;
 	struct knob_arg knobs[MAX_KNOB_SETS];
 	unsigned nknobs;
+	const char *routes[64];
+	unsigned nroutes;
 	const char *services[4];
 	unsigned nservices;
 	const char *control;
@@ -115,6 +117,8 @@ static void usage(FILE *f)
 "                        Without -i: %s\n"
 "  -s, --set KEY=VALUE   set a knob at start (repeatable; knobs listed below)\n"
 "  -F, --forward         route between interfaces (same as --set ip_forward=1)\n"
+"  -r, --route SPEC      a static route (repeatable): PREFIX/LEN,via=GW | default,via=GW |\n"
+"                        PREFIX/LEN,prohibit | PREFIX/LEN,blackhole\n"
 "  -S, --service NAME    start a built-in UDP service: echo (port 7) or discard (port 9)\n"
 "  -w, --pcap FILE       write every frame in and out to FILE (pcap, readable while running)\n"
 "  -c, --control PATH    control socket for tapstackctl (default %s)\n"
@@ -318,6 +322,7 @@ static void parse_args(int argc, char **argv)
 		{ "set", required_argument, NULL, 's' },
 		{ "forward", no_argument, NULL, 'F' },
 		{ "service", required_argument, NULL, 'S' },
+		{ "route", required_argument, NULL, 'r' },
 		{ "pcap", required_argument, NULL, 'w' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -329,7 +334,7 @@ static void parse_args(int argc, char **argv)
 
 	opt.control = DEFAULT_CONTROL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:s:FS:w:c:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:s:FS:r:w:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			parse_iface(optarg);
@@ -343,6 +348,11 @@ static void parse_args(int argc, char **argv)
 			opt.knobs[opt.nknobs].opt = c == 's' ? "--set" : "--forward";
 			opt.knobs[opt.nknobs].arg = c == 's' ? optarg : "ip_forward=1";
 			opt.nknobs++;
+			break;
+		case 'r':
+			if (opt.nroutes >= sizeof(opt.routes) / sizeof(opt.routes[0]))
+				die(2, "--route: too many");
+			opt.routes[opt.nroutes++] = optarg;
 			break;
 		case 'S':
 			if (strcmp(optarg, "echo") != 0 && strcmp(optarg, "discard") != 0)
@@ -466,6 +476,20 @@ int main(int argc, char **argv)
 		die(1, "out of memory creating the stack");
 	apply_knobs(st);
 	add_ifaces(st);
+	/* Routes after addresses: a gateway must be on a connected subnet. The control interpreter
+	 * parses them, so --route and `tapstackctl route add` accept exactly the same text. */
+	for (unsigned i = 0; i < opt.nroutes; i++) {
+		char cmd[600];
+		struct sbuf out = { 0 };
+		snprintf(cmd, sizeof(cmd), "route add %s", opt.routes[i]);
+		if (strchr(opt.routes[i], ' ') || stack_ctl(st, cmd, &out, 0) != 0) {
+			const char *msg = sbuf_str(&out);
+			if (strncmp(msg, "route add: ", 11) == 0)
+				msg += 11;
+			die(2, "--route: %.*s%s", (int)strcspn(msg, "\n"), msg, *msg ? "" : "spaces are not allowed");
+		}
+		sbuf_free(&out);
+	}
 	for (unsigned i = 0; i < opt.nservices; i++) {
 		int rc = stack_service_enable(st, opt.services[i]);
 		if (rc < 0)

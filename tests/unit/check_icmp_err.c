@@ -54,6 +54,7 @@ static void send_error_about(const uint8_t *dgram, size_t len, unsigned ifx, uin
 	memcpy(p->data, dgram, len);
 	p->len = (uint32_t)len;
 	p->ifindex = (uint16_t)ifx;
+	p->iif = (uint16_t)ifx;
 	p->flags = l2flags;
 	icmp4_send_error(T, p, type, code, word2);
 	stack_pkb_free(T, p);
