@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
-# PENDING: needs IPv4 reassembly (ICMP-SPEC §10), which the daemon does not have yet; run.sh does
-# not run it. Move it back to tests/integration/t_03_ping_fragmented.sh when reassembly lands;
-# meanwhile: sudo sh tests/integration/run.sh tests/integration/pending/t_ping_fragmented.sh
 # A 3080-byte echo (ping -s 3072) arrives in three fragments, is reassembled, and the reply is
 # fragmented by IP output as 1500 + 1500 + 140 (ICMP-SPEC R2.2, §10).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 setup_ns
 start_daemon
 
