@@ -26,12 +26,14 @@ export TS_RUN
 passed=0
 failed=0
 CUR=""   # PID of the running test's timeout
+LOG=""   # its output file
 
 on_signal() {
 	if [ -n "$CUR" ]; then
 		kill -TERM "$CUR" 2>/dev/null
 		wait "$CUR" 2>/dev/null
 	fi
+	[ -n "$LOG" ] && rm -f "$LOG"
 	echo "run.sh: interrupted"
 	echo "$passed passed, $((failed + 1)) failed"
 	exit 130
@@ -52,6 +54,7 @@ run_one() {
 	local label=$1 script=$2 log rc left
 	shift 2
 	log=$(mktemp /tmp/tapstack-it-log.XXXXXX)
+	LOG=$log
 	# timeout runs the test in a process group of its own; a signal to timeout reaches the whole
 	# group (test shell, daemon, ping...), so the test's trap cleans up at once.
 	env "$@" timeout -k 10 "$TEST_TIMEOUT" bash "$script" >"$log" 2>&1 &
@@ -76,6 +79,7 @@ run_one() {
 		tail -n 80 "$log" | sed 's/^/    /'
 	fi
 	rm -f "$log"
+	LOG=""
 }
 
 tests=()
