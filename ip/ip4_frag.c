@@ -263,7 +263,7 @@ void ip4_reasm_poll(struct stack *st)
 			continue;
 		CNT(st, IpReasmTimeout);
 		/* R10.4: time exceeded, only if the first fragment came, quoting it (R5 applies). */
-		if (q->first_in && q->frags && q->frags->frag_off == 0)
+		if (q->first_in) /* sorted: the offset-0 fragment is the head */
 			icmp4_send_error(st, q->frags, ICMP4_TIME_EXCEEDED, 1, 0);
 		reasm_fail(st, q, false);
 	}

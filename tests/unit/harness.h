@@ -3,6 +3,7 @@
 #define TAPSTACK_TEST_HARNESS_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +33,8 @@ struct frame {
 
 struct ip_spec {
 	uint32_t src, dst;
-	uint8_t proto, tos, ttl;
+	uint8_t proto, tos, ttl;    /* ttl 0: 64 ... */
+	bool ttl0;                  /* ... unless this asks for a real 0 */
 	uint16_t id, frag;          /* frag: flags | offset field as on the wire */
 	const uint8_t *opt;         /* options, optlen bytes (a multiple of 4) */
 	size_t optlen;
@@ -74,5 +76,6 @@ Suite *icmp4_suite(void);
 Suite *ctl_suite(void);
 Suite *icmp_err_suite(void);
 Suite *udp_tcp_suite(void);
+Suite *forward_suite(void);
 
 #endif
