@@ -274,8 +274,8 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	uint32_t saddr = rr.src;
 	if (ip4_is_local(st, dst)) {
 		saddr = dst;
-	} else if (st->knobs.icmp_errors_use_inbound_ifaddr && off->ifindex < st->nifs && st->ifs[off->ifindex].naddr) {
-		const struct iface *in = &st->ifs[off->ifindex];
+	} else if (st->knobs.icmp_errors_use_inbound_ifaddr && off->iif < st->nifs && st->ifs[off->iif].naddr) {
+		const struct iface *in = &st->ifs[off->iif];
 		const struct ifaddr *a = iface_addr_for(in, src);
 		saddr = a ? a->addr : in->addr[0].addr;
 	}
