@@ -1,4 +1,10 @@
-/* tap/ctlsock.c — control socket server: non-blocking clients, bounded lines, buffered replies. */
+/* tap/ctlsock.c — control socket server: non-blocking clients, bounded lines, buffered replies,
+ * streaming replies for long-running commands.
+ *
+ * A client goes READING -> WRITING -> closed, or READING -> STREAMING -> WRITING -> closed when its
+ * command goes on (run returned CTLSOCK_PENDING). A streaming client is polled after every wake-up
+ * and watched only for EPOLLHUP/EPOLLERR (peer closed) plus EPOLLOUT while output is queued: its
+ * input side is not watched, since a half-closed socket would report EPOLLIN forever. */
 #include "tap/ctlsock.h"
 
 #include <errno.h>
@@ -14,7 +20,7 @@
 
 #define CTLSOCK_ID_LISTEN 0xffffffffu
 
-enum ctlsock_state { CS_FREE, CS_READING, CS_WRITING };
+enum ctlsock_state { CS_FREE, CS_READING, CS_STREAMING, CS_WRITING };
 
 struct ctlsock_client {
 	int fd;
@@ -23,20 +29,23 @@ struct ctlsock_client {
 	uint64_t deadline;
 	size_t inlen;
 	char in[CTLSOCK_LINE_MAX + 2];
-	struct sbuf out;           /* text, NUL, status */
-	size_t sent;
+	struct sbuf out;           /* [STX,] text, NUL, status; a streaming client's unsent tail */
+	size_t sent;               /* bytes of out already sent */
+	unsigned session;          /* CS_STREAMING: the interpreter's session */
+	uint32_t events;           /* what epoll watches for it now */
 };
 
 struct ctlsock {
 	int lfd;
 	int epfd;
 	uint32_t kind;
-	ctlsock_run_fn run;
+	struct ctlsock_ops ops;
 	void *ctx;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t dev;
 	ino_t ino;
 	unsigned nclients;
+	unsigned nstreaming;
 	struct ctlsock_client c[CTLSOCK_MAX_CLIENTS];
 };
 
@@ -110,8 +119,8 @@ int ctlsock_probe(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-struct ctlsock *ctlsock_open(const char *path, int epfd, uint32_t kind, ctlsock_run_fn run,
-			     void *ctx, char *err, size_t errlen)
+struct ctlsock *ctlsock_open(const char *path, int epfd, uint32_t kind,
+			     const struct ctlsock_ops *ops, void *ctx, char *err, size_t errlen)
 {
 	struct epoll_event ev;
 	struct sockaddr_un sa;
@@ -120,6 +129,10 @@ struct ctlsock *ctlsock_open(const char *path, int epfd, uint32_t kind, ctlsock_
 	mode_t old;
 	int rc, e;
 
+	if (!ops || !ops->run) {
+		snprintf(err, errlen, "control socket: no command interpreter");
+		return NULL;
+	}
 	if (ctlsock_probe(path, err, errlen) < 0)
 		return NULL;
 	if (ctlsock_addr(path, &sa, err, errlen) < 0)
@@ -131,7 +144,7 @@ struct ctlsock *ctlsock_open(const char *path, int epfd, uint32_t kind, ctlsock_
 	}
 	cs->epfd = epfd;
 	cs->kind = kind;
-	cs->run = run;
+	cs->ops = *ops;
 	cs->ctx = ctx;
 	snprintf(cs->path, sizeof(cs->path), "%s", path);
 	for (unsigned i = 0; i < CTLSOCK_MAX_CLIENTS; i++)
@@ -181,12 +194,23 @@ fail:
 	return NULL;
 }
 
+static uint64_t ctlsock_client_tag(const struct ctlsock *cs, const struct ctlsock_client *c)
+{
+	return ctlsock_tag(cs, (uint32_t)c->gen << 8 | (uint32_t)(c - cs->c));
+}
+
 static void ctlsock_client_drop(struct ctlsock *cs, struct ctlsock_client *c)
 {
 	char sink[512];
 
 	if (c->state == CS_FREE)
 		return;
+	if (c->state == CS_STREAMING) {
+		/* The client left (or is being thrown out) while its command runs: end it. */
+		if (cs->ops.cancel)
+			cs->ops.cancel(cs->ctx, c->session);
+		cs->nstreaming--;
+	}
 	epoll_ctl(cs->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	/* Unread input makes the peer see ECONNRESET instead of EOF; take a little of it first. */
 	for (int i = 0; i < 8 && recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
@@ -197,12 +221,32 @@ static void ctlsock_client_drop(struct ctlsock *cs, struct ctlsock_client *c)
 	c->state = CS_FREE;
 	c->inlen = 0;
 	c->sent = 0;
+	c->session = 0;
+	c->events = 0;
 	c->gen++;
 	cs->nclients--;
 }
 
-/* Sends what is left of the reply; drops the client when done or on error. */
-static void ctlsock_client_send(struct ctlsock *cs, struct ctlsock_client *c, uint64_t now_ms)
+/* Sets what epoll watches for c; false (after dropping c) when that fails. */
+static bool ctlsock_client_watch(struct ctlsock *cs, struct ctlsock_client *c, uint32_t events)
+{
+	struct epoll_event ev;
+
+	if (c->events == events)
+		return true;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = ctlsock_client_tag(cs, c);
+	if (epoll_ctl(cs->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+		ctlsock_client_drop(cs, c);
+		return false;
+	}
+	c->events = events;
+	return true;
+}
+
+/* Sends what it can of out. 1: all sent, 0: the socket is full, -1: the peer is gone. */
+static int ctlsock_client_flush(struct ctlsock_client *c, uint64_t now_ms)
 {
 	while (c->sent < c->out.len) {
 		ssize_t n = send(c->fd, c->out.s + c->sent, c->out.len - c->sent,
@@ -215,27 +259,75 @@ static void ctlsock_client_send(struct ctlsock *cs, struct ctlsock_client *c, ui
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return; /* EPOLLOUT tells us when to go on */
-		break;      /* peer gone */
+			return 0; /* EPOLLOUT tells us when to go on */
+		return -1;
 	}
+	return 1;
+}
+
+/* WRITING: sends what is left of the reply; drops the client when done or on error. */
+static void ctlsock_client_send(struct ctlsock *cs, struct ctlsock_client *c, uint64_t now_ms)
+{
+	if (ctlsock_client_flush(c, now_ms) == 0)
+		return;
 	ctlsock_client_drop(cs, c);
 }
 
-/* Runs the command in c->in (NUL-terminated) or sends a fixed usage error, then starts the reply. */
-static void ctlsock_client_reply(struct ctlsock *cs, struct ctlsock_client *c, const char *usage,
-				 uint64_t now_ms)
+/* STREAMING: sends what the session has appended, keeps only the unsent tail, watches for room
+ * only while something waits. Cancels and drops a client that is gone, cannot be given the text
+ * (out of memory), or lets more than CTLSOCK_STREAM_MAX bytes pile up. */
+static void ctlsock_stream_send(struct ctlsock *cs, struct ctlsock_client *c, uint64_t now_ms)
 {
-	struct epoll_event ev;
-	int status;
+	int rc;
 
-	if (usage) {
-		sbuf_printf(&c->out, "%s\n", usage);
-		status = 2;
-	} else {
-		status = cs->run(cs->ctx, c->in, &c->out, now_ms);
+	if (c->out.oom) {
+		ctlsock_client_drop(cs, c);
+		return;
+	}
+	rc = ctlsock_client_flush(c, now_ms);
+	if (rc < 0) {
+		ctlsock_client_drop(cs, c);
+		return;
+	}
+	if (c->sent == c->out.len) {
+		c->out.len = 0;         /* keep the allocation for the next lines */
+		c->sent = 0;
+		if (c->out.s)
+			c->out.s[0] = '\0';
+	} else if (c->sent >= c->out.len / 2) {
+		memmove(c->out.s, c->out.s + c->sent, c->out.len - c->sent + 1);
+		c->out.len -= c->sent;
+		c->sent = 0;
+	}
+	if (c->out.len - c->sent > CTLSOCK_STREAM_MAX) {
+		ctlsock_client_drop(cs, c);
+		return;
+	}
+	c->deadline = UINT64_MAX; /* a streaming command may legitimately wait */
+	ctlsock_client_watch(cs, c, rc ? 0u : EPOLLOUT);
+}
+
+/* Appends NUL and status to the reply and starts (or goes on) sending it. */
+static void ctlsock_client_finish(struct ctlsock *cs, struct ctlsock_client *c, int status,
+				  uint64_t now_ms)
+{
+	bool was_streaming = c->state == CS_STREAMING;
+
+	if (was_streaming) {
+		c->state = CS_WRITING; /* the session is over: nothing to cancel from here on */
+		cs->nstreaming--;
 	}
 	if (c->out.oom) {
+		bool stx = c->out.len > 0 && c->out.s[0] == CTLSOCK_STX;
+
+		if (was_streaming) {
+			/* Part of the text may be sent already: a client seeing no status says so. */
+			ctlsock_client_drop(cs, c);
+			return;
+		}
 		sbuf_free(&c->out);
+		if (stx)
+			sbuf_printf(&c->out, "%c", CTLSOCK_STX);
 		sbuf_printf(&c->out, "tapstackd: out of memory\n");
 		status = 1;
 	}
@@ -245,16 +337,44 @@ static void ctlsock_client_reply(struct ctlsock *cs, struct ctlsock_client *c, c
 		return;
 	}
 	c->state = CS_WRITING;
-	c->sent = 0;
 	c->deadline = now_ms + CTLSOCK_IDLE_MS;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLOUT;
-	ev.data.u64 = ctlsock_tag(cs, (uint32_t)c->gen << 8 | (uint32_t)(c - cs->c));
-	if (epoll_ctl(cs->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
-		ctlsock_client_drop(cs, c);
+	if (!ctlsock_client_watch(cs, c, EPOLLOUT))
 		return;
-	}
 	ctlsock_client_send(cs, c, now_ms);
+}
+
+/* Runs the command in c->in (NUL-terminated) or sends a fixed usage error, then starts the reply:
+ * the whole of it, or for a command that goes on, the beginning of a stream. */
+static void ctlsock_client_reply(struct ctlsock *cs, struct ctlsock_client *c, const char *usage,
+				 uint64_t now_ms)
+{
+	unsigned session = 0;
+	int status;
+
+	c->sent = 0;
+	if (usage) {
+		sbuf_printf(&c->out, "%s\n", usage);
+		status = 2;
+	} else {
+		if (cs->ops.streams && cs->ops.streams(cs->ctx, c->in))
+			sbuf_printf(&c->out, "%c", CTLSOCK_STX);
+		status = cs->ops.run(cs->ctx, c->in, &c->out, now_ms, &session);
+	}
+	if (status == CTLSOCK_PENDING) {
+		if (!cs->ops.poll) {
+			/* An interpreter that cannot be polled must not start sessions. */
+			if (cs->ops.cancel)
+				cs->ops.cancel(cs->ctx, session);
+			status = 1;
+		} else {
+			c->state = CS_STREAMING;
+			c->session = session;
+			cs->nstreaming++;
+			ctlsock_stream_send(cs, c, now_ms);
+			return;
+		}
+	}
+	ctlsock_client_finish(cs, c, status, now_ms);
 }
 
 static void ctlsock_client_read(struct ctlsock *cs, struct ctlsock_client *c, uint64_t now_ms)
@@ -339,10 +459,12 @@ static void ctlsock_accept(struct ctlsock *cs, uint64_t now_ms)
 		c->inlen = 0;
 		c->sent = 0;
 		c->deadline = now_ms + CTLSOCK_IDLE_MS;
+		c->session = 0;
+		c->events = EPOLLIN;
 		memset(&c->out, 0, sizeof(c->out));
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
-		ev.data.u64 = ctlsock_tag(cs, (uint32_t)c->gen << 8 | (uint32_t)(c - cs->c));
+		ev.data.u64 = ctlsock_client_tag(cs, c);
 		if (epoll_ctl(cs->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			close(fd);
 			c->fd = -1;
@@ -369,10 +491,32 @@ void ctlsock_handle(struct ctlsock *cs, uint32_t id, uint32_t events, uint64_t n
 		return; /* an event for a client dropped earlier in this batch */
 	if (c->state == CS_READING && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		ctlsock_client_read(cs, c, now_ms);
+	else if (c->state == CS_STREAMING && (events & (EPOLLHUP | EPOLLERR)))
+		ctlsock_client_drop(cs, c); /* the peer closed: cancels the session */
+	else if (c->state == CS_STREAMING && (events & EPOLLOUT))
+		ctlsock_stream_send(cs, c, now_ms);
 	else if (c->state == CS_WRITING && (events & EPOLLERR))
 		ctlsock_client_drop(cs, c);
 	else if (c->state == CS_WRITING && (events & (EPOLLOUT | EPOLLHUP)))
 		ctlsock_client_send(cs, c, now_ms);
+}
+
+void ctlsock_pump(struct ctlsock *cs, uint64_t now_ms)
+{
+	if (!cs || cs->nstreaming == 0)
+		return;
+	for (unsigned i = 0; i < CTLSOCK_MAX_CLIENTS; i++) {
+		struct ctlsock_client *c = &cs->c[i];
+		int status;
+
+		if (c->state != CS_STREAMING)
+			continue;
+		status = cs->ops.poll(cs->ctx, c->session, &c->out);
+		if (status == CTLSOCK_PENDING)
+			ctlsock_stream_send(cs, c, now_ms);
+		else
+			ctlsock_client_finish(cs, c, status, now_ms);
+	}
 }
 
 uint64_t ctlsock_next_deadline(const struct ctlsock *cs)
@@ -399,6 +543,11 @@ void ctlsock_expire(struct ctlsock *cs, uint64_t now_ms)
 unsigned ctlsock_client_count(const struct ctlsock *cs)
 {
 	return cs ? cs->nclients : 0;
+}
+
+unsigned ctlsock_stream_count(const struct ctlsock *cs)
+{
+	return cs ? cs->nstreaming : 0;
 }
 
 void ctlsock_close(struct ctlsock *cs)

@@ -1,9 +1,11 @@
 /* tap/loop.c — the daemon's event loop.
  *
- * One wake-up: epoll_wait with the core's next deadline as timeout, one CLOCK_MONOTONIC reading,
- * then for each ready fd a bounded batch (TAP: up to LOOP_RX_BATCH frames), after every batch
- * the core's timers if due and a full drain of its transmit queue. Nothing on the packet path
- * allocates, logs or blocks: a frame that cannot be written now is dropped and counted.
+ * One wake-up: epoll_wait with the core's next deadline as timeout, one CLOCK_MONOTONIC reading
+ * (µs for the core's round-trip times, ms for everything else), then for each ready fd a bounded
+ * batch (TAP: up to LOOP_RX_BATCH frames), after every batch the core's timers if due and a full
+ * drain of its transmit queue; last, the streaming control commands are polled for output.
+ * Nothing on the packet path allocates, logs or blocks: a frame that cannot be written now is
+ * dropped and counted.
  */
 #include "tap/loop.h"
 
@@ -33,17 +35,17 @@ static uint64_t loop_tag(enum loop_kind kind, uint32_t id)
 	return ((uint64_t)kind << 32) | id;
 }
 
-static uint64_t loop_clock_ms(clockid_t clk)
+uint64_t loop_now_us(void)
 {
 	struct timespec ts;
 
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 uint64_t loop_now_ms(void)
 {
-	return loop_clock_ms(CLOCK_MONOTONIC);
+	return loop_now_us() / 1000u;
 }
 
 void loop_wall_sync(struct loop *lp, uint64_t now_ms)
@@ -284,8 +286,8 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 	if (json) {
 		sbuf_printf(out, "{\"pcap\": ");
 		loop_json_str(out, lp->pcap ? lp->pcap_path : NULL);
-		sbuf_printf(out, ", \"control_clients\": %u, \"ifaces\": [",
-			    ctlsock_client_count(lp->ctl));
+		sbuf_printf(out, ", \"control_clients\": %u, \"control_streaming\": %u, \"ifaces\": [",
+			    ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl));
 	}
 	for (unsigned i = 0; i < lp->n_ifaces; i++) {
 		const struct loop_iface *li = &lp->ifaces[i];
@@ -315,12 +317,17 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 	if (json)
 		sbuf_printf(out, "]}\n");
 	else
-		sbuf_printf(out, "pcap: %s\ncontrol clients: %u\n",
-			    lp->pcap ? lp->pcap_path : "off", ctlsock_client_count(lp->ctl));
+		sbuf_printf(out, "pcap: %s\ncontrol clients: %u\nstreaming commands: %u\n",
+			    lp->pcap ? lp->pcap_path : "off", ctlsock_client_count(lp->ctl),
+			    ctlsock_stream_count(lp->ctl));
 }
 
-/* The control-command hook: "daemon [--json]" is ours, everything else the core's. */
-static int loop_ctl_run(void *ctx, const char *line, struct sbuf *out, uint64_t now_ms)
+_Static_assert(CTLSOCK_PENDING == STACK_CTL_PENDING, "the control socket passes the core's status");
+
+/* The control-command hook: "daemon [--json]" is ours, everything else the core's (which may go
+ * on as a streaming session). */
+static int loop_ctl_run(void *ctx, const char *line, struct sbuf *out, uint64_t now_ms,
+			unsigned *session)
 {
 	struct loop *lp = ctx;
 	const char *s = line + strspn(line, " \t");
@@ -338,12 +345,39 @@ static int loop_ctl_run(void *ctx, const char *line, struct sbuf *out, uint64_t 
 		loop_daemon_status(lp, json, out);
 		return 0;
 	}
-	return stack_ctl(lp->st, line, out, now_ms);
+	return stack_ctl_start(lp->st, line, out, now_ms, session);
+}
+
+static int loop_ctl_poll(void *ctx, unsigned session, struct sbuf *out)
+{
+	struct loop *lp = ctx;
+
+	return stack_ctl_poll(lp->st, session, out);
+}
+
+static void loop_ctl_cancel(void *ctx, unsigned session)
+{
+	struct loop *lp = ctx;
+
+	stack_ctl_cancel(lp->st, session);
+}
+
+static int loop_ctl_streams(void *ctx, const char *line)
+{
+	(void)ctx;
+	return stack_ctl_streams(line);
 }
 
 int loop_ctl_open(struct loop *lp, const char *path, char *err, size_t errlen)
 {
-	lp->ctl = ctlsock_open(path, lp->epfd, LOOP_K_CTL, loop_ctl_run, lp, err, errlen);
+	static const struct ctlsock_ops ops = {
+		.run = loop_ctl_run,
+		.poll = loop_ctl_poll,
+		.cancel = loop_ctl_cancel,
+		.streams = loop_ctl_streams,
+	};
+
+	lp->ctl = ctlsock_open(path, lp->epfd, LOOP_K_CTL, &ops, lp, err, errlen);
 	return lp->ctl ? 0 : -1;
 }
 
@@ -371,7 +405,7 @@ int loop_run(struct loop *lp)
 
 	while (!quit) {
 		int n = epoll_wait(lp->epfd, evs, LOOP_MAX_EVENTS, loop_timeout_ms(lp));
-		uint64_t now;
+		uint64_t now, now_us;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -379,7 +413,9 @@ int loop_run(struct loop *lp)
 			fprintf(stderr, "tapstackd: epoll_wait: %s\n", strerror(errno));
 			return -1;
 		}
-		now = loop_now_ms();
+		now_us = loop_now_us(); /* the wake-up's one reading */
+		stack_set_clock_us(lp->st, now_us);
+		now = now_us / 1000u;
 		if (now - lp->wall_set_at >= LOOP_WALL_EVERY)
 			loop_wall_sync(lp, now);
 		if (lp->pcap) {
@@ -413,6 +449,12 @@ int loop_run(struct loop *lp)
 		ctlsock_expire(lp->ctl, now);
 		/* Timers, and whatever a control command queued. */
 		loop_after_batch(lp, now);
+		/* Streaming commands: what the batches and timers produced for them (replies that
+		 * arrived, timeouts), and anything polling queued to send. */
+		if (ctlsock_stream_count(lp->ctl)) {
+			ctlsock_pump(lp->ctl, now);
+			loop_tx_drain(lp);
+		}
 		if (lp->pcap)
 			pcapw_flush(lp->pcap);
 	}

@@ -40,7 +40,9 @@ struct loop {
 	uint8_t *scratch;        /* LOOP_SCRATCH bytes: overflow of a read, or a frame we drop */
 };
 
-/* Monotonic milliseconds (CLOCK_MONOTONIC), the clock the core runs on. */
+/* Monotonic microseconds and milliseconds (CLOCK_MONOTONIC), the clock the core runs on. To
+ * hand the core both, read loop_now_us once and derive ms as us / 1000. */
+uint64_t loop_now_us(void);
 uint64_t loop_now_ms(void);
 
 /* Blocks SIGINT/SIGTERM (they arrive through a signalfd instead), ignores SIGPIPE, and creates
@@ -53,7 +55,8 @@ int loop_init(struct loop *lp, struct stack *st, bool verbose, char *err, size_t
 int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, bool created,
 		   const char *netns, char *err, size_t errlen);
 
-/* Opens the control socket at path; its commands run through stack_ctl, plus the daemon's own
+/* Opens the control socket at path; its commands run through stack_ctl_start (streaming ones are
+ * polled after every wake-up and cancelled when their client leaves), plus the daemon's own
  * "daemon [--json]". 0, or -1 with one line in err. */
 int loop_ctl_open(struct loop *lp, const char *path, char *err, size_t errlen);
 

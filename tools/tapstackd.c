@@ -592,7 +592,8 @@ int main(int argc, char **argv)
 	}
 	logv("control socket %s", opt.control);
 
-	uint64_t now = loop_now_ms();
+	uint64_t now_us = loop_now_us(), now = now_us / 1000u;
+	stack_set_clock_us(st, now_us);
 	loop_wall_sync(&lp, now);
 	for (unsigned i = 0; i < lp.n_ifaces; i++)
 		stack_iface_up(st, lp.ifaces[i].ifindex, now);
