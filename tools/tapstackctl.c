@@ -4,6 +4,10 @@
  * Protocol: the client sends "COMMAND ARGS...\n"; the daemon answers with the text, one NUL
  * byte, the exit status in ASCII decimal, and closes. The text goes to stdout when the status is
  * 0 and to stderr otherwise; tapstackctl exits with that status.
+ *
+ * A streaming command (ping) has a reply that starts with one STX byte (0x02): its text goes to
+ * stdout as it arrives, whatever the status. Interrupting tapstackctl closes the socket, which
+ * makes the daemon cancel the command.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +22,7 @@
 
 #define DEFAULT_CONTROL "/run/tapstack.sock"
 #define LINE_MAX_BYTES  4096
+#define STX             0x02
 
 static void usage(FILE *f)
 {
@@ -35,12 +40,22 @@ static void usage(FILE *f)
 "  neigh                      the ARP (neighbour) cache\n"
 "  addr                       interfaces and their addresses\n"
 "  sysctl [KEY[=VALUE]]       show all knobs, one knob, or set one\n"
+"  route [add SPEC|del PREFIX/LEN|cache]\n"
+"                             show the routes, add or delete one, or show the route cache\n"
+"  ping [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] ADDR\n"
+"                             echo requests from the stack; lines print as replies arrive,\n"
+"                             then a summary (Ctrl-C stops it)\n"
+"  udp bind [ADDR:]PORT       open a UDP socket in the stack\n"
+"  udp send [--from PORT] [--ttl N] [--df] [--connect] ADDR:PORT TEXT\n"
+"                             send one datagram\n"
+"  udp recv PORT              datagrams received on a bound port\n"
+"  udp close PORT             close a bound port\n"
+"  sockets                    the stack's UDP sockets\n"
 "  daemon [--json]            the daemon's TAP devices and I/O counters\n"
 "  help                       the daemon's own list of commands\n"
-"Later versions add: route, udp, sockets, ping.\n"
 "\n"
 "Exit status: the command's (0 ok, 1 failed, 2 usage error); 1 when the daemon cannot be\n"
-"reached.\n", f);
+"reached; 130 when interrupted.\n", f);
 }
 
 static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -70,6 +85,88 @@ static bool write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return true;
+}
+
+/* Plain write(2), unbuffered: streamed text must show up as soon as it arrives. */
+static bool write_out(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* Parses the status digits after the NUL; -1 when they are not a status. */
+static int parse_status(const char *s, size_t n)
+{
+	unsigned long v = 0;
+
+	if (n == 0 || n > 3)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	return v > 255 ? -1 : (int)v;
+}
+
+/* A streaming reply, after its STX: `text` holds the first n bytes that came with it. Prints the
+ * text before the NUL as it arrives, then returns the status (or a failure of our own). */
+static int stream_reply(int fd, const char *path, const char *text, size_t n)
+{
+	char buf[16384], st[8];
+	size_t stlen = 0;
+	bool done = false; /* the NUL has arrived: only status digits follow */
+
+	for (;;) {
+		if (!done) {
+			const char *nul = memchr(text, '\0', n);
+			size_t k = nul ? (size_t)(nul - text) : n;
+
+			if (!write_out(text, k))
+				return fail(1, "writing output: %s", strerror(errno));
+			if (nul) {
+				done = true;
+				text += k + 1;
+				n -= k + 1;
+			}
+		}
+		if (done) {
+			if (n > sizeof(st) - stlen)
+				return fail(1, "bad status in the daemon's reply");
+			memcpy(st + stlen, text, n);
+			stlen += n;
+		}
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (r < 0) {
+			if (errno == ECONNRESET && done)
+				break;
+			return fail(1, "reading from %s: %s", path, strerror(errno));
+		}
+		if (r == 0)
+			break;
+		text = buf;
+		n = (size_t)r;
+	}
+	close(fd);
+	if (!done)
+		return fail(1, "the daemon closed the connection without a complete reply");
+	int status = parse_status(st, stlen);
+	if (status < 0)
+		return fail(1, "bad status \"%.*s\" in the daemon's reply", (int)stlen, st);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -159,6 +256,12 @@ int main(int argc, char **argv)
 		n = read(fd, reply + used, cap - used - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n > 0 && used == 0 && reply[0] == STX) {
+			/* Streaming: print as it comes, whatever the status. */
+			int rc = stream_reply(fd, path, reply + 1, (size_t)n - 1);
+			free(reply);
+			return rc;
+		}
 		if (n < 0) {
 			/* A reset after the complete reply is the daemon closing with our input unread. */
 			if (errno == ECONNRESET && memchr(reply, '\0', used))
