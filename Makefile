@@ -28,7 +28,7 @@ $(B)/core/%.o: %.c $(HDRS) | $(B)
 $(B)/libcore.a: $(CORE_SRCS:%.c=$(B)/core/%.o)
 	$(AR) rcs $@ $^
 $(B)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(B)/core/%.o) $(B)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) -lm
 $(B)/tapstackctl: tools/tapstackctl.c
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
 $(B)/check_unit: $(UNIT_SRCS) $(B)/libcore.a
@@ -43,7 +43,7 @@ $(BA)/libcore.a: $(CORE_SRCS:%.c=$(BA)/core/%.o)
 $(BA)/check_unit: $(UNIT_SRCS) $(BA)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $^ -o $@ $(CHECK_LIBS)
 $(BA)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(BA)/core/%.o) $(BA)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) -lm
 
 $(B) $(BA):
 	@mkdir -p $@

@@ -5,8 +5,10 @@
  * and leave through icmp4_xmit, the one place that counts what ICMP sends. */
 #include "icmp/icmp4.h"
 
+#include <errno.h>
 #include <string.h>
 
+#include "icmp/ping.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -17,18 +19,19 @@ static void icmp4_echo(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 static void icmp4_timestamp(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 static void icmp4_addrmask(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 static void icmp4_error_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+static void icmp4_redirect_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 static void icmp4_consume(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 
 static const struct icmp4_type_desc {
 	icmp4_handler handler; /* NULL: discarded silently (R1.6) */
 	bool error;            /* R1.8: an error message, never answered with an error */
 } icmp4_types[ICMP4_MAX_TYPE + 1] = {
-	[ICMP4_ECHOREPLY] = { icmp4_consume, false }, /* no ping client matched: dropped (R1.7) */
+	[ICMP4_ECHOREPLY] = { ping_input, false },    /* R1.7: to our ping client, else dropped */
 	[1] = { NULL, true },
 	[2] = { NULL, true },
 	[ICMP4_DEST_UNREACH] = { icmp4_error_input, true },
 	[ICMP4_SOURCE_QUENCH] = { icmp4_consume, true }, /* R8.6: counted, ignored */
-	[ICMP4_REDIRECT] = { icmp4_error_input, true },
+	[ICMP4_REDIRECT] = { icmp4_redirect_input, true },
 	[6] = { NULL, true },
 	[7] = { NULL, true },
 	[ICMP4_ECHO] = { icmp4_echo, false },
@@ -46,7 +49,7 @@ static const struct icmp4_type_desc {
 
 void icmp4_init(struct stack *st)
 {
-	ip4_register_proto(st, IPPROTO_ICMP_, icmp4_input);
+	ip4_register_proto(st, IPPROTO_ICMP_, icmp4_input, ping_err);
 }
 
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
@@ -131,7 +134,7 @@ static void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 		.proto = IPPROTO_ICMP_,
 		.tos = rx->tos,                              /* R2.4: copied verbatim, ECN too */
 		.ttl = (uint8_t)st->knobs.ip_default_ttl,
-		.df = false,
+		.df = IP4_DF_DONT,
 		.optlen = (uint8_t)optlen,
 		.opt = opt,
 		.optinfo = &oinfo,
@@ -217,17 +220,108 @@ static void icmp4_addrmask(struct stack *st, struct pkb *p, const struct ip4_rx 
 	icmp4_reply(st, p, rx);
 }
 
-/* Received errors (§8). R8.1: the quoted datagram must hold an IP header and 8 bytes beyond it. */
-static void icmp4_error_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+/* R8.1: the quote must hold an IP header and the 8 bytes after it. Returns its IHL*4, or 0. */
+static unsigned icmp4_quote_ok(const struct pkb *p)
 {
-	(void)rx;
 	const uint8_t *in = p->data + ICMP4_HDR_LEN;
 	size_t inlen = p->len - ICMP4_HDR_LEN;
-	if (inlen < IP4_HDR_MIN || (in[IP4_VHL] & 0x0f) < 5 || inlen < (in[IP4_VHL] & 0x0fu) * 4 + 8u) {
+	if (inlen < IP4_HDR_MIN || (in[IP4_VHL] & 0x0f) < 5 || inlen < (in[IP4_VHL] & 0x0fu) * 4 + 8u)
+		return 0;
+	return (in[IP4_VHL] & 0x0fu) * 4;
+}
+
+/* R8.3: what a socket user sees for each error. */
+static void icmp4_errno(uint8_t type, uint8_t code, int *err, bool *fatal)
+{
+	static const struct { int err; bool fatal; } unreach[16] = {
+		{ ENETUNREACH, false }, { EHOSTUNREACH, false }, { ENOPROTOOPT, true }, { ECONNREFUSED, true },
+		{ EMSGSIZE, true }, { EOPNOTSUPP, false }, { ENETUNREACH, true }, { EHOSTDOWN, true },
+		{ ENONET, true }, { ENETUNREACH, true }, { EHOSTUNREACH, true }, { ENETUNREACH, false },
+		{ EHOSTUNREACH, false }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true },
+	};
+	if (type == ICMP4_DEST_UNREACH) {
+		*err = unreach[code & 15].err;
+		*fatal = unreach[code & 15].fatal;
+	} else if (type == ICMP4_PARAMETERPROB) {
+		*err = EPROTO;
+		*fatal = true;
+	} else { /* time exceeded, both codes (R8.1 POLICY: 11/1 is delivered too) */
+		*err = EHOSTUNREACH;
+		*fatal = false;
+	}
+}
+
+void icmp4_deliver_error(struct stack *st, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
+			 const uint8_t *inner, size_t inner_len)
+{
+	unsigned ihl = (inner[IP4_VHL] & 0x0fu) * 4;
+	struct ip4_err e = {
+		.type = type, .code = code, .info = info, .from = from,
+		.inner = inner, .inner_len = inner_len,
+		.isrc = be32_get(inner + IP4_SRC), .idst = be32_get(inner + IP4_DST),
+		.l4 = inner + ihl,
+	};
+	icmp4_errno(type, code, &e.err, &e.fatal);
+	const struct ip4_proto *pr = &st->protos[inner[IP4_PROTO]];
+	if (pr->err)
+		pr->err(st, &e);
+}
+
+/* Received errors (§8): 3, 11, 12. */
+static void icmp4_error_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	const uint8_t *m = p->data, *in = m + ICMP4_HDR_LEN;
+	uint8_t type = m[0], code = m[1];
+	uint32_t info = 0;
+
+	if (!icmp4_quote_ok(p)) {
 		stack_drop(st, p, C_IcmpInErrors);
 		return;
 	}
-	pkb_free(&st->pool, p); /* no upper layer takes errors yet */
+	if (type == ICMP4_DEST_UNREACH && code > 15) {
+		pkb_free(&st->pool, p); /* no such code: ignored */
+		return;
+	}
+	uint32_t idst = be32_get(in + IP4_DST);
+	/* POLICY: an error about something sent to one of our broadcast addresses is someone's
+	 * answer to a broadcast: not ours to act on (the knob's name says so; Linux's test is inverted). */
+	if (st->knobs.icmp_ignore_bogus_error_responses && ip4_dst_kind(st, idst) == IP4_DST_BCAST) {
+		stack_drop(st, p, C_IcmpInBogusErrors);
+		return;
+	}
+	if (type == ICMP4_DEST_UNREACH && code == 4) {
+		info = be16_get(m + 6);
+		/* R8.4: only about datagrams we sent. */
+		if (ip4_is_local(st, be32_get(in + IP4_SRC)))
+			rtcache_learn_pmtu(st, idst, info);
+	} else if (type == ICMP4_PARAMETERPROB) {
+		info = m[4];
+	}
+	icmp4_deliver_error(st, type, code, info, rx->src, in, p->len - ICMP4_HDR_LEN);
+	pkb_free(&st->pool, p);
+}
+
+/* R8.5: a redirect from our current first hop toward the quoted destination installs a host
+ * exception for 300 s — only while we are a host (not forwarding) and accept_redirects is on. */
+static void icmp4_redirect_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	const uint8_t *m = p->data, *in = m + ICMP4_HDR_LEN;
+	struct route_res rr;
+
+	if (!icmp4_quote_ok(p)) {
+		stack_drop(st, p, C_IcmpInErrors);
+		return;
+	}
+	uint32_t gw = be32_get(m + 4), dst = be32_get(in + IP4_DST);
+	if (!st->knobs.accept_redirects || st->knobs.ip_forward || (m[1] & 7) > 3 ||
+	    route_lookup(st, dst, &rr) != 0 || rr.nexthop != rx->src || rr.ifindex != rx->ifindex ||
+	    gw == rr.nexthop || !iface_addr_for(&st->ifs[rr.ifindex], gw) || !ip4_is_valid_host_src(st, gw) ||
+	    ip4_is_local(st, gw)) {
+		stack_drop(st, p, C_IcmpInRedirectsIgnored);
+		return;
+	}
+	rtcache_learn_redirect(st, dst, gw, rr.ifindex);
+	pkb_free(&st->pool, p);
 }
 
 /* R5.5: is the offender an ICMP message we must not answer with an error? */
@@ -289,7 +383,10 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 			return;
 	}
 	/* R5.13: as much of the offender as fits in 576 bytes (or the path MTU, if smaller). */
-	unsigned mtu = st->ifs[rr.ifindex].mtu < ICMP4_QUOTE_MAX ? st->ifs[rr.ifindex].mtu : ICMP4_QUOTE_MAX;
+	bool locked;
+	unsigned mtu = route_pmtu(st, src, &locked);
+	if (mtu > ICMP4_QUOTE_MAX)
+		mtu = ICMP4_QUOTE_MAX;
 	int room = (int)mtu - IP4_HDR_MIN - optlen - ICMP4_HDR_LEN;
 	if (room <= IP4_HDR_MIN)
 		return;
@@ -318,7 +415,7 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 		.proto = IPPROTO_ICMP_,
 		.tos = (uint8_t)((h[IP4_TOS] & 0x1e) | 0xc0),                  /* R5.10 */
 		.ttl = (uint8_t)st->knobs.ip_default_ttl,
-		.df = false,
+		.df = IP4_DF_DONT,
 		.optlen = (uint8_t)optlen,
 		.opt = opt,
 		.optinfo = &oinfo,

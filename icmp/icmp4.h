@@ -51,6 +51,11 @@ bool icmp4_rate_allow(struct stack *st, uint8_t type, uint8_t code, uint32_t dst
 /* Entries in use in the per-destination table (tests check it stays bounded). */
 unsigned icmp4_peers_in_use(const struct stack *st);
 
+/* Hands an error about a datagram we sent (inner: its quoted header + at least 8 bytes) to the
+ * protocol that sent it, with the errno of R8.3. from = the reporter, 0 for a local error. */
+void icmp4_deliver_error(struct stack *st, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
+			 const uint8_t *inner, size_t inner_len);
+
 /* ICMP input, registered with IP for protocol 1. Consumes p. */
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 void icmp4_init(struct stack *st);

@@ -11,9 +11,10 @@
 
 #define IP4_ALLHOSTS 0xe0000001u /* 224.0.0.1, joined by every host (RFC 1112) */
 
-void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input)
+void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input, ip4_err_fn err)
 {
 	st->protos[proto].input = input;
+	st->protos[proto].err = err;
 }
 
 bool ip4_is_local(const struct stack *st, uint32_t addr)
@@ -256,6 +257,9 @@ void ip4_neigh_failed(struct stack *st, struct pkb *p)
 	 * held (TTL already decremented; R5.14), rate limited (§7). */
 	if (p->len >= IP4_HDR_MIN && !ip4_is_local(st, be32_get(p->data + IP4_SRC)))
 		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 1, 0);
+	else if (p->len >= IP4_HDR_MIN + 8u && (be16_get(p->data + IP4_FRAG) & IP4_OFFMASK) == 0)
+		/* One of ours: its sender hears EHOSTUNREACH, as a local error (R6, 3/1). */
+		icmp4_deliver_error(st, ICMP4_DEST_UNREACH, 1, 0, 0, p->data, p->len);
 	stack_drop(st, p, C_IpOutDiscards);
 }
 
@@ -269,7 +273,16 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 		stack_drop(st, p, C_IpOutNoRoutes);
 		return -ENETUNREACH;
 	}
-	if (tot > st->ifs[rr.ifindex].mtu && tx->df) {
+	/* The path MTU (R8.4): the interface's, lowered by what frag-needed reports taught us. */
+	bool locked = false;
+	unsigned mtu = st->ifs[rr.ifindex].mtu;
+	if (st->rtcache.n) {
+		unsigned pmtu = route_pmtu(st, tx->dst, &locked);
+		if (pmtu && pmtu < mtu)
+			mtu = pmtu;
+	}
+	bool df = tx->df == IP4_DF_DO || (tx->df == IP4_DF_WANT && tot <= mtu && !locked);
+	if (tot > mtu && df) {
 		stack_drop(st, p, C_IpFragFails);
 		return -EMSGSIZE;
 	}
@@ -282,7 +295,7 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	h[IP4_TOS] = tx->tos;
 	be16_put(h + IP4_LEN, (uint16_t)tot);
 	be16_put(h + IP4_ID, st->ip_id++);
-	be16_put(h + IP4_FRAG, tx->df ? IP4_DF : 0);
+	be16_put(h + IP4_FRAG, df ? IP4_DF : 0);
 	h[IP4_TTL] = tx->ttl ? tx->ttl : (uint8_t)st->knobs.ip_default_ttl;
 	h[IP4_PROTO] = tx->proto;
 	be16_put(h + IP4_CSUM, 0);
@@ -295,6 +308,6 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	}
 	be16_put(h + IP4_CSUM, csum_buf(h, hlen));
 	CNT(st, IpOutRequests);
-	ip4_output_finish(st, p, rr.ifindex, rr.nexthop);
+	ip4_output_finish_mtu(st, p, rr.ifindex, rr.nexthop, mtu);
 	return 0;
 }

@@ -42,24 +42,44 @@ struct ip4_rx {
 	uint8_t l2flags;       /* PKB_L2_BCAST / PKB_L2_MCAST */
 };
 
+/* Don't Fragment, as Linux's IP_PMTUDISC_*: never; always (too big for the path: -EMSGSIZE);
+ * or when the datagram fits the path MTU and that MTU is not locked (else fragment). */
+enum ip4_df { IP4_DF_DONT = 0, IP4_DF_DO, IP4_DF_WANT };
+
 /* How to send: the payload (transport header onward) is at p->data. */
 struct ip4_tx {
 	uint32_t src;          /* 0: the egress interface's address */
 	uint32_t dst;
 	uint8_t proto, tos, ttl;
-	bool df;
+	uint8_t df;            /* enum ip4_df */
 	uint8_t optlen;        /* bytes of options at opt, a multiple of 4 */
 	const uint8_t *opt;
 	const struct ip4_opts *optinfo; /* with opt: slots for our address and the time, or NULL */
 };
 
-typedef void (*ip4_input_fn)(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
-struct ip4_proto {
-	ip4_input_fn input;    /* consumes p; p->data at the payload, p->len = payload bytes */
+/* An ICMP error (or a local one) about a datagram we sent, as IP hands it to the protocol that sent
+ * it (ICMP-SPEC §8). The quote holds the inner header and at least 8 bytes beyond it. */
+struct ip4_err {
+	uint8_t type, code;
+	uint32_t info;          /* next-hop MTU (3/4), pointer (12), gateway (5), else 0 */
+	uint32_t from;          /* who reported it: the ICMP sender; 0 for a local error */
+	int err;                /* errno per the R8.3 table */
+	bool fatal;
+	const uint8_t *inner;   /* the quoted IPv4 header */
+	size_t inner_len;
+	uint32_t isrc, idst;    /* its addresses (host order) */
+	const uint8_t *l4;      /* its transport header, >= 8 bytes */
 };
 
-/* Registers a protocol handler for local delivery. */
-void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input);
+typedef void (*ip4_input_fn)(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+typedef void (*ip4_err_fn)(struct stack *st, const struct ip4_err *e);
+struct ip4_proto {
+	ip4_input_fn input;    /* consumes p; p->data at the payload, p->len = payload bytes */
+	ip4_err_fn err;        /* errors about datagrams this protocol sent; may be NULL */
+};
+
+/* Registers a protocol's input and error handlers for local delivery. */
+void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input, ip4_err_fn err);
 
 /* IPv4 input (p->data at the header, p->ifindex and p->flags set by Ethernet). Consumes p. */
 void ip4_input(struct stack *st, struct pkb *p);
@@ -108,6 +128,8 @@ void ip4_reasm_flush(struct stack *st);
 /* Sends a finished datagram (header at data) out of ifindex toward nh, fragmenting it to the
  * interface's MTU unless DF is set (then IpFragFails). Consumes p. */
 void ip4_output_finish(struct stack *st, struct pkb *p, unsigned ifindex, uint32_t nh);
+/* The same with a path MTU below the interface's (our own datagrams, R8.4). */
+void ip4_output_finish_mtu(struct stack *st, struct pkb *p, unsigned ifindex, uint32_t nh, unsigned mtu);
 
 /* Forwards a datagram not addressed to us (ICMP-SPEC §9). Consumes p. */
 void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx);

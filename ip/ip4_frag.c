@@ -30,8 +30,11 @@ static void ip4_opts_fragment(uint8_t *h, unsigned hlen)
 
 void ip4_output_finish(struct stack *st, struct pkb *p, unsigned ifindex, uint32_t nh)
 {
-	unsigned mtu = st->ifs[ifindex].mtu;
+	ip4_output_finish_mtu(st, p, ifindex, nh, st->ifs[ifindex].mtu);
+}
 
+void ip4_output_finish_mtu(struct stack *st, struct pkb *p, unsigned ifindex, uint32_t nh, unsigned mtu)
+{
 	p->ifindex = (uint16_t)ifindex;
 	if (p->len <= mtu) {
 		arp_output(st, p, nh);

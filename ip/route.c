@@ -27,6 +27,19 @@ int route_add(struct stack *st, const struct route *r)
 	return 0;
 }
 
+/* A live redirect exception for dst, without touching the cache (lookups are const). */
+static const struct rtcache_entry *rtcache_peek(const struct stack *st, uint32_t dst)
+{
+	if (!st->rtcache.n)
+		return NULL;
+	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
+		const struct rtcache_entry *e = &st->rtcache.e[(dst + i) % RTCACHE_SIZE];
+		if (e->used && e->dst == dst)
+			return e->gw && st->now < e->gw_expires ? e : NULL;
+	}
+	return NULL;
+}
+
 int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 {
 	const struct route_table *t = &st->routes;
@@ -45,6 +58,14 @@ int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 	res->rt = best;
 	res->ifindex = best->ifindex;
 	res->nexthop = best->type == RT_GATEWAY ? best->gw : dst;
+	res->redirected = false;
+	/* A redirect exception (R8.5) overrides the first hop, while its link is up. */
+	const struct rtcache_entry *x = rtcache_peek(st, dst);
+	if (x && (best->type == RT_GATEWAY || best->type == RT_CONNECTED) && st->ifs[x->gw_ifindex].up) {
+		res->ifindex = x->gw_ifindex;
+		res->nexthop = x->gw;
+		res->redirected = true;
+	}
 	const struct iface *ifp = &st->ifs[best->ifindex];
 	const struct ifaddr *a = iface_addr_for(ifp, res->nexthop);
 	res->src = a ? a->addr : ifp->naddr ? ifp->addr[0].addr : 0;
@@ -177,5 +198,115 @@ void route_show(const struct stack *st, struct sbuf *out)
 			sbuf_printf(out, " blackhole\n");
 			break;
 		}
+	}
+}
+
+/* ---- the route cache: path MTUs and redirects learned from ICMP ---- */
+
+static struct rtcache_entry *rtcache_find(struct stack *st, uint32_t dst)
+{
+	if (!st->rtcache.n)
+		return NULL;
+	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
+		struct rtcache_entry *e = &st->rtcache.e[(dst + i) % RTCACHE_SIZE];
+		if (!e->used)
+			continue;
+		if (e->pmtu && st->now >= e->pmtu_expires)
+			e->pmtu = 0, e->locked = false;
+		if (e->gw && st->now >= e->gw_expires)
+			e->gw = 0;
+		if (!e->pmtu && !e->gw) {
+			e->used = false;
+			st->rtcache.n--;
+			continue;
+		}
+		if (e->dst == dst)
+			return e;
+	}
+	return NULL;
+}
+
+static struct rtcache_entry *rtcache_get(struct stack *st, uint32_t dst)
+{
+	struct rtcache_entry *e = rtcache_find(st, dst), *lru = NULL;
+	if (e)
+		return e;
+
+	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
+		struct rtcache_entry *x = &st->rtcache.e[(dst + i) % RTCACHE_SIZE];
+		if (!x->used) {
+			lru = x;
+			break;
+		}
+		if (!lru || x->last_use < lru->last_use)
+			lru = x;
+	}
+	if (!lru->used)
+		st->rtcache.n++;
+	memset(lru, 0, sizeof(*lru));
+	lru->used = true;
+	lru->dst = dst;
+	lru->last_use = st->now;
+	return lru;
+}
+
+unsigned route_pmtu(struct stack *st, uint32_t dst, bool *locked)
+{
+	struct route_res rr;
+	*locked = false;
+	if (route_lookup(st, dst, &rr) != 0)
+		return 0;
+	unsigned mtu = st->ifs[rr.ifindex].mtu;
+	struct rtcache_entry *e = rtcache_find(st, dst);
+	if (e && e->pmtu && e->pmtu < mtu) {
+		mtu = e->pmtu;
+		*locked = e->locked;
+	}
+	return mtu;
+}
+
+void rtcache_learn_pmtu(struct stack *st, uint32_t dst, unsigned mtu)
+{
+	bool locked;
+	unsigned old = route_pmtu(st, dst, &locked);
+	if (old == 0 || mtu >= old)
+		return; /* RFC 1191: a report never raises the path MTU */
+	bool lock = false;
+	if (mtu < (unsigned)st->knobs.min_pmtu) {
+		/* Too small to believe: settle at the floor and stop setting DF (Linux __ip_rt_update_pmtu). */
+		lock = true;
+		mtu = old < (unsigned)st->knobs.min_pmtu ? old : (unsigned)st->knobs.min_pmtu;
+	}
+	struct rtcache_entry *e = rtcache_get(st, dst);
+	e->pmtu = (uint16_t)mtu;
+	e->locked = lock;
+	e->pmtu_expires = st->now + (uint64_t)st->knobs.mtu_expires * 1000;
+	e->last_use = st->now;
+}
+
+void rtcache_learn_redirect(struct stack *st, uint32_t dst, uint32_t gw, unsigned ifindex)
+{
+	struct rtcache_entry *e = rtcache_get(st, dst);
+	e->gw = gw;
+	e->gw_ifindex = (uint16_t)ifindex;
+	e->gw_expires = st->now + RTCACHE_REDIRECT_MS;
+	e->last_use = st->now;
+}
+
+void rtcache_show(struct stack *st, struct sbuf *out)
+{
+	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
+		struct rtcache_entry *e = &st->rtcache.e[i];
+		char a[16], g[16];
+		if (!e->used || rtcache_find(st, e->dst) != e)
+			continue;
+		sbuf_printf(out, "%s", ip4_ntoa(e->dst, a));
+		if (e->gw)
+			sbuf_printf(out, " via %s dev %s redirected expires %llus", ip4_ntoa(e->gw, g),
+				    st->ifs[e->gw_ifindex].name, (unsigned long long)((e->gw_expires - st->now + 999) / 1000));
+		if (e->pmtu)
+			sbuf_printf(out, " pmtu %u%s expires %llus", e->pmtu, e->locked ? " lock" : "",
+				    (unsigned long long)((e->pmtu_expires - st->now + 999) / 1000));
+		sbuf_printf(out, "\n");
 	}
 }

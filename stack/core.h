@@ -7,6 +7,7 @@
 
 #include "eth/eth.h"
 #include "icmp/icmp4.h"
+#include "icmp/ping.h"
 #include "ip/ip4.h"
 #include "ip/route.h"
 #include "stack/counters.h"
@@ -41,12 +42,16 @@ struct stack {
 	struct iface ifs[STACK_MAX_IFACES];
 	unsigned nifs;
 	struct route_table routes;
+	struct rtcache rtcache;
 	struct arp_cache arp;
 	struct ip4_proto protos[256];
 	struct icmp4_ratelimit icmp_rl;
 	struct udp_table udp;
 	struct reasm_state reasm;
 	struct redirect_peer redirects[256];
+	struct ping_session *ping[PING_MAX_SESSIONS];
+	unsigned ctl_sessions;        /* last session handle given out */
+	uint64_t now_us, now_us_ms;   /* fine clock, and the ms value it was given with */
 	uint16_t ip_id;
 	uint64_t rng;
 };
@@ -66,6 +71,10 @@ struct pkb *stack_alloc(struct stack *st, size_t size);
 void stack_tx_enqueue(struct stack *st, struct pkb *p);
 /* xorshift64*: IP IDs and the rate limiter's jitter; deterministic for a given seed. */
 uint32_t stack_random(struct stack *st);
+
+/* Every entry point sets the time through this: ms for timers, and the µs reading when the caller
+ * gave one for the same millisecond. */
+void stack_set_now(struct stack *st, uint64_t now_ms);
 
 /* Milliseconds since midnight UT on the caller-supplied wall clock (RFC 792 timestamps, RFC 791 TS). */
 uint32_t stack_ms_since_midnight(const struct stack *st);

@@ -56,6 +56,8 @@
 	X(IcmpInErrors)                                                                            \
 	X(IcmpInCsumErrors)                                                                        \
 	X(IcmpInInvalidSrc)   /* request from a source that is not a unicast host: no reply (R2.7) */ \
+	X(IcmpInBogusErrors)  /* error about a datagram to one of our broadcasts (knob) */  \
+	X(IcmpInRedirectsIgnored) /* R8.5 conditions not met */                            \
 	X(IcmpOutMsgs)                                                                             \
 	X(IcmpOutErrors)                                                                           \
 	X(IcmpOutRateLimitGlobal)                                                                  \

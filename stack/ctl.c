@@ -197,8 +197,24 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* "ECONNREFUSED (3/3) from 192.0.2.1 about 192.0.2.1:9" */
+static void udp_err_text(struct sbuf *out, const struct udp_err_entry *e)
+{
+	char a[16];
+	sbuf_printf(out, "%s (%u/%u)", strerrorname_np(e->err) ? strerrorname_np(e->err) : "?", e->type, e->code);
+	if (e->local)
+		sbuf_printf(out, " local");
+	else
+		sbuf_printf(out, " from %s", ip4_ntoa(e->from, a));
+	if (e->type == 3 && e->code == 4)
+		sbuf_printf(out, " mtu %u", e->info);
+	else if (e->type == 12)
+		sbuf_printf(out, " pointer %u", e->info);
+}
+
 static const char *const udp_usage =
-	"usage: udp bind [ADDR:]PORT | udp send [--from PORT] ADDR:PORT TEXT... | udp recv PORT | udp close PORT\n";
+	"usage: udp bind [ADDR:]PORT | udp send [--from PORT] [--ttl N] [--df] [--connect] ADDR:PORT TEXT...\n"
+	"       | udp recv PORT | udp close PORT\n";
 
 static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
@@ -224,28 +240,41 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 	if (argc >= 4 && strcmp(argv[1], "send") == 0) {
 		int i = 2;
 		struct udp_sock *s = NULL;
-		if (strcmp(argv[i], "--from") == 0) {
-			if (argc < 6 || parse_port(argv[i + 1], &port) != 0) {
-				sbuf_printf(out, "%s", udp_usage);
+		struct udp_send_opts o = { 0 };
+		bool connect = false;
+		uint16_t from = 0;
+		for (; i < argc && argv[i][0] == '-'; i++) {
+			if (strcmp(argv[i], "--df") == 0) {
+				o.df = IP4_DF_DO;
+			} else if (strcmp(argv[i], "--connect") == 0) {
+				connect = true;
+			} else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc && parse_port(argv[i + 1], &from) == 0) {
+				i++;
+			} else if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc && parse_port(argv[i + 1], &port) == 0 &&
+				   port <= 255) {
+				o.ttl = (uint8_t)port;
+				i++;
+			} else {
+				sbuf_printf(out, "udp send: bad option \"%s\"\n%s", argv[i], udp_usage);
 				return 2;
 			}
-			s = udp_find_bound(st, port);
-			if (!s && !(s = udp_bind(st, 0, port, UDP_SVC_NONE, &err))) {
-				sbuf_printf(out, "udp send: cannot bind port %u\n", port);
-				return 1;
-			}
-			i += 2;
 		}
 		uint16_t dport;
-		if (parse_addr_port(argv[i], &addr, &dport) != 0) {
-			sbuf_printf(out, "udp send: bad destination \"%s\" (want ADDR:PORT)\n", argv[i]);
+		if (i >= argc || parse_addr_port(argv[i], &addr, &dport) != 0) {
+			sbuf_printf(out, "udp send: bad destination \"%s\" (want ADDR:PORT)\n", i < argc ? argv[i] : "");
 			return 2;
 		}
 		if (i + 1 >= argc) {
 			sbuf_printf(out, "%s", udp_usage);
 			return 2;
 		}
-		if (!s) {
+		if (from) {
+			s = udp_find_bound(st, from);
+			if (!s && !(s = udp_bind(st, 0, from, UDP_SVC_NONE, &err))) {
+				sbuf_printf(out, "udp send: cannot bind port %u\n", from);
+				return 1;
+			}
+		} else {
 			s = udp_bind(st, 0, 0, UDP_SVC_NONE, &err);
 			if (!s) {
 				sbuf_printf(out, "udp send: no free socket\n");
@@ -253,6 +282,8 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			}
 			s->ephemeral = true;
 		}
+		if (connect)
+			udp_connect(s, addr, dport);
 		/* The text is the rest of the line, words joined by single spaces. */
 		char text[1024];
 		size_t n = 0;
@@ -265,7 +296,7 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			memcpy(text + n, argv[j], l);
 			n += l;
 		}
-		int rc = udp_sendto(st, s, addr, dport, text, n);
+		int rc = udp_sendto(st, s, addr, dport, text, n, &o);
 		if (rc != 0) {
 			sbuf_printf(out, "udp send: %s\n", strerror(-rc));
 			return 1;
@@ -299,6 +330,12 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			sbuf_printf(out, "\n");
 			pkb_free(&st->pool, p);
 		}
+		struct udp_err_entry e;
+		while (udp_err_pop(s, &e)) {
+			sbuf_printf(out, "error ");
+			udp_err_text(out, &e);
+			sbuf_printf(out, "\n");
+		}
 		return 0;
 	}
 	sbuf_printf(out, "%s", udp_usage);
@@ -322,8 +359,18 @@ static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out
 			sbuf_printf(out, " -> %s:%u", ip4_ntoa(s->raddr, b), s->rport);
 		if (s->service)
 			sbuf_printf(out, " service %s", s->service == UDP_SVC_ECHO ? "echo" : "discard");
-		sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu\n", (unsigned long long)s->rx,
+		sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu", (unsigned long long)s->rx,
 			    (unsigned long long)s->tx, s->rxq_len, (unsigned long long)s->rx_dropped);
+		if (s->pending)
+			sbuf_printf(out, " pending %s", strerrorname_np(s->pending));
+		sbuf_printf(out, "\n");
+		/* The error queue, oldest first, one line each (IP_RECVERR's view). */
+		for (unsigned k = 0; k < s->errq_len; k++) {
+			const struct udp_err_entry *e = &s->errq[(s->errq_head + k) % UDP_ERRQ_MAX];
+			sbuf_printf(out, "udp %s:%u -> %s:%u  ", ip4_ntoa(e->qsrc, a), s->lport, ip4_ntoa(e->qdst, b), e->qdport);
+			udp_err_text(out, e);
+			sbuf_printf(out, "\n");
+		}
 	}
 	return 0;
 }
@@ -333,6 +380,10 @@ static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
 	char err[160];
 	if (argc == 1 || (argc == 2 && strcmp(argv[1], "show") == 0)) {
 		route_show(st, out);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "cache") == 0) {
+		rtcache_show(st, out);
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "add") == 0) {
@@ -364,7 +415,7 @@ static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
 		}
 		return 0;
 	}
-	sbuf_printf(out, "usage: route [show] | route add PREFIX/LEN,via=GW|prohibit|blackhole | route del PREFIX/LEN\n");
+	sbuf_printf(out, "usage: route [show] | route cache | route add PREFIX/LEN,via=GW|prohibit|blackhole | route del PREFIX/LEN\n");
 	return 2;
 }
 
@@ -377,17 +428,38 @@ static const struct ctl_cmd {
 	{ "neigh", ctl_neigh, "neigh                   the ARP cache" },
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },
-	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN]  the routing table" },
-	{ "udp", ctl_udp, "udp bind [ADDR:]PORT | send [--from PORT] ADDR:PORT TEXT | recv PORT | close PORT" },
+	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN | cache]  the routing table, PMTU and redirect exceptions" },
+	{ "udp", ctl_udp, "udp bind [ADDR:]PORT | send [--from PORT] [--ttl N] [--df] [--connect] ADDR:PORT TEXT | recv PORT | close PORT" },
 	{ "sockets", ctl_sockets, "sockets                 UDP stub sockets" },
 };
 
 int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms)
 {
+	return stack_ctl_start(st, line, out, now_ms, NULL);
+}
+
+int stack_ctl_streams(const char *line)
+{
+	line += strspn(line, " \t");
+	return strncmp(line, "ping", 4) == 0 && (line[4] == '\0' || line[4] == ' ' || line[4] == '\t');
+}
+
+int stack_ctl_poll(struct stack *st, unsigned session, struct sbuf *out)
+{
+	return ping_collect(st, session, out);
+}
+
+void stack_ctl_cancel(struct stack *st, unsigned session)
+{
+	ping_cancel(st, session);
+}
+
+int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms, unsigned *session)
+{
 	char buf[1024], *argv[CTL_MAX_ARGS], *save = NULL;
 	int argc = 0;
 
-	st->now = now_ms;
+	stack_set_now(st, now_ms);
 	if (strlen(line) >= sizeof(buf)) {
 		sbuf_printf(out, "command too long\n");
 		return 2;
@@ -404,7 +476,15 @@ int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now
 		sbuf_printf(out, "commands:\n");
 		for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 			sbuf_printf(out, "  %s\n", ctl_cmds[i].help);
+		sbuf_printf(out, "  ping [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] ADDR   iputils-style ping\n");
 		return argc == 0 ? 2 : 0;
+	}
+	if (strcmp(argv[0], "ping") == 0) {
+		if (!session) {
+			sbuf_printf(out, "ping: streams its output: use tapstackctl\n");
+			return 2;
+		}
+		return ping_start(st, argc, argv, out, session);
 	}
 	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 		if (strcmp(argv[0], ctl_cmds[i].name) == 0)

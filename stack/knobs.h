@@ -17,6 +17,10 @@
 	X(ip_default_ttl,                64,       1,      255,        "TTL of everything the stack originates") \
 	X(ip_forward,                    0,        0,      1,          "forward datagrams between interfaces (router mode)") \
 	X(send_redirects,                1,        0,      1,          "send host redirects when a datagram leaves by the interface it came in on") \
+	X(accept_redirects,              1,        0,      1,          "follow ICMP redirects (only while not forwarding)") \
+	X(min_pmtu,                      552,      68,     65535,      "floor of the path MTU; a report below it locks the path MTU there, DF off") \
+	X(mtu_expires,                   600,      1,      86400,      "seconds a learned path MTU lasts") \
+	X(icmp_ignore_bogus_error_responses, 1,    0,      1,          "ignore received errors about datagrams sent to one of our broadcast addresses") \
 	X(ipfrag_time,                   30,       1,      3600,       "seconds a reassembly queue lives, from its first fragment") \
 	X(ipfrag_high_thresh,            4194304,  0,      1073741824, "reassembly memory above which fragments are refused ...") \
 	X(ipfrag_low_thresh,             3145728,  0,      1073741824, "... until it falls back below this")

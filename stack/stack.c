@@ -41,6 +41,7 @@ void stack_free(struct stack *st)
 
 	if (!st)
 		return;
+	ping_free_all(st);
 	arp_flush(st);
 	udp_free(st);
 	ip4_reasm_flush(st);
@@ -109,11 +110,27 @@ int stack_addr_add(struct stack *st, unsigned ifindex, uint32_t addr, unsigned p
 	return rc == -EEXIST ? 0 : rc;
 }
 
+void stack_set_clock_us(struct stack *st, uint64_t now_us)
+{
+	st->now_us = now_us;
+	st->now_us_ms = now_us / 1000;
+}
+
+void stack_set_now(struct stack *st, uint64_t now_ms)
+{
+	st->now = now_ms;
+	/* Without a fine reading for this millisecond, the coarse one serves. */
+	if (st->now_us_ms != now_ms) {
+		st->now_us = now_ms * 1000;
+		st->now_us_ms = now_ms;
+	}
+}
+
 void stack_iface_up(struct stack *st, unsigned ifindex, uint64_t now_ms)
 {
 	if (ifindex >= st->nifs)
 		return;
-	st->now = now_ms;
+	stack_set_now(st, now_ms);
 	st->ifs[ifindex].up = true;
 	for (unsigned i = 0; i < st->ifs[ifindex].naddr; i++)
 		arp_announce(st, ifindex, st->ifs[ifindex].addr[i].addr);
@@ -192,7 +209,7 @@ struct pkb *stack_alloc(struct stack *st, size_t size)
 
 void stack_input(struct stack *st, unsigned ifindex, struct pkb *p, uint64_t now_ms)
 {
-	st->now = now_ms;
+	stack_set_now(st, now_ms);
 	CNT(st, EthInFrames);
 	if (ifindex >= st->nifs || !st->ifs[ifindex].up) {
 		stack_drop(st, p, C_EthInIfaceDown);
@@ -206,15 +223,16 @@ void stack_input(struct stack *st, unsigned ifindex, struct pkb *p, uint64_t now
 
 void stack_poll(struct stack *st, uint64_t now_ms)
 {
-	st->now = now_ms;
+	stack_set_now(st, now_ms);
 	arp_poll(st);
 	ip4_reasm_poll(st);
+	ping_poll(st);
 }
 
 uint64_t stack_next_deadline(const struct stack *st)
 {
-	uint64_t a = arp_next_deadline(st), r = ip4_reasm_deadline(st);
-	return a < r ? a : r;
+	uint64_t a = arp_next_deadline(st), r = ip4_reasm_deadline(st), p = ping_deadline(st);
+	return a < r ? (a < p ? a : p) : (r < p ? r : p);
 }
 
 void stack_tx_enqueue(struct stack *st, struct pkb *p)

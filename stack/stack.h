@@ -75,6 +75,22 @@ unsigned stack_pkb_in_use(const struct stack *st);
  * 2 usage error (out then holds a one-line message). */
 int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms);
 
+/* Long-running commands (`ping`) stream their output. stack_ctl_start is stack_ctl for a client
+ * that can wait: it returns STACK_CTL_PENDING and sets *session when the command goes on; the
+ * caller then calls stack_ctl_poll after every wake-up (the command's timers are part of
+ * stack_next_deadline), sending whatever it appends, until it returns a final status, or
+ * stack_ctl_cancel when the client goes away. stack_ctl refuses such commands (status 2). */
+#define STACK_CTL_PENDING 255
+int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms, unsigned *session);
+int stack_ctl_poll(struct stack *st, unsigned session, struct sbuf *out);
+void stack_ctl_cancel(struct stack *st, unsigned session);
+/* True when the first word of line names a streaming command (the daemon marks its reply). */
+int stack_ctl_streams(const char *line);
+
+/* A microsecond reading of the same clock as now_ms, for round-trip times (ping). Optional: without
+ * it RTTs have millisecond resolution. Call it with the reading the ms value came from. */
+void stack_set_clock_us(struct stack *st, uint64_t now_us);
+
 /* Reads a counter by its printed name ("IcmpInMsgs"); 0 or -ENOENT. For tests and tools. */
 int stack_counter_get(const struct stack *st, const char *name, uint64_t *value);
 

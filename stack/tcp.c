@@ -65,11 +65,18 @@ static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	CNT(st, TcpOutRsts);
 	/* As Linux's reply socket: the segment's TOS reflected, DF set. */
 	struct ip4_tx tx = { .src = rx->dst, .dst = rx->src, .proto = IPPROTO_TCP_, .tos = rx->tos,
-			     .ttl = (uint8_t)st->knobs.ip_default_ttl, .df = true };
+			     .ttl = (uint8_t)st->knobs.ip_default_ttl, .df = IP4_DF_DO };
 	ip4_output(st, p, &tx);
+}
+
+/* An error about a segment of ours: a reset stub has no connections to tell (Linux: InErrors). */
+static void tcp_err(struct stack *st, const struct ip4_err *e)
+{
+	if (e->from)
+		CNT(st, IcmpInErrors);
 }
 
 void tcp_init(struct stack *st)
 {
-	ip4_register_proto(st, IPPROTO_TCP_, tcp_input);
+	ip4_register_proto(st, IPPROTO_TCP_, tcp_input, tcp_err);
 }

@@ -9,11 +9,12 @@
 #include "stack/wire.h"
 
 static void udp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+static void udp_err(struct stack *st, const struct ip4_err *e);
 
 void udp_init(struct stack *st)
 {
 	st->udp.next_ephemeral = UDP_EPHEMERAL_LO;
-	ip4_register_proto(st, IPPROTO_UDP_, udp_input);
+	ip4_register_proto(st, IPPROTO_UDP_, udp_input, udp_err);
 }
 
 static void udp_rxq_flush(struct stack *st, struct udp_sock *s)
@@ -122,7 +123,8 @@ struct pkb *udp_recv(struct stack *st, struct udp_sock *s)
 }
 
 /* Writes the UDP header in front of the len payload bytes at p->data and sends. Consumes p. */
-static int udp_output(struct stack *st, struct pkb *p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+static int udp_output(struct stack *st, struct pkb *p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		      const struct udp_send_opts *o)
 {
 	struct route_res rr;
 	uint8_t *u = pkb_push(p, UDP_HDR_LEN);
@@ -136,11 +138,13 @@ static int udp_output(struct stack *st, struct pkb *p, uint32_t src, uint16_t sp
 	uint16_t c = csum_fold(csum_pseudo(src, dst, IPPROTO_UDP_, (uint16_t)p->len) + csum_add(0, u, p->len));
 	be16_put(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
 	CNT(st, UdpOutDatagrams);
-	struct ip4_tx tx = { .src = src, .dst = dst, .proto = IPPROTO_UDP_, .ttl = (uint8_t)st->knobs.ip_default_ttl };
+	struct ip4_tx tx = { .src = src, .dst = dst, .proto = IPPROTO_UDP_,
+			     .ttl = o && o->ttl ? o->ttl : (uint8_t)st->knobs.ip_default_ttl, .df = o ? o->df : IP4_DF_DONT };
 	return ip4_output(st, p, &tx);
 }
 
-int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len)
+int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len,
+	       const struct udp_send_opts *o)
 {
 	if (len > IP4_MAX_LEN - IP4_HDR_MIN - UDP_HDR_LEN)
 		return -EMSGSIZE;
@@ -150,7 +154,51 @@ int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dpor
 	memcpy(p->data, data, len);
 	p->len = (uint32_t)len;
 	s->tx++;
-	return udp_output(st, p, s->laddr, s->lport, dst, dport);
+	return udp_output(st, p, s->laddr, s->lport, dst, dport, o);
+}
+
+void udp_connect(struct udp_sock *s, uint32_t dst, uint16_t dport)
+{
+	s->raddr = dst;
+	s->rport = dport;
+}
+
+bool udp_err_pop(struct udp_sock *s, struct udp_err_entry *e)
+{
+	s->pending = 0;
+	if (!s->errq_len)
+		return false;
+	*e = s->errq[s->errq_head];
+	s->errq_head = (s->errq_head + 1) % UDP_ERRQ_MAX;
+	s->errq_len--;
+	return true;
+}
+
+/* R8.2: the socket that sent the quoted datagram: local = its source, remote = its destination. */
+static void udp_err(struct stack *st, const struct ip4_err *e)
+{
+	uint16_t sport = be16_get(e->l4), dport = be16_get(e->l4 + 2);
+	struct udp_sock *s = NULL;
+	for (unsigned i = 0; i < UDP_MAX_SOCKS && !s; i++) {
+		struct udp_sock *c = &st->udp.s[i];
+		if (c->used && c->lport == sport && (!c->laddr || c->laddr == e->isrc) &&
+		    (!c->raddr || (c->raddr == e->idst && c->rport == dport)))
+			s = c;
+	}
+	if (!s) {
+		if (e->from)
+			CNT(st, IcmpInErrors);
+		return;
+	}
+	if (s->errq_len == UDP_ERRQ_MAX) { /* bounded: the oldest gives way */
+		s->errq_head = (s->errq_head + 1) % UDP_ERRQ_MAX;
+		s->errq_len--;
+	}
+	struct udp_err_entry *q = &s->errq[(s->errq_head + s->errq_len++) % UDP_ERRQ_MAX];
+	*q = (struct udp_err_entry){ .type = e->type, .code = e->code, .local = e->from == 0, .err = e->err,
+				     .info = e->info, .from = e->from, .qsrc = e->isrc, .qdst = e->idst, .qdport = dport };
+	if (s->raddr && e->fatal)
+		s->pending = e->err;
 }
 
 /* The best socket for a unicast datagram: a connected match beats a bound one, a specific local
@@ -193,7 +241,7 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 		pkb_pull(p, UDP_HDR_LEN);
 		p->flags &= PKB_HEAP;
 		s->tx++;
-		udp_output(st, p, rx->dst, s->lport, rx->src, sport);
+		udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL);
 		return;
 	}
 	if (s->rxq_len >= UDP_RXQ_MAX) {

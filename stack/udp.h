@@ -16,7 +16,26 @@ struct stack;
 #define UDP_EPHEMERAL_LO 40000
 #define UDP_EPHEMERAL_HI 60999
 
+#define UDP_ERRQ_MAX    8       /* errors kept per socket (IP_RECVERR's queue); the oldest goes */
+
 enum udp_service { UDP_SVC_NONE = 0, UDP_SVC_ECHO, UDP_SVC_DISCARD };
+
+/* One entry of a socket's error queue (R8.3), as IP_RECVERR's sock_extended_err would say it. */
+struct udp_err_entry {
+	uint8_t type, code;     /* ICMP type/code; for a local error, 3/1 after ARP failure */
+	bool local;             /* SO_EE_ORIGIN_LOCAL rather than ICMP */
+	int err;                /* errno */
+	uint32_t info;
+	uint32_t from;          /* the reporter (offender); 0 for local */
+	uint32_t qsrc, qdst;    /* the quoted datagram's addresses ... */
+	uint16_t qdport;        /* ... and destination port */
+};
+
+/* How a datagram leaves: TTL 0 = ip_default_ttl. */
+struct udp_send_opts {
+	uint8_t ttl;
+	uint8_t df;             /* enum ip4_df */
+};
 
 struct udp_sock {
 	bool used;
@@ -30,6 +49,9 @@ struct udp_sock {
 	unsigned rxq_len;
 	uint64_t created;
 	uint64_t rx, tx, rx_dropped;
+	struct udp_err_entry errq[UDP_ERRQ_MAX];
+	unsigned errq_head, errq_len;
+	int pending;            /* connected sockets: the last fatal errno, until read */
 };
 
 struct udp_table {
@@ -45,7 +67,12 @@ struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum
 struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport);
 void udp_close(struct stack *st, struct udp_sock *s);
 /* Sends len bytes from s to dst:dport. 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE, ...). */
-int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len);
+int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len,
+	       const struct udp_send_opts *o);
+/* Connects s to dst:dport (errors then also set its pending error). */
+void udp_connect(struct udp_sock *s, uint32_t dst, uint16_t dport);
+/* Takes the oldest queued error of s; false when none. Reading clears the pending error. */
+bool udp_err_pop(struct udp_sock *s, struct udp_err_entry *e);
 /* Takes the oldest queued datagram of s (IPv4 header at data) or NULL; the caller frees it. */
 struct pkb *udp_recv(struct stack *st, struct udp_sock *s);
 

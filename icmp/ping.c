@@ -1,0 +1,363 @@
+/* icmp/ping.c — a ping client inside the stack. Requests leave through IP like any datagram of
+ * ours; replies and ICMP errors are matched on the identifier and sequence number; the output
+ * follows iputils ping, line for line, so that what users know reads the same. */
+#include "icmp/ping.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icmp/icmp4.h"
+#include "stack/core.h"
+#include "stack/csum.h"
+#include "stack/wire.h"
+
+#define PING_LINGER_MIN_MS 1000   /* after the last request: wait this long, or twice the worst RTT */
+#define PING_LINGER_NOREPLY_MS 2000
+
+static struct ping_session *ping_by_ident(struct stack *st, uint16_t ident)
+{
+	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++)
+		if (st->ping[i] && !st->ping[i]->done && st->ping[i]->ident == ident)
+			return st->ping[i];
+	return NULL;
+}
+
+/* iputils' words for each error (ping_common.c, pr_icmph). */
+static void ping_describe(struct sbuf *out, uint8_t type, uint8_t code, uint32_t info)
+{
+	static const char *const unreach[16] = {
+		"Destination Net Unreachable", "Destination Host Unreachable", "Destination Protocol Unreachable",
+		"Destination Port Unreachable", "Frag needed and DF set", "Source Route Failed",
+		"Destination Net Unknown", "Destination Host Unknown", "Source Host Isolated",
+		"Destination Net Prohibited", "Destination Host Prohibited",
+		"Destination Net Unreachable for Type of Service", "Destination Host Unreachable for Type of Service",
+		"Packet filtered", "Precedence Violation", "Precedence Cutoff",
+	};
+	char g[16];
+	switch (type) {
+	case ICMP4_DEST_UNREACH:
+		if (code == 4)
+			sbuf_printf(out, "Frag needed and DF set (mtu = %u)", info & 0xffff);
+		else
+			sbuf_printf(out, "%s", code < 16 ? unreach[code] : "Dest Unreachable, Bad Code");
+		break;
+	case ICMP4_TIME_EXCEEDED:
+		sbuf_printf(out, "%s", code == 0 ? "Time to live exceeded" : "Frag reassembly time exceeded");
+		break;
+	case ICMP4_PARAMETERPROB:
+		sbuf_printf(out, "Parameter problem: pointer = %u", info);
+		break;
+	case ICMP4_REDIRECT:
+		sbuf_printf(out, "Redirect Host(New nexthop: %s)", ip4_ntoa(info, g));
+		break;
+	default:
+		sbuf_printf(out, "Bad ICMP type: %u", type);
+	}
+}
+
+static void ping_send(struct stack *st, struct ping_session *s)
+{
+	uint16_t seq = (uint16_t)(s->sent + 1);
+	struct pkb *p = stack_alloc(st, ICMP4_HDR_LEN + s->size);
+	char a[16];
+
+	s->sent++;
+	if (!p) {
+		s->errors++;
+		sbuf_printf(&s->out, "ping: sendmsg: No buffer space available\n");
+		return;
+	}
+	uint8_t *m = p->data;
+	p->len = ICMP4_HDR_LEN + s->size;
+	m[0] = ICMP4_ECHO;
+	m[1] = 0;
+	be16_put(m + 2, 0);
+	be16_put(m + 4, s->ident);
+	be16_put(m + 6, seq);
+	for (unsigned i = 0; i < s->size; i++)
+		m[ICMP4_HDR_LEN + i] = (uint8_t)i;
+	be16_put(m + 2, csum_buf(m, p->len));
+	s->sent_us[seq % PING_RING] = st->now_us;
+	s->state[seq % PING_RING] = 1;
+	st->icmp_out_type[ICMP4_ECHO]++;
+	CNT(st, IcmpOutMsgs);
+	struct ip4_tx tx = { .dst = s->dst, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
+	int rc = ip4_output(st, p, &tx);
+	if (rc == -EMSGSIZE) {
+		bool locked;
+		s->errors++;
+		sbuf_printf(&s->out, "ping: local error: message too long, mtu=%u\n", route_pmtu(st, s->dst, &locked));
+	} else if (rc != 0) {
+		s->errors++;
+		sbuf_printf(&s->out, "ping: sendmsg to %s: %s\n", ip4_ntoa(s->dst, a), strerror(-rc));
+	}
+	if (rc != 0)
+		CNT(st, IcmpOutErrors);
+}
+
+static void ping_finish(struct stack *st, struct ping_session *s)
+{
+	char a[16];
+	(void)st;
+	sbuf_printf(&s->out, "\n--- %s ping statistics ---\n", ip4_ntoa(s->dst, a));
+	sbuf_printf(&s->out, "%u packets transmitted, %u received", s->sent, s->received);
+	if (s->dups)
+		sbuf_printf(&s->out, ", +%u duplicates", s->dups);
+	if (s->errors)
+		sbuf_printf(&s->out, ", +%u errors", s->errors);
+	unsigned loss = s->sent ? (unsigned)(((uint64_t)(s->sent - s->received) * 100) / s->sent) : 0;
+	uint64_t span = s->sent > 1 ? (uint64_t)(s->sent - 1) * s->interval_ms : 0;
+	sbuf_printf(&s->out, ", %u%% packet loss, time %llums\n", loss, (unsigned long long)span);
+	if (s->received) {
+		double n = s->received, avg = (double)s->rtt_sum / n;
+		double var = (double)s->rtt_sum2 / n - avg * avg;
+		sbuf_printf(&s->out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", (double)s->rtt_min / 1000.0,
+			    avg / 1000.0, (double)s->rtt_max / 1000.0, (var > 0 ? sqrt(var) : 0) / 1000.0);
+	}
+	s->done = true;
+	s->status = s->received ? 0 : 1; /* iputils: 1 when nothing came back */
+}
+
+int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle)
+{
+	static const char usage[] = "usage: ping [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want] ADDR\n";
+	unsigned count = 4, size = 56, ttl = (unsigned)st->knobs.ip_default_ttl, interval = 1000;
+	uint8_t df = IP4_DF_WANT;
+	uint32_t dst = 0;
+	bool have_dst = false;
+
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		const char *o = argv[i];
+		if (o[0] != '-') {
+			if (have_dst || ip4_aton(o, &dst) != 0) {
+				sbuf_printf(out, "ping: bad address \"%s\" (want A.B.C.D)\n", o);
+				return 2;
+			}
+			have_dst = true;
+			continue;
+		}
+		if (i + 1 >= argc || o[2]) {
+			sbuf_printf(out, "%s", usage);
+			return 2;
+		}
+		const char *v = argv[++i];
+		if (o[1] == 'M') {
+			if (strcmp(v, "do") == 0)
+				df = IP4_DF_DO;
+			else if (strcmp(v, "dont") == 0)
+				df = IP4_DF_DONT;
+			else if (strcmp(v, "want") == 0)
+				df = IP4_DF_WANT;
+			else {
+				sbuf_printf(out, "ping: -M: want do, dont or want, not \"%s\"\n", v);
+				return 2;
+			}
+			continue;
+		}
+		if (o[1] == 'i') {
+			double sec = strtod(v, &end);
+			if (*end || !(sec >= 0.01 && sec <= 3600)) {
+				sbuf_printf(out, "ping: -i: bad interval \"%s\" (0.01 to 3600 seconds)\n", v);
+				return 2;
+			}
+			interval = (unsigned)(sec * 1000 + 0.5);
+			continue;
+		}
+		long n = strtol(v, &end, 10);
+		if (*end || !*v || n < 0) {
+			sbuf_printf(out, "ping: -%c: bad number \"%s\"\n", o[1], v);
+			return 2;
+		}
+		if (o[1] == 'c' && n >= 1 && n <= 1000000)
+			count = (unsigned)n;
+		else if (o[1] == 's' && n <= IP4_MAX_LEN - IP4_HDR_MIN - ICMP4_HDR_LEN)
+			size = (unsigned)n;
+		else if (o[1] == 't' && n >= 1 && n <= 255)
+			ttl = (unsigned)n;
+		else {
+			sbuf_printf(out, "ping: -%c %s: out of range\n", o[1], v);
+			return 2;
+		}
+	}
+	if (!have_dst) {
+		sbuf_printf(out, "%s", usage);
+		return 2;
+	}
+	struct route_res rr;
+	if (route_lookup(st, dst, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
+		sbuf_printf(out, "ping: connect: Network is unreachable\n");
+		return 1;
+	}
+	if (ip4_is_local(st, dst) || (dst >> 28) >= 0xe) {
+		sbuf_printf(out, "ping: %s: only unicast addresses of other hosts can be pinged\n", argv[argc - 1]);
+		return 1;
+	}
+	unsigned slot = PING_MAX_SESSIONS;
+	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++)
+		if (!st->ping[i]) {
+			slot = i;
+			break;
+		}
+	struct ping_session *s = slot < PING_MAX_SESSIONS ? calloc(1, sizeof(*s)) : NULL;
+	if (!s) {
+		sbuf_printf(out, "ping: too many pings running (at most %u)\n", PING_MAX_SESSIONS);
+		return 1;
+	}
+	st->ping[slot] = s;
+	s->handle = ++st->ctl_sessions;
+	do
+		s->ident = (uint16_t)stack_random(st);
+	while (ping_by_ident(st, s->ident) != s && ping_by_ident(st, s->ident));
+	s->dst = dst;
+	s->count = count;
+	s->size = size;
+	s->ttl = ttl;
+	s->interval_ms = interval;
+	s->df = df;
+	s->rtt_min = UINT64_MAX;
+	s->first_ms = st->now;
+	s->next_send = st->now;
+	char a[16];
+	sbuf_printf(out, "PING %s (%s) %u(%u) bytes of data.\n", ip4_ntoa(dst, a), a, size, size + 28);
+	*handle = s->handle;
+	ping_poll(st);
+	return STACK_CTL_PENDING;
+}
+
+void ping_poll(struct stack *st)
+{
+	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++) {
+		struct ping_session *s = st->ping[i];
+		if (!s || s->done)
+			continue;
+		if (s->sent < s->count && st->now >= s->next_send) {
+			ping_send(st, s);
+			s->next_send += s->interval_ms;
+			if (s->sent == s->count) {
+				uint64_t linger = s->received ? 2 * s->rtt_max / 1000 : PING_LINGER_NOREPLY_MS;
+				s->linger_until = st->now + (linger > PING_LINGER_MIN_MS ? linger : PING_LINGER_MIN_MS);
+			}
+		}
+		if (s->sent == s->count && (s->received + s->errors >= s->sent || st->now >= s->linger_until))
+			ping_finish(st, s);
+	}
+}
+
+uint64_t ping_deadline(const struct stack *st)
+{
+	uint64_t next = UINT64_MAX;
+	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++) {
+		const struct ping_session *s = st->ping[i];
+		if (!s || s->done)
+			continue;
+		uint64_t t = s->sent < s->count ? s->next_send : s->linger_until;
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+int ping_collect(struct stack *st, unsigned handle, struct sbuf *out)
+{
+	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++) {
+		struct ping_session *s = st->ping[i];
+		if (!s || s->handle != handle)
+			continue;
+		if (s->out.len)
+			sbuf_printf(out, "%s", sbuf_str(&s->out));
+		sbuf_free(&s->out);
+		if (!s->done)
+			return STACK_CTL_PENDING;
+		int status = s->status;
+		free(s);
+		st->ping[i] = NULL;
+		return status;
+	}
+	sbuf_printf(out, "no such session\n");
+	return 1;
+}
+
+void ping_cancel(struct stack *st, unsigned handle)
+{
+	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++)
+		if (st->ping[i] && st->ping[i]->handle == handle) {
+			sbuf_free(&st->ping[i]->out);
+			free(st->ping[i]);
+			st->ping[i] = NULL;
+		}
+}
+
+void ping_free_all(struct stack *st)
+{
+	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++)
+		if (st->ping[i])
+			ping_cancel(st, st->ping[i]->handle);
+}
+
+static void ping_rtt_text(struct sbuf *out, uint64_t us)
+{
+	/* iputils: three decimals under 1 ms, two under 10, one under 100, none above. */
+	if (us >= 100000)
+		sbuf_printf(out, "time=%llu ms", (unsigned long long)((us + 500) / 1000));
+	else if (us >= 10000)
+		sbuf_printf(out, "time=%llu.%01llu ms", (unsigned long long)(us / 1000), (unsigned long long)(us % 1000 / 100));
+	else if (us >= 1000)
+		sbuf_printf(out, "time=%llu.%02llu ms", (unsigned long long)(us / 1000), (unsigned long long)(us % 1000 / 10));
+	else
+		sbuf_printf(out, "time=0.%03llu ms", (unsigned long long)us);
+}
+
+void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	const uint8_t *m = p->data;
+	struct ping_session *s = ping_by_ident(st, be16_get(m + 4));
+	char a[16];
+
+	if (!s || rx->src != s->dst) {
+		pkb_free(&st->pool, p); /* R1.7: no client of ours asked */
+		return;
+	}
+	uint16_t seq = be16_get(m + 6);
+	uint8_t *state = &s->state[seq % PING_RING];
+	if (*state == 0 || seq == 0 || seq > s->sent) {
+		pkb_free(&st->pool, p);
+		return;
+	}
+	uint64_t rtt = st->now_us - s->sent_us[seq % PING_RING];
+	sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u ttl=%u ", p->len, ip4_ntoa(rx->src, a), seq, rx->ttl);
+	ping_rtt_text(&s->out, rtt);
+	if (*state == 2) {
+		s->dups++;
+		sbuf_printf(&s->out, " (DUP!)\n");
+	} else {
+		*state = 2;
+		s->received++;
+		s->rtt_sum += rtt;
+		s->rtt_sum2 += rtt * rtt;
+		if (rtt < s->rtt_min)
+			s->rtt_min = rtt;
+		if (rtt > s->rtt_max)
+			s->rtt_max = rtt;
+		sbuf_printf(&s->out, "\n");
+	}
+	pkb_free(&st->pool, p);
+}
+
+void ping_err(struct stack *st, const struct ip4_err *e)
+{
+	if (e->l4[0] != ICMP4_ECHO)
+		return;
+	struct ping_session *s = ping_by_ident(st, be16_get(e->l4 + 4));
+	if (!s || e->idst != s->dst)
+		return;
+	uint16_t seq = be16_get(e->l4 + 6);
+	char a[16];
+	s->errors++;
+	/* A local error (ARP gave up) is reported from our own address, as Linux does. */
+	sbuf_printf(&s->out, "From %s icmp_seq=%u ", ip4_ntoa(e->from ? e->from : e->isrc, a), seq);
+	ping_describe(&s->out, e->type, e->code, e->info);
+	sbuf_printf(&s->out, "\n");
+}

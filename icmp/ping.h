@@ -1,0 +1,47 @@
+/* icmp/ping.h — the stack's own ping client (`tapstackctl ping`), iputils-style output. */
+#ifndef TAPSTACK_PING_H
+#define TAPSTACK_PING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ip/ip4.h"
+#include "stack/sbuf.h"
+
+struct stack;
+
+#define PING_MAX_SESSIONS 16
+#define PING_RING         1024   /* replies matched within the last this-many sequence numbers */
+
+struct ping_session {
+	unsigned handle;        /* the control session number */
+	uint16_t ident;         /* ICMP identifier */
+	uint32_t dst;
+	unsigned count, size, ttl, interval_ms;
+	uint8_t df;             /* enum ip4_df */
+	unsigned sent, received, errors, dups;
+	bool done;
+	int status;
+	uint64_t first_ms, next_send, linger_until;
+	uint64_t rtt_min, rtt_max, rtt_sum, rtt_sum2;  /* microseconds */
+	uint64_t sent_us[PING_RING];
+	uint8_t state[PING_RING];                      /* 0 unused, 1 sent, 2 answered */
+	struct sbuf out;        /* text not yet taken by stack_ctl_poll */
+};
+
+/* Starts `ping [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] ADDR`: STACK_CTL_PENDING with
+ * *handle set, or 2 with a usage line in out, or 1 when it cannot start (out says why). */
+int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle);
+/* Moves pending text to out; STACK_CTL_PENDING, or the final status (the session is then gone). */
+int ping_collect(struct stack *st, unsigned handle, struct sbuf *out);
+void ping_cancel(struct stack *st, unsigned handle);
+/* Sends what is due, ends what is finished. */
+void ping_poll(struct stack *st);
+uint64_t ping_deadline(const struct stack *st);
+void ping_free_all(struct stack *st);
+/* Echo replies (ICMP type 0) for us; consumes p. */
+void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+/* Errors quoting an echo request we sent. */
+void ping_err(struct stack *st, const struct ip4_err *e);
+
+#endif
