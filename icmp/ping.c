@@ -227,6 +227,13 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 	return STACK_CTL_PENDING;
 }
 
+/* Done when every request has been sent and each has an answer, or the linger time is over. */
+static void ping_check_done(struct stack *st, struct ping_session *s)
+{
+	if (!s->done && s->sent == s->count && (s->received + s->errors >= s->sent || st->now >= s->linger_until))
+		ping_finish(st, s);
+}
+
 void ping_poll(struct stack *st)
 {
 	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++) {
@@ -241,8 +248,7 @@ void ping_poll(struct stack *st)
 				s->linger_until = st->now + (linger > PING_LINGER_MIN_MS ? linger : PING_LINGER_MIN_MS);
 			}
 		}
-		if (s->sent == s->count && (s->received + s->errors >= s->sent || st->now >= s->linger_until))
-			ping_finish(st, s);
+		ping_check_done(st, s);
 	}
 }
 
@@ -344,6 +350,7 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		sbuf_printf(&s->out, "\n");
 	}
 	pkb_free(&st->pool, p);
+	ping_check_done(st, s);
 }
 
 void ping_err(struct stack *st, const struct ip4_err *e)
@@ -360,4 +367,5 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 	sbuf_printf(&s->out, "From %s icmp_seq=%u ", ip4_ntoa(e->from ? e->from : e->isrc, a), seq);
 	ping_describe(&s->out, e->type, e->code, e->info);
 	sbuf_printf(&s->out, "\n");
+	ping_check_done(st, s);
 }

@@ -285,7 +285,7 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		if (connect)
 			udp_connect(s, addr, dport);
 		/* The text is the rest of the line, words joined by single spaces. */
-		char text[1024];
+		char text[2048];
 		size_t n = 0;
 		for (int j = i + 1; j < argc; j++) {
 			size_t l = strlen(argv[j]);
@@ -456,7 +456,7 @@ void stack_ctl_cancel(struct stack *st, unsigned session)
 
 int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms, unsigned *session)
 {
-	char buf[1024], *argv[CTL_MAX_ARGS], *save = NULL;
+	char buf[4096], *argv[CTL_MAX_ARGS], *save = NULL;
 	int argc = 0;
 
 	stack_set_now(st, now_ms);

@@ -77,5 +77,6 @@ Suite *ctl_suite(void);
 Suite *icmp_err_suite(void);
 Suite *udp_tcp_suite(void);
 Suite *forward_suite(void);
+Suite *errors_in_suite(void);
 
 #endif
