@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -118,6 +119,15 @@ static int parse_status(const char *s, size_t n)
 	return v > 255 ? -1 : (int)v;
 }
 
+/* SIGINT while streaming: die of it (the shell sees 130, and the daemon, seeing the socket close,
+ * cancels the command). Installed explicitly because a command started in the background by a
+ * script inherits SIGINT ignored; like iputils ping, we still stop on it. */
+static void on_sigint(int sig)
+{
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* A streaming reply, after its STX: `text` holds the first n bytes that came with it. Prints the
  * text before the NUL as it arrives, then returns the status (or a failure of our own). */
 static int stream_reply(int fd, const char *path, const char *text, size_t n)
@@ -126,6 +136,7 @@ static int stream_reply(int fd, const char *path, const char *text, size_t n)
 	size_t stlen = 0;
 	bool done = false; /* the NUL has arrived: only status digits follow */
 
+	signal(SIGINT, on_sigint);
 	for (;;) {
 		if (!done) {
 			const char *nul = memchr(text, '\0', n);
