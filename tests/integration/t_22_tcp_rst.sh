@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# TCP reset stub (RFC 793 3.4 "reset generation", CLOSED state; ICMP-SPEC §6: TCP is a known
+# protocol, so no protocol unreachable):
+#  - nc -z to port 80 reports failure ("Connection refused");
+#  - a SYN gets RST|ACK with seq 0 and ack = seq + 1 (+ data length, mod 2^32);
+#  - a segment with ACK gets a plain RST with seq = its ack number (ACK, FIN|ACK);
+#  - a FIN without ACK gets RST|ACK, ack = seq + 1;
+#  - a RST (with or without ACK) gets nothing; nor does a bad checksum (TcpInCsumErrors) or a
+#    SYN to the subnet broadcast (TcpInNoReset);
+#  - TcpOutRsts counts every reset sent, and no ICMP is generated for TCP.
+. "$(dirname "$0")/lib.sh"
+setup_ns
+start_daemon
+
+# ---- local helpers (lib.sh belongs to the base harness; these stay in this file) ----
+PROBE="$(cd "$(dirname "$0")" && pwd)/icmp_probe.py"
+PROBE_OUT=$TMP/probe.out
+# learn_dmac: one ping so both sides hold ARP entries; DMAC = the daemon's MAC from `tapstackctl addr`.
+learn_dmac() {
+	inh timeout 10 ping -n -q -c 1 -W 2 "$D_IP" >/dev/null || fail "ping $D_IP (to prime ARP on both sides)"
+	DMAC=$(ctl addr | sed -nE 's/.*lladdr ([0-9a-f:]{17}).*/\1/p' | head -n 1)
+	[ -n "$DMAC" ] || fail "no lladdr in tapstackctl addr"
+}
+# probe CASE...: icmp_probe.py in $NS_H; one result line per case in $PROBE_OUT (and in the log).
+probe() {
+	inh env TAPSTACKCTL="$TAPSTACKCTL" TAPSTACK_CONTROL="$CTL" timeout 60 "$PY" "$PROBE" "$HOST_IF" "$DMAC" "$@" \
+		>"$PROBE_OUT" 2>"$TMP/probe.err" || fail "icmp_probe.py $* failed: $(tail -n 5 "$TMP/probe.err")"
+	sed 's/^/# probe: /' "$PROBE_OUT"
+}
+# pf CASE KEY: one field of CASE's result line; "absent" if missing (a counter delta d.NAME: 0).
+pf() {
+	local line v
+	line=$(grep -a -m1 "^$1 " "$PROBE_OUT") || { echo "no-result-line"; return; }
+	v=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1)
+	if [ -z "$v" ]; then case "$2" in d.*) v=0 ;; *) v=absent ;; esac; fi
+	printf '%s\n' "$v"
+}
+expect() { assert_eq "$1: $4 [$2]" "$3" "$(pf "$1" "$2")"; }   # expect CASE KEY VALUE WHAT
+# expect_le CASE KEY MAX WHAT: a numeric field is at most MAX.
+expect_le() {
+	local v
+	v=$(pf "$1" "$2")
+	case "$v" in '' | *[!0-9]*) fail "$1: $4 [$2]: not a number: '$v'" ;; esac
+	[ "$v" -le "$3" ] || fail "$1: $4 [$2]: $v > $3"
+	log "ok: $1: $4 [$2] = $v (<= $3)"
+}
+# ---- end of local helpers ----
+learn_dmac
+
+inh timeout 10 nc -z -w 2 "$D_IP" 80
+assert_eq "nc -z -w 2 $D_IP 80 exit status (closed)" 1 "$?"
+out=$(inh timeout 10 nc -v -z -w 2 "$D_IP" 80 2>&1)
+log "nc: $out"
+case "$out" in *"Connection refused"*) log "ok: nc -v says Connection refused" ;;
+*) fail "nc -v -z $D_IP 80 did not say Connection refused: $out" ;; esac
+assert_counter TcpOutRsts 2
+assert_counter IcmpOutMsgs 1   # learn_dmac's echo reply only
+
+probe tcp-syn tcp-syn-data tcp-ack tcp-finack tcp-fin tcp-rst tcp-rstack tcp-syn-badcsum tcp-syn-bcast
+expect tcp-syn n 1 "datagrams back for a SYN"
+expect tcp-syn tcpflags RA "flags RST|ACK"
+expect tcp-syn seq 0 "seq"
+expect tcp-syn ack $((0x11223344 + 1)) "ack = SYN's seq + 1"
+expect tcp-syn sport 80 "source port"
+expect tcp-syn dport 40100 "destination port"
+expect tcp-syn src "$D_IP" "source"
+expect tcp-syn dst "$HOST_IP" "destination"
+expect tcp-syn ttl 64 "TTL"
+expect tcp-syn len 40 "IP total length (20 + 20, no options, no data)"
+expect tcp-syn tcpck ok "TCP checksum"
+expect tcp-syn ipck ok "IP header checksum"
+expect tcp-syn d.TcpInSegs 1 "TcpInSegs"
+expect tcp-syn d.TcpOutRsts 1 "TcpOutRsts"
+expect tcp-syn d.IcmpOutMsgs 0 "no ICMP for TCP"
+expect tcp-syn d.IpInUnknownProtos 0 "TCP is a known protocol"
+
+expect tcp-syn-data tcpflags RA "flags for a SYN with 10 data bytes"
+expect tcp-syn-data seq 0 "seq"
+expect tcp-syn-data ack 5 "ack = 0xfffffffa + 10 + 1 (mod 2^32)"
+expect tcp-syn-data tcpck ok "TCP checksum"
+
+expect tcp-ack n 1 "datagrams back for an ACK"
+expect tcp-ack tcpflags R "flags RST only"
+expect tcp-ack seq $((0xCAFEBABE)) "seq = the segment's ack"
+expect tcp-ack ack 0 "ack field"
+expect tcp-ack tcpck ok "TCP checksum"
+expect tcp-ack d.TcpOutRsts 1 "TcpOutRsts"
+
+expect tcp-finack tcpflags R "flags for FIN|ACK"
+expect tcp-finack seq $((0x0BADF00D)) "seq = the segment's ack"
+
+expect tcp-fin tcpflags RA "flags for a FIN without ACK"
+expect tcp-fin seq 0 "seq"
+expect tcp-fin ack $((0x50000000 + 1)) "ack = seq + 1 (FIN counts)"
+
+expect tcp-rst n 0 "datagrams back for a RST"
+expect tcp-rst d.TcpInSegs 1 "TcpInSegs"
+expect tcp-rst d.TcpOutRsts 0 "TcpOutRsts"
+expect tcp-rst d.IcmpOutMsgs 0 "IcmpOutMsgs"
+expect tcp-rstack n 0 "datagrams back for a RST|ACK"
+expect tcp-rstack d.TcpOutRsts 0 "TcpOutRsts"
+
+expect tcp-syn-badcsum n 0 "datagrams back for a SYN with a bad checksum"
+expect tcp-syn-badcsum d.TcpInCsumErrors 1 "TcpInCsumErrors"
+expect tcp-syn-badcsum d.TcpOutRsts 0 "TcpOutRsts"
+expect tcp-syn-bcast n 0 "datagrams back for a SYN to $D_BCAST"
+expect tcp-syn-bcast d.TcpInNoReset 1 "TcpInNoReset"
+expect tcp-syn-bcast d.TcpOutRsts 0 "TcpOutRsts"
+
+# 2 for nc, 5 crafted (SYN, SYN+data, ACK, FIN|ACK, FIN).
+assert_counter TcpOutRsts 7
+assert_counter IcmpOutMsgs 1
+stop_daemon
