@@ -67,7 +67,29 @@ integration: all $(BA)/tapstackd
 check: deps
 	$(MAKE) all $(B)/check_unit $(BA)/check_unit
 	$(MAKE) unit unit-asan
+	$(MAKE) fuzz FUZZ_SECONDS=60
 	$(MAKE) integration
 
 clean:
-	rm -rf $(B) $(BA)
+	rm -rf $(B) $(BA) $(BF)
+
+# --- fuzzing (clang, libFuzzer) ---
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+BF := build-fuzz
+$(BF)/fuzz_stack: tests/fuzz/fuzz_stack.c $(CORE_SRCS) $(HDRS)
+	@mkdir -p $(BF)
+	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_stack.c $(CORE_SRCS) -o $@ -lm
+# Seeds: every frame the unit tests feed, written as fuzz records (TAPSTACK_CORPUS_DIR).
+$(BF)/seed.stamp: $(B)/check_unit
+	@rm -rf $(BF)/seed && mkdir -p $(BF)/seed $(BF)/corpus
+	TAPSTACK_CORPUS_DIR=$(BF)/seed CK_FORK=no ./$(B)/check_unit >/dev/null
+	@touch $@
+# The seeds are merged (coverage-minimized) into the corpus, then the fuzzer runs on it.
+fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
+	./$(BF)/fuzz_stack -merge=1 $(BF)/corpus $(BF)/seed 2>&1 | tail -n 2
+	./$(BF)/fuzz_stack -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+		-artifact_prefix=$(BF)/ -print_final_stats=1 $(BF)/corpus 2>&1 | tail -n 25
+	@! ls $(BF)/crash-* $(BF)/leak-* $(BF)/timeout-* 2>/dev/null || (echo "fuzz: a finding above (build-fuzz/)"; exit 1)
+.PHONY: fuzz

@@ -10,7 +10,7 @@
 
 struct stack;
 
-#define PING_MAX_SESSIONS 16
+#define PING_MAX_SESSIONS 64
 #define PING_RING         1024   /* replies matched within the last this-many sequence numbers */
 
 struct ping_session {

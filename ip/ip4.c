@@ -138,10 +138,16 @@ void ip4_input(struct stack *st, struct pkb *p)
 		p = ip4_reasm(st, p);
 		if (!p)
 			return;
-		/* The whole datagram: describe it afresh. */
+		/* The whole datagram carries the first fragment's header, which may be longer than the
+		 * last fragment's (options without the copy bit): describe it afresh. */
 		h = p->data;
+		hlen = (h[IP4_VHL] & 0x0fu) * 4;
 		rx.hdr = h;
+		rx.hlen = (uint16_t)hlen;
 		rx.tot_len = be16_get(h + IP4_LEN);
+		rx.tos = h[IP4_TOS];
+		rx.ttl = h[IP4_TTL];
+		rx.l2flags = p->flags & (PKB_L2_BCAST | PKB_L2_MCAST);
 	}
 	const struct ip4_proto *pr = &st->protos[rx.proto];
 	if (!pr->input) {

@@ -1,6 +1,7 @@
 /* stack/stack.c — the stack object: construction, interfaces, the entry points of the core. */
 #include "stack/core.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ void stack_free(struct stack *st)
 		st->txq_head = p->next;
 		pkb_free(&st->pool, p);
 	}
+	/* Every holder has let go: a buffer still counted in use was lost somewhere. */
+	assert(st->pool.in_use == 0);
 	pkb_pool_destroy(&st->pool);
 	free(st);
 }

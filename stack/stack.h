@@ -25,7 +25,8 @@ struct stack_config {
 
 /* A new stack with every knob at its default, no interfaces. NULL when out of memory. */
 struct stack *stack_new(const struct stack_config *cfg);
-/* Frees the stack and every buffer it still holds. */
+/* Frees the stack and every buffer it still holds. Buffers given out (stack_rx_buf, stack_tx_pop)
+ * must have come back first. */
 void stack_free(struct stack *st);
 
 /* Adds an interface; returns its ifindex (0, 1, ...) or -ENOSPC / -EINVAL. mtu is the IP MTU. */

@@ -396,9 +396,9 @@ START_TEST(test_ping_usage)
 	ck_assert_int_eq(stack_ctl_streams("pingx"), 0);
 	ck_assert_int_eq(stack_ctl_streams("stats"), 0);
 	/* Sessions are bounded. */
-	unsigned hs[32], n = 0;
+	unsigned hs[PING_MAX_SESSIONS + 8], n = 0;
 	int rc;
-	while (n < 32 && (rc = stack_ctl_start(T, "ping -c 100 192.0.2.1", &out, NOW, &hs[n])) == STACK_CTL_PENDING)
+	while (n < PING_MAX_SESSIONS + 8 && (rc = stack_ctl_start(T, "ping -c 100 192.0.2.1", &out, NOW, &hs[n])) == STACK_CTL_PENDING)
 		n++;
 	ck_assert_uint_eq(n, PING_MAX_SESSIONS);
 	ck_assert_int_eq(rc, 1);

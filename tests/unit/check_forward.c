@@ -413,6 +413,25 @@ START_TEST(test_reasm_overlap_discards)
 }
 END_TEST
 
+START_TEST(test_reasm_head_with_options_first)
+{
+	/* RFC 791: later fragments may drop options without the copy bit; the whole datagram has the
+	 * first fragment's longer header, wherever the last fragment came in. */
+	static struct frame f, r;
+	make_echo(1028);
+	const uint8_t rr[8] = { 7, 7, 4, 0, 0, 0, 0, 0 };
+	struct ip_spec head = { .src = PEER_IP, .dst = US_IP, .proto = 1, .id = 0x777, .frag = 0x2000, .opt = rr, .optlen = 8 };
+	feed(0, f.b, build_ip(&f, &head, echo_dgram + 20, 504));
+	frag(504, 504, 0);
+	ck_assert_uint_ge(tx_count(), 1);
+	tx_take(&r);
+	ck_assert_uint_eq(r.b[14] & 15, 7);                  /* the reply echoes the RR ... */
+	ck_assert_uint_eq(r.b[14 + 28], 0);                  /* ... and is an echo reply */
+	tx_clear();
+	ck_assert_uint_eq(ctr("IcmpInCsumErrors"), 0);
+}
+END_TEST
+
 START_TEST(test_reasm_timeout)
 {
 	struct frame r;
@@ -596,6 +615,7 @@ Suite *forward_suite(void)
 	tcase_add_test(re, test_reasm_out_of_order_with_duplicate);
 	tcase_add_test(re, test_reasm_dup_across_runs);
 	tcase_add_test(re, test_reasm_overlap_discards);
+	tcase_add_test(re, test_reasm_head_with_options_first);
 	tcase_add_test(re, test_reasm_timeout);
 	tcase_add_test(re, test_reasm_timer_not_extended);
 	tcase_add_test(re, test_reasm_knob_time);

@@ -1,6 +1,8 @@
 /* tests/unit/harness.c — fixture and frame builders shared by the unit suites. */
 #include "tests/unit/harness.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const uint8_t US0[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -126,8 +128,28 @@ size_t build_arp(struct frame *f, const uint8_t *ethdst, uint16_t op, const uint
 	return f->len;
 }
 
+/* With TAPSTACK_CORPUS_DIR set, every frame fed is also written there as a fuzz seed
+ * (tests/fuzz/fuzz_stack.c record 0: opcode, interface, length, bytes). */
+static void corpus_write(unsigned ifindex, const uint8_t *frame, size_t len)
+{
+	static unsigned n;
+	const char *dir = getenv("TAPSTACK_CORPUS_DIR");
+	if (!dir || len > 4000)
+		return;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/unit-%05u", dir, n++);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return;
+	uint8_t hdr[4] = { 0, (uint8_t)ifindex, (uint8_t)(len >> 8), (uint8_t)len };
+	fwrite(hdr, 1, 4, f);
+	fwrite(frame, 1, len, f);
+	fclose(f);
+}
+
 void feed(unsigned ifindex, const uint8_t *frame, size_t len)
 {
+	corpus_write(ifindex, frame, len);
 	struct pkb *p = stack_rx_buf(T);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_ge(pkb_tailroom(p), len);
