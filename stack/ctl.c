@@ -438,12 +438,6 @@ int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now
 	return stack_ctl_start(st, line, out, now_ms, NULL);
 }
 
-int stack_ctl_streams(const char *line)
-{
-	line += strspn(line, " \t");
-	return strncmp(line, "ping", 4) == 0 && (line[4] == '\0' || line[4] == ' ' || line[4] == '\t');
-}
-
 int stack_ctl_poll(struct stack *st, unsigned session, struct sbuf *out)
 {
 	return ping_collect(st, session, out);

@@ -85,8 +85,6 @@ int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now
 int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms, unsigned *session);
 int stack_ctl_poll(struct stack *st, unsigned session, struct sbuf *out);
 void stack_ctl_cancel(struct stack *st, unsigned session);
-/* True when the first word of line names a streaming command (the daemon marks its reply). */
-int stack_ctl_streams(const char *line);
 
 /* A microsecond reading of the same clock as now_ms, for round-trip times (ping). Optional: without
  * it RTTs have millisecond resolution. Call it with the reading the ms value came from. */

@@ -356,9 +356,15 @@ static void ctlsock_client_reply(struct ctlsock *cs, struct ctlsock_client *c, c
 		sbuf_printf(&c->out, "%s\n", usage);
 		status = 2;
 	} else {
-		if (cs->ops.streams && cs->ops.streams(cs->ctx, c->in))
-			sbuf_printf(&c->out, "%c", CTLSOCK_STX);
 		status = cs->ops.run(cs->ctx, c->in, &c->out, now_ms, &session);
+		/* Only a command that goes on streams: its reply starts with STX. One refused at once
+		 * (usage, no route) is an ordinary reply, so the client prints it on stderr. */
+		if (status == CTLSOCK_PENDING) {
+			struct sbuf marked = { 0 };
+			sbuf_printf(&marked, "%c%s", CTLSOCK_STX, sbuf_str(&c->out));
+			sbuf_free(&c->out);
+			c->out = marked;
+		}
 	}
 	if (status == CTLSOCK_PENDING) {
 		if (!cs->ops.poll) {

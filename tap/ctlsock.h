@@ -5,8 +5,8 @@
  * then closes. Replies are buffered per client and written as the socket drains, so a slow or
  * dead client never blocks the daemon.
  *
- * Streaming commands (`ping`): when the command's first word names one, the reply starts with
- * one STX byte (0x02) and its text is sent as the command produces it, possibly over a long
+ * Streaming commands (`ping`): when the command goes on after its first answer, the reply starts
+ * with one STX byte (0x02) and its text is sent as the command produces it, possibly over a long
  * time; NUL, status and close follow as usual. The client should print the text as it arrives.
  * While such a command runs the client is never dropped for being idle; it ends the command
  * early by closing its socket (a half-close, shutdown(SHUT_WR) after the line, is normal and
@@ -35,14 +35,12 @@ struct ctlsock;
  *      or CTLSOCK_PENDING with *session set when the command goes on streaming.
  * poll: appends what a streaming session produced since; its final status, or CTLSOCK_PENDING.
  * cancel: ends a session whose client went away (never called after poll's final status).
- * streams: nonzero when the line's command streams, so its reply starts with CTLSOCK_STX.
- * poll, cancel and streams may be NULL when run never returns CTLSOCK_PENDING. */
+ * poll and cancel may be NULL when run never returns CTLSOCK_PENDING. */
 struct ctlsock_ops {
 	int (*run)(void *ctx, const char *line, struct sbuf *out, uint64_t now_ms,
 		   unsigned *session);
 	int (*poll)(void *ctx, unsigned session, struct sbuf *out);
 	void (*cancel)(void *ctx, unsigned session);
-	int (*streams)(void *ctx, const char *line);
 };
 
 /* Checks `path` before anything else is set up: 0 when free or a stale socket (left in place),

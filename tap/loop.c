@@ -362,19 +362,12 @@ static void loop_ctl_cancel(void *ctx, unsigned session)
 	stack_ctl_cancel(lp->st, session);
 }
 
-static int loop_ctl_streams(void *ctx, const char *line)
-{
-	(void)ctx;
-	return stack_ctl_streams(line);
-}
-
 int loop_ctl_open(struct loop *lp, const char *path, char *err, size_t errlen)
 {
 	static const struct ctlsock_ops ops = {
 		.run = loop_ctl_run,
 		.poll = loop_ctl_poll,
 		.cancel = loop_ctl_cancel,
-		.streams = loop_ctl_streams,
 	};
 
 	lp->ctl = ctlsock_open(path, lp->epfd, LOOP_K_CTL, &ops, lp, err, errlen);
