@@ -93,3 +93,15 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 		-artifact_prefix=$(BF)/ -print_final_stats=1 $(BF)/corpus 2>&1 | tail -n 25
 	@! ls $(BF)/crash-* $(BF)/leak-* $(BF)/timeout-* 2>/dev/null || (echo "fuzz: a finding above (build-fuzz/)"; exit 1)
 .PHONY: fuzz
+
+# --- benchmark (issue #6): load generator, bare reflector baseline, allocation counter ------
+# Not part of `make check`. `sudo make bench` runs bench/run.sh (namespaces, pinned cores).
+.PHONY: bench
+$(B)/tapbench: tools/tapbench.c | $(B)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@ -lm
+$(B)/reflector: tools/reflector.c | $(B)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
+$(B)/alloccount.so: tools/alloccount.c | $(B)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -shared -fPIC $^ -o $@
+bench: all $(B)/tapbench $(B)/reflector $(B)/alloccount.so
+	bash bench/run.sh
