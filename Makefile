@@ -94,6 +94,14 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 	@! ls $(BF)/crash-* $(BF)/leak-* $(BF)/timeout-* 2>/dev/null || (echo "fuzz: a finding above (build-fuzz/)"; exit 1)
 .PHONY: fuzz
 
+# --- static analysis ---
+LINT_SRCS := $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c)
+lint:
+	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
+		-D_GNU_SOURCE -I. $(LINT_SRCS)
+	clang-tidy -quiet $(LINT_SRCS) -- -std=c11 -D_GNU_SOURCE -I. $(NL_CFLAGS)
+.PHONY: lint
+
 # --- benchmark (issue #6): load generator, bare reflector baseline, allocation counter ------
 # Not part of `make check`. `sudo make bench` runs bench/run.sh (namespaces, pinned cores).
 .PHONY: bench

@@ -497,12 +497,11 @@ void ctlsock_handle(struct ctlsock *cs, uint32_t id, uint32_t events, uint64_t n
 		return; /* an event for a client dropped earlier in this batch */
 	if (c->state == CS_READING && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		ctlsock_client_read(cs, c, now_ms);
-	else if (c->state == CS_STREAMING && (events & (EPOLLHUP | EPOLLERR)))
-		ctlsock_client_drop(cs, c); /* the peer closed: cancels the session */
+	else if ((c->state == CS_STREAMING && (events & (EPOLLHUP | EPOLLERR))) ||
+		 (c->state == CS_WRITING && (events & EPOLLERR)))
+		ctlsock_client_drop(cs, c); /* the peer closed (a stream's session is cancelled) */
 	else if (c->state == CS_STREAMING && (events & EPOLLOUT))
 		ctlsock_stream_send(cs, c, now_ms);
-	else if (c->state == CS_WRITING && (events & EPOLLERR))
-		ctlsock_client_drop(cs, c);
 	else if (c->state == CS_WRITING && (events & (EPOLLOUT | EPOLLHUP)))
 		ctlsock_client_send(cs, c, now_ms);
 }

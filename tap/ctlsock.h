@@ -24,7 +24,7 @@
 #define CTLSOCK_MAX_CLIENTS 64
 #define CTLSOCK_LINE_MAX    4096   /* bytes of command before the '\n' */
 #define CTLSOCK_IDLE_MS     5000   /* a client silent this long (either way) is dropped */
-#define CTLSOCK_STREAM_MAX  (256u * 1024u)  /* unsent bytes a streaming client may hold */
+#define CTLSOCK_STREAM_MAX  ((size_t)256 * 1024)  /* unsent bytes a streaming client may hold */
 #define CTLSOCK_STX         0x02   /* first reply byte of a streaming command */
 #define CTLSOCK_PENDING     255    /* run/poll: the command goes on (STACK_CTL_PENDING) */
 

@@ -189,18 +189,13 @@ static void parse_prefix(const struct iface_spec *is, char *tok, uint32_t *addr,
 
 static void parse_mac(const struct iface_spec *is, const char *s, uint8_t mac[6])
 {
-	unsigned v[6];
-	int n = 0;
-
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &n) != 6 ||
-	    n != 17)
+	if (strlen(s) != 17)
 		die(2, "--iface: bad MAC \"%s\" (want xx:xx:xx:xx:xx:xx) in \"%s\"", s, is->spec);
 	for (int i = 0; i < 17; i++)
 		if (i % 3 == 2 ? s[i] != ':' : !strchr("0123456789abcdefABCDEF", s[i]))
 			die(2, "--iface: bad MAC \"%s\" (want xx:xx:xx:xx:xx:xx) in \"%s\"", s, is->spec);
 	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
+		mac[i] = (uint8_t)strtoul((char[3]){ s[3 * i], s[3 * i + 1], '\0' }, NULL, 16);
 	if (mac[0] & 1)
 		die(2, "--iface: bad MAC \"%s\" (multicast) in \"%s\"", s, is->spec);
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
