@@ -432,10 +432,13 @@ struct txq {
 	struct port *pt;
 	struct mmsghdr msgs[BATCH * MAX_FRAGS > 1024 ? 1024 : BATCH * MAX_FRAGS];
 	struct iovec iov[BATCH * MAX_FRAGS > 1024 ? 1024 : BATCH * MAX_FRAGS];
+	uint8_t kind[BATCH * MAX_FRAGS > 1024 ? 1024 : BATCH * MAX_FRAGS]; /* enum kind */
 	uint8_t *bufs;
 	unsigned n, cap;
-	uint64_t frames, fail;
+	uint64_t frames, fail, fail_kind[2];
 };
+
+enum kind { K_MAIN = 0, K_BG = 1 }; /* the measured requests; background UDP probes */
 
 static void txq_init(struct txq *q, struct port *pt)
 {
@@ -462,7 +465,8 @@ static void txq_flush(struct txq *q)
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EWOULDBLOCK) {
-				q->fail++; /* one frame refused; skip it */
+				q->fail++; /* one frame refused (TAP queue full); skip it */
+				q->fail_kind[q->kind[off]]++;
 				off++;
 				continue;
 			}
@@ -475,7 +479,7 @@ static void txq_flush(struct txq *q)
 }
 
 /* A slot for one frame of len bytes; flushes when full. */
-static uint8_t *txq_slot(struct txq *q, unsigned len)
+static uint8_t *txq_slot(struct txq *q, unsigned len, enum kind kind)
 {
 	uint8_t *f;
 
@@ -483,6 +487,7 @@ static uint8_t *txq_slot(struct txq *q, unsigned len)
 		txq_flush(q);
 	f = q->iov[q->n].iov_base;
 	q->iov[q->n].iov_len = len;
+	q->kind[q->n] = (uint8_t)kind;
 	q->n++;
 	return f;
 }
@@ -509,7 +514,7 @@ static void send_echo(uint64_t seq, uint32_t magic, uint32_t dst)
 	uint64_t ts = now_ns(CLOCK_REALTIME);
 
 	if (opt.mode != M_FRAG) {
-		uint8_t *f = txq_slot(&g.tx, frame);
+		uint8_t *f = txq_slot(&g.tx, frame, K_MAIN);
 		eth_hdr(f, g.dmac, opt.src_mac, ETHERTYPE_IP);
 		ip_hdr(f + 14, 20 + icmp_len, g.ip_id++, 0, 1, opt.src, dst);
 		uint8_t *ic = f + 34;
@@ -535,7 +540,7 @@ static void send_echo(uint64_t seq, uint32_t magic, uint32_t dst)
 	for (unsigned off = 0; off < icmp_len; off += opt.frag_size) {
 		unsigned chunk = icmp_len - off < opt.frag_size ? icmp_len - off : opt.frag_size;
 		bool more = off + chunk < icmp_len;
-		uint8_t *f = txq_slot(&g.tx, 34 + chunk);
+		uint8_t *f = txq_slot(&g.tx, 34 + chunk, K_MAIN);
 		eth_hdr(f, g.dmac, opt.src_mac, ETHERTYPE_IP);
 		ip_hdr(f + 14, 20 + chunk, id, (uint16_t)((more ? 0x2000 : 0) | (off / 8)), 1, opt.src,
 		       dst);
@@ -544,10 +549,10 @@ static void send_echo(uint64_t seq, uint32_t magic, uint32_t dst)
 }
 
 /* A UDP probe to a closed port (ports cycle through port_lo..port_hi). */
-static void send_udp(uint64_t seq, uint32_t magic)
+static void send_udp(uint64_t seq, uint32_t magic, enum kind kind)
 {
 	unsigned frame = opt.mode == M_UDP ? opt.size : 98, ulen = frame - 34;
-	uint8_t *f = txq_slot(&g.tx, frame), *u = f + 34;
+	uint8_t *f = txq_slot(&g.tx, frame, kind), *u = f + 34;
 	uint32_t sum;
 
 	eth_hdr(f, g.dmac, opt.src_mac, ETHERTYPE_IP);
@@ -849,7 +854,7 @@ static void warm_up(void)
 		usleep(1000);
 	}
 	g.stray = g.dups = g.errors = g.bg_errors = 0;
-	g.tx.frames = g.tx.fail = 0;
+	g.tx.frames = g.tx.fail = g.tx.fail_kind[K_MAIN] = g.tx.fail_kind[K_BG] = 0;
 }
 
 static void usage(FILE *o)
@@ -1171,7 +1176,7 @@ int main(int argc, char **argv)
 			/* flood: closed loop with a window; frames the TAP queue refused count as done
 			 * at once, frames the responder never answered are written off after 20 ms of
 			 * silence so the window reopens */
-			uint64_t done = g.replies + g.dups + lost_base + g.tx.fail;
+			uint64_t done = g.replies + g.dups + lost_base + g.tx.fail_kind[K_MAIN];
 			uint64_t out = g.sent > done ? g.sent - done : 0;
 			if (udp_main)
 				out = 0;
@@ -1191,7 +1196,7 @@ int main(int argc, char **argv)
 			want = (unsigned)(opt.count - g.sent);
 		for (unsigned k = 0; k < want; k++) {
 			if (udp_main)
-				send_udp(g.sent, MAGIC);
+				send_udp(g.sent, MAGIC, K_MAIN);
 			else
 				send_echo(g.sent, MAGIC, opt.dst);
 			g.sent++;
@@ -1199,7 +1204,7 @@ int main(int argc, char **argv)
 		if (bg) {
 			double due = opt.bg_udp * el - (double)bg_seq;
 			for (unsigned k = 0; due > 0 && k < BATCH; k++, due -= 1) {
-				send_udp(bg_seq++, MAGIC);
+				send_udp(bg_seq++, MAGIC, K_BG);
 				g.bg_sent++;
 			}
 		}

@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# bench/run.sh — tapstackd against the bare TAP reflector (issue #6); `sudo make bench`.
+#
+# Two network namespaces of its own: $NSD, where tapstackd runs, and $NSG, the generator's, which
+# holds the kernel side of every TAP (the reflector attaches to persistent TAPs created there).
+# tapbench (generator) and the responder are pinned to different cores and run with a raised
+# scheduling weight (a fresh session whose autogroup gets nice $BENCH_NICE, so other work on a
+# shared machine takes less of their cores). Per repetition, in alternating order: the
+# reflector, then tapstackd (or the other way round), each through
+#   echo flood, echo at 10 kpps (RTT), a paced sweep and a short search for the highest rate
+#   with < 1% loss, forwarding flood (two TAPs), and for tapstackd the echo flood while
+#   100 000 pps of UDP probes to closed ports run, and its RSS.
+# Then one allocation-count run (tools/alloccount.c preloaded into tapstackd) and the report:
+# one table on stdout, bench/results/latest.{txt,json}, latency.png, raw runs under
+# bench/results/raw/<stamp>/. Only documentation addresses are used; nothing is created in the
+# root namespace; a trap stops the processes it started (by PID) and deletes its namespaces.
+#
+# Environment: BENCH_REPS (5), BENCH_GEN_CPU (0), BENCH_RESP_CPU (1), BENCH_FLOOD_S (3),
+# BENCH_NICE (-10; 0 = leave priorities alone), BENCH_OUT (bench/results), BENCH_PERF=1 (also
+# record a perf profile of tapstackd under an echo flood into the raw directory).
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# A session of our own, so its autogroup's weight can be raised without touching the caller's.
+if [ -z "${TB_INNER:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces, TAP devices)" >&2; exit 1; }
+	TB_INNER=1 setsid bash "${BASH_SOURCE[0]}" "$@" &
+	child=$!
+	trap 'kill -TERM "$child" 2>/dev/null' INT TERM HUP
+	rc=0
+	while kill -0 "$child" 2>/dev/null; do
+		wait "$child"
+		rc=$?
+	done
+	exit "$rc"
+fi
+
+B=$TOP/build
+REPS=${BENCH_REPS:-5}
+GEN_CPU=${BENCH_GEN_CPU:-0}
+RESP_CPU=${BENCH_RESP_CPU:-1}
+FLOOD_S=${BENCH_FLOOD_S:-3}
+NICE=${BENCH_NICE:--10}
+OUT=${BENCH_OUT:-$TOP/bench/results}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RAW=$OUT/raw/$STAMP
+NSG="tb$$g"
+NSD="tb$$d"
+TMP=$(mktemp -d /tmp/tapbench.XXXXXX)
+PIDS=""
+NAMESPACES=""
+T_START=$(date +%s)
+REFL_DMAC=02:00:00:00:00:02   # the reflector answers any MAC; it does not do ARP
+OUT_MAC=02:54:42:00:00:02     # MAC tapbench announces for the forwarding target on tap1
+
+log() { printf '# [%3ds] %s\n' "$(( $(date +%s) - T_START ))" "$*" >&2; }
+fail() { printf 'bench: FAIL: %s\n' "$*" >&2; exit 1; }
+
+stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	local p out=""
+	for p in $PIDS; do [ "$p" = "$pid" ] || out="$out $p"; done
+	PIDS=$out
+}
+
+cleanup() {
+	local rc=$? pid ns
+	trap - EXIT INT TERM HUP
+	for pid in $PIDS; do stop_pid "$pid"; done
+	for ns in $NAMESPACES; do
+		ip -n "$ns" link del tap0 2>/dev/null
+		ip -n "$ns" link del tap1 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (network namespaces, TAP devices)"
+[ "$(nproc)" -ge 2 ] || fail "needs 2 cores (generator and responder pinned apart); nproc says $(nproc)"
+
+# --- tools ---------------------------------------------------------------------------------
+if ! command -v gnuplot >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+	log "installing gnuplot-nox python3"
+	DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gnuplot-nox \
+		python3 >/dev/null 2>&1 || log "could not install gnuplot-nox: no plot"
+fi
+make -s -C "$TOP" build/tapstackd build/tapbench build/reflector build/alloccount.so ||
+	fail "build failed"
+mkdir -p "$RAW" || fail "cannot create $RAW"
+RUNS=$RAW/runs.jsonl
+: >"$RUNS"
+
+if [ "$NICE" != 0 ]; then
+	[ -w /proc/self/autogroup ] && echo "$NICE" >/proc/self/autogroup 2>/dev/null
+	renice -n "$NICE" -p $$ >/dev/null 2>&1
+fi
+
+# --- namespaces ----------------------------------------------------------------------------
+new_ns() {
+	ip netns add "$1" || fail "ip netns add $1"
+	NAMESPACES="$NAMESPACES $1"
+	ip -n "$1" link set lo up || fail "lo up in $1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1 || true
+}
+new_ns "$NSD"
+new_ns "$NSG"
+
+# link_ready DEV [ADDR]: the kernel side in $NSG is up with carrier (and holds ADDR).
+link_ready() {
+	local l
+	l=$(ip -n "$NSG" -o link show dev "$1" 2>/dev/null) || return 1
+	case "$l" in *LOWER_UP*) ;; *) return 1 ;; esac
+	[ -z "${2:-}" ] || ip -n "$NSG" -o -4 addr show dev "$1" 2>/dev/null | grep -q " $2/"
+}
+
+wait_ready() { # PID DEV ADDR [DEV2]
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || fail "responder (pid $1) exited during start-up: $(tail -n 3 "$TMP/resp.err")"
+		if link_ready "$2" "$3" && { [ -z "${4:-}" ] || link_ready "$4"; }; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "responder not ready within 5 s"
+}
+
+RESP_PID=""
+RESP_NAME=""
+
+# start_reflector echo|forward
+start_reflector() {
+	local dev
+	for dev in tap0 tap1; do
+		[ "$dev" = tap1 ] && [ "$1" = echo ] && continue
+		ip -n "$NSG" tuntap add dev "$dev" mode tap || fail "tuntap add $dev in $NSG"
+		ip -n "$NSG" link set "$dev" up || fail "link up $dev"
+	done
+	ip -n "$NSG" addr add 192.0.2.1/24 dev tap0 || fail "addr add tap0"
+	local args=(-i tap0 -q)
+	[ "$1" = forward ] && args+=(-o tap1 --dst-mac "$OUT_MAC")
+	taskset -c "$RESP_CPU" ip netns exec "$NSG" "$B/reflector" "${args[@]}" 2>"$TMP/resp.err" &
+	RESP_PID=$!
+	PIDS="$PIDS $RESP_PID"
+	RESP_NAME=reflector
+	if [ "$1" = forward ]; then wait_ready "$RESP_PID" tap0 192.0.2.1 tap1; else wait_ready "$RESP_PID" tap0 192.0.2.1; fi
+	[ "$(cat "/proc/$RESP_PID/comm" 2>/dev/null)" = reflector ] || fail "pid $RESP_PID is not the reflector"
+}
+
+# start_tapstackd echo|forward [PRELOAD_ENV...]
+start_tapstackd() {
+	local mode=$1
+	shift
+	local args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24")
+	[ "$mode" = forward ] && args+=(-F -i "tap1,198.51.100.1/24,netns=$NSG")
+	rm -f "$TMP/ctl.sock"
+	taskset -c "$RESP_CPU" ip netns exec "$NSD" env "$@" "$B/tapstackd" "${args[@]}" \
+		2>"$TMP/resp.err" &
+	RESP_PID=$!
+	PIDS="$PIDS $RESP_PID"
+	RESP_NAME=tapstackd
+	if [ "$mode" = forward ]; then wait_ready "$RESP_PID" tap0 192.0.2.1 tap1; else wait_ready "$RESP_PID" tap0 192.0.2.1; fi
+	[ "$(cat "/proc/$RESP_PID/comm" 2>/dev/null)" = tapstackd ] || fail "pid $RESP_PID is not tapstackd"
+}
+
+stop_responder() {
+	stop_pid "$RESP_PID"
+	ip -n "$NSG" link del tap0 2>/dev/null
+	ip -n "$NSG" link del tap1 2>/dev/null
+	RESP_PID=""
+}
+
+# tb REP TEST TAPBENCH_ARGS...: one tapbench run against the current responder; its JSON goes
+# to $TMP/last.json and, with our tags, to $RUNS.
+LAST=$TMP/last.json
+tb() {
+	local rep=$1 test=$2
+	shift 2
+	taskset -c "$GEN_CPU" ip netns exec "$NSG" "$B/tapbench" "$@" --pid "$RESP_PID" \
+		--cpu "$RESP_CPU" --json >"$LAST" 2>"$TMP/tb.err" ||
+		fail "tapbench $*: $(cat "$TMP/tb.err")"
+	printf '{"responder": "%s", "rep": %d, "test": "%s", "r": %s}\n' "$RESP_NAME" "$rep" "$test" \
+		"$(cat "$LAST")" >>"$RUNS"
+}
+
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); print(d[sys.argv[1]])' "$1" "$LAST"; }
+calc() { awk "BEGIN { printf \"%.0f\", $* }"; }
+
+# The echo tests on a started responder. Extra tapbench arguments (the reflector: --dst-mac).
+echo_suite() {
+	local rep=$1
+	shift
+	local f lo hi mid best=0 loss k
+	tb "$rep" flood echo -i tap0 --dst 192.0.2.2 "$@" -t "$FLOOD_S"
+	f=$(jget replies_per_s)
+	log "$RESP_NAME rep $rep: echo flood $(calc "$f") replies/s"
+	tb "$rep" rtt10k echo -i tap0 --dst 192.0.2.2 "$@" -r 10000 -t 2
+	for k in 0.25 0.5; do
+		tb "$rep" paced echo -i tap0 --dst 192.0.2.2 "$@" -r "$(calc "$f * $k")" -t 1
+	done
+	# highest rate with < 1% loss: bisection between 0.6 and 1.2 times this flood rate
+	lo=$(calc "$f * 0.6")
+	hi=$(calc "$f * 1.2")
+	for k in 1 2 3 4 5; do
+		mid=$(calc "($lo + $hi) / 2")
+		tb "$rep" search echo -i tap0 --dst 192.0.2.2 "$@" -r "$mid" -t 1.5
+		loss=$(jget loss_pct)
+		if awk "BEGIN { exit !($loss < 1.0) }"; then best=$mid; lo=$mid; else hi=$mid; fi
+	done
+	if [ "$best" = 0 ]; then
+		tb "$rep" search echo -i tap0 --dst 192.0.2.2 "$@" -r "$lo" -t 1.5
+		loss=$(jget loss_pct)
+		awk "BEGIN { exit !($loss < 1.0) }" && best=$lo
+	fi
+	printf '{"responder": "%s", "rep": %d, "test": "max_sustained", "r": {"rate": %s}}\n' \
+		"$RESP_NAME" "$rep" "$best" >>"$RUNS"
+	log "$RESP_NAME rep $rep: highest rate with < 1% loss $best pps"
+}
+
+fwd_suite() {
+	local rep=$1
+	shift
+	tb "$rep" fwd_flood forward -i tap0 -o tap1 --dst 198.51.100.2 --out-mac "$OUT_MAC" "$@" \
+		-t "$FLOOD_S"
+	log "$RESP_NAME rep $rep: forwarding flood $(calc "$(jget replies_per_s)") frames/s"
+}
+
+rss_record() {
+	local rep=$1 rss hwm
+	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$RESP_PID/status")
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$RESP_PID/status")
+	printf '{"responder": "%s", "rep": %d, "test": "rss", "r": {"vmrss_kib": %s, "vmhwm_kib": %s}}\n' \
+		"$RESP_NAME" "$rep" "${rss:-0}" "${hwm:-0}" >>"$RUNS"
+}
+
+run_reflector() {
+	local rep=$1
+	start_reflector echo
+	echo_suite "$rep" --dst-mac "$REFL_DMAC"
+	stop_responder
+	start_reflector forward
+	fwd_suite "$rep" --dst-mac "$REFL_DMAC"
+	stop_responder
+}
+
+run_tapstackd() {
+	local rep=$1
+	start_tapstackd echo
+	echo_suite "$rep"
+	tb "$rep" flood_udp echo -i tap0 --dst 192.0.2.2 --bg-udp-closed 100000 -t "$FLOOD_S"
+	log "tapstackd rep $rep: echo flood with 100 kpps closed-port UDP: $(calc "$(jget replies_per_s)") replies/s ($(calc "$(jget bg_sent) / $(jget duration_s)") probes/s sent, $(jget bg_errors) ICMP errors)"
+	rss_record "$rep"
+	stop_responder
+	start_tapstackd forward
+	fwd_suite "$rep" --next-hop 192.0.2.2
+	stop_responder
+}
+
+log "namespaces $NSD (tapstackd) and $NSG (generator, kernel side of the TAPs); generator on cpu$GEN_CPU, responder on cpu$RESP_CPU; $REPS repetitions; raw results in $RAW"
+for rep in $(seq 1 "$REPS"); do
+	if [ $((rep % 2)) -eq 1 ]; then
+		run_reflector "$rep"
+		run_tapstackd "$rep"
+	else
+		run_tapstackd "$rep"
+		run_reflector "$rep"
+	fi
+done
+
+# --- allocations per packet in steady state ------------------------------------------------
+ACOUNT=$TMP/alloccount.txt
+: >"$ACOUNT"
+start_tapstackd echo LD_PRELOAD="$B/alloccount.so" ALLOCCOUNT_OUT="$ACOUNT"
+tb 0 alloc_warm echo -i tap0 --dst 192.0.2.2 -r 1000 -t 0.3
+kill -USR1 "$RESP_PID"
+sleep 0.2
+tb 0 alloc_flood echo -i tap0 --dst 192.0.2.2 -t 2
+kill -USR1 "$RESP_PID"
+sleep 0.2
+python3 - "$ACOUNT" "$(jget replies)" "$(jget bg_sent)" >>"$RUNS" <<'EOF'
+import json, sys
+lines = [l.split() for l in open(sys.argv[1]) if l.strip()]
+if len(lines) < 2:
+    print(json.dumps({"responder": "tapstackd", "rep": 0, "test": "allocs", "r": {"error": "no counts"}}))
+    sys.exit(0)
+a, b = (dict(zip(l[0::2], map(int, l[1::2]))) for l in lines[:2])
+d = {k: b[k] - a[k] for k in a}
+pk = int(sys.argv[2]) + int(sys.argv[3])
+calls = d["malloc"] + d["calloc"] + d["realloc"] + d["memalign"]
+print(json.dumps({"responder": "tapstackd", "rep": 0, "test": "allocs", "r": {
+    "startup": a, "during_flood": d, "packets": pk,
+    "allocs_per_packet": calls / pk if pk else None}}))
+EOF
+stop_responder
+log "allocation count: $(tail -n 1 "$RUNS")"
+
+if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
+	start_tapstackd echo
+	perf record -g -o "$RAW/perf.data" -p "$RESP_PID" -- sleep 2 >/dev/null 2>&1 &
+	perf_pid=$!
+	tb 0 perf_flood echo -i tap0 --dst 192.0.2.2 -t 2.5
+	wait "$perf_pid"
+	perf report -i "$RAW/perf.data" --no-children --stdio --percent-limit 1 \
+		>"$RAW/perf.txt" 2>/dev/null
+	stop_responder
+	log "perf profile: $RAW/perf.txt"
+fi
+
+# --- report --------------------------------------------------------------------------------
+python3 "$TOP/bench/report.py" --runs "$RUNS" --out "$OUT" --raw "$RAW" \
+	--meta "reps=$REPS gen_cpu=$GEN_CPU resp_cpu=$RESP_CPU flood_s=$FLOOD_S nice=$NICE kernel=$(uname -r) nproc=$(nproc)" ||
+	fail "report failed"
+log "done in $(( $(date +%s) - T_START )) s"
