@@ -377,7 +377,7 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	uint8_t opt[40];
 	struct ip4_opts oinfo = { 0 };
 	int optlen = 0;
-	if (hlen > IP4_HDR_MIN && (off->opt.rr || off->opt.ts)) {
+	if (hlen > IP4_HDR_MIN && (off->opt.rr || off->opt.ts || off->opt.srr)) {
 		optlen = ip4_opts_echo(st, h, &off->opt, opt, &oinfo);
 		if (optlen < 0)
 			return;

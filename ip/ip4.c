@@ -59,6 +59,8 @@ static bool ip4_is_martian_src(const struct stack *st, uint32_t a)
 	return (!class_e && !ip4_is_valid_host_src(st, a)) || ip4_is_local(st, a);
 }
 
+static bool ip4_srr_input(struct stack *st, struct pkb *p, struct ip4_rx *rx);
+
 void ip4_input(struct stack *st, struct pkb *p)
 {
 	const uint8_t *h = p->data;
@@ -125,12 +127,10 @@ void ip4_input(struct stack *st, struct pkb *p)
 			stack_drop(st, p, C_IpInHdrErrors);
 			return;
 		}
-		if (p->opt.srr) { /* accept_source_route=0 (RFC 1122 3.3.5 allows refusing) */
-			stack_drop(st, p, C_IpInSrcRouteDrops);
+		if (p->opt.srr && !ip4_srr_input(st, p, &rx))
 			return;
-		}
 	}
-	if (rx.dst_kind == IP4_DST_OTHER) {
+	if (rx.dst_kind == IP4_DST_OTHER || (p->opt.flags & IP4_OPT_SRR_HIT)) {
 		ip4_forward(st, p, &rx);
 		return;
 	}
@@ -188,9 +188,21 @@ static bool ip4_redirect_allow(struct stack *st, uint32_t src)
 	return false;
 }
 
-/* RFC 1812 5.2.4.1: a datagram forwarded with RR or TS records the outgoing interface's address. */
+/* RFC 1812 5.2.4.1: a datagram forwarded with RR or TS records the outgoing interface's address;
+ * on a source route we are a hop of, the next address becomes the destination and ours takes its
+ * place in the route (RFC 791). */
 static void ip4_forward_options(uint8_t *h, const struct ip4_opts *o, uint32_t out_addr)
 {
+	if (o->flags & IP4_OPT_SRR_HIT) {
+		uint8_t *s = h + o->srr;
+		for (unsigned ptr = s[2]; ptr + 3 <= s[1]; ptr += 4)
+			if (be32_get(s + ptr - 1) == o->srr_addr) {
+				be32_put(h + IP4_DST, o->srr_addr);
+				be32_put(s + ptr - 1, out_addr);
+				s[2] = (uint8_t)(ptr + 4);
+				break;
+			}
+	}
 	/* The slot written on input is the one before the pointer: it gets the outgoing address. */
 	if (o->flags & IP4_OPT_RR_NEEDADDR)
 		be32_put(h + o->rr + h[o->rr + 2] - 5, out_addr);
@@ -202,19 +214,21 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	uint8_t *h = p->data;
 	struct route_res rr;
+	/* Where it goes: its destination, or the next hop of the source route we are on. */
+	uint32_t target = (p->opt.flags & IP4_OPT_SRR_HIT) ? p->opt.srr_addr : rx->dst;
 
 	if (!st->knobs.ip_forward) {
 		stack_drop(st, p, C_IpInAddrErrors); /* not ours, and we do not forward */
 		return;
 	}
 	/* R9.1: only what was sent to our MAC; never to 0/8 or loopback (RFC 1812 5.3.7). */
-	if (p->flags & (PKB_L2_BCAST | PKB_L2_MCAST) || (rx->dst >> 24) == 0 || (rx->dst >> 24) == 127 ||
-	    (rx->dst >> 28) == 0xe) {
+	if (p->flags & (PKB_L2_BCAST | PKB_L2_MCAST) || (target >> 24) == 0 || (target >> 24) == 127 ||
+	    (target >> 28) == 0xe) {
 		stack_drop(st, p, C_IpInAddrErrors);
 		return;
 	}
 	/* As Linux: the route is looked up on input, before the TTL is examined. */
-	if (route_lookup(st, rx->dst, &rr) != 0) {
+	if (route_lookup(st, target, &rr) != 0) {
 		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 0, 0);      /* R9.2: 3/0 */
 		stack_drop(st, p, C_IpInNoRoutes);
 		return;
@@ -233,6 +247,13 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		stack_drop(st, p, C_IpInHdrErrors);
 		return;
 	}
+	/* A strict source route must reach its next hop directly (R9.1: 3/5). */
+	if ((p->opt.flags & (IP4_OPT_SRR_HIT | IP4_OPT_SSRR)) == (IP4_OPT_SRR_HIT | IP4_OPT_SSRR) &&
+	    rr.nexthop != target) {
+		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 5, 0);
+		stack_drop(st, p, C_IpForwSrcRouteFailed);
+		return;
+	}
 	CNT(st, IpForwDatagrams);
 	unsigned mtu = st->ifs[rr.ifindex].mtu;
 	if ((be16_get(h + IP4_FRAG) & IP4_DF) && rx->tot_len > mtu) {
@@ -245,7 +266,7 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	h[IP4_TTL]--;
 	uint32_t c = be16_get(h + IP4_CSUM) + 0x0100u;
 	be16_put(h + IP4_CSUM, (uint16_t)(c + (c >= 0xffff)));
-	if (rx->hlen > IP4_HDR_MIN && (p->opt.rr || p->opt.ts)) {
+	if (rx->hlen > IP4_HDR_MIN && (p->opt.rr || p->opt.ts || (p->opt.flags & IP4_OPT_SRR_HIT))) {
 		ip4_forward_options(h, &p->opt, rr.src);
 		be16_put(h + IP4_CSUM, 0);
 		be16_put(h + IP4_CSUM, csum_buf(h, rx->hlen));
@@ -255,6 +276,50 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	    iface_addr_for(&st->ifs[rr.ifindex], rx->src) && ip4_redirect_allow(st, rx->src))
 		icmp4_send_error(st, p, ICMP4_REDIRECT, 1, rr.nexthop);
 	ip4_output_finish(st, p, rr.ifindex, rr.nexthop);
+}
+
+/* A source-routed datagram (Linux ip_options_rcv_srr). Returns false when p was dropped. When the
+ * datagram is addressed to us and its route goes on, marks it SRR_HIT with the next address;
+ * addresses of our own on the route are passed over here; an exhausted route means it is ours. */
+static bool ip4_srr_input(struct stack *st, struct pkb *p, struct ip4_rx *rx)
+{
+	uint8_t *h = p->data, *o = h + p->opt.srr;
+
+	if (!st->knobs.accept_source_route) { /* RFC 1122 3.3.5 lets a host refuse; Linux's default */
+		stack_drop(st, p, C_IpInSrcRouteDrops);
+		return false;
+	}
+	if (p->flags & (PKB_L2_BCAST | PKB_L2_MCAST) || rx->dst_kind == IP4_DST_BCAST || rx->dst_kind == IP4_DST_MCAST) {
+		stack_drop(st, p, C_IpInSrcRouteDrops);
+		return false;
+	}
+	if (rx->dst_kind == IP4_DST_OTHER) {
+		/* Not at a hop of its route: a loose route travels on; a strict one went wrong
+		 * (the destination field, pointer 16). */
+		if (!(p->opt.flags & IP4_OPT_SSRR))
+			return true;
+		icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)16 << 24);
+		stack_drop(st, p, C_IpInHdrErrors);
+		return false;
+	}
+	unsigned ptr = o[2], len = o[1];
+	for (; ptr <= len; ptr += 4) {
+		if (ptr + 3 > len) {
+			icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)(p->opt.srr + 2) << 24);
+			stack_drop(st, p, C_IpInHdrErrors);
+			return false;
+		}
+		uint32_t nh = be32_get(o + ptr - 1);
+		if (!ip4_is_local(st, nh)) {
+			p->opt.flags |= IP4_OPT_SRR_HIT;
+			p->opt.srr_addr = nh;
+			return true;
+		}
+		/* One of ours: it is as if we had forwarded to ourselves. */
+		be32_put(h + IP4_DST, nh);
+		rx->dst = nh;
+	}
+	return true; /* the route is done: the datagram is for us */
 }
 
 void ip4_neigh_failed(struct stack *st, struct pkb *p)
@@ -275,7 +340,9 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	unsigned hlen = IP4_HDR_MIN + tx->optlen, tot = hlen + p->len;
 	uint8_t *h;
 
-	if (route_lookup(st, tx->dst, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
+	/* With a reversed source route, the first hop is where the datagram goes (ip4_opts_fill). */
+	uint32_t route_dst = tx->optlen && tx->optinfo && tx->optinfo->srr ? tx->optinfo->srr_addr : tx->dst;
+	if (route_lookup(st, route_dst, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
 		stack_drop(st, p, C_IpOutNoRoutes);
 		return -ENETUNREACH;
 	}
@@ -283,7 +350,7 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	bool locked = false;
 	unsigned mtu = st->ifs[rr.ifindex].mtu;
 	if (st->rtcache.n) {
-		unsigned pmtu = route_pmtu(st, tx->dst, &locked);
+		unsigned pmtu = route_pmtu(st, route_dst, &locked);
 		if (pmtu && pmtu < mtu)
 			mtu = pmtu;
 	}

@@ -96,7 +96,8 @@ int ip4_opts_compile(struct stack *st, uint8_t *iph, struct ip4_opts *o, uint32_
  * or -1 when a slot cannot be reserved (then no reply is sent, as in Linux). o gets the slots. */
 int ip4_opts_echo(const struct stack *st, const uint8_t *iph, const struct ip4_opts *in, uint8_t out[40],
 		  struct ip4_opts *o);
-/* Fills the slots o reserves in a header being sent from src. */
+/* Fills the slots o reserves in a header being sent from src; with a reversed source route, moves
+ * the destination into its last slot and puts the route's first hop in the header. */
 void ip4_opts_fill(const struct stack *st, uint8_t *iph, const struct ip4_opts *o, uint32_t src);
 
 #define REASM_MAX_QUEUES 64

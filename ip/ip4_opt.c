@@ -49,6 +49,8 @@ int ip4_opts_compile(struct stack *st, uint8_t *iph, struct ip4_opts *o, uint32_
 			if (o->srr) /* RFC 1812 5.2.4.1: at most one source route */
 				return (int)(p - iph);
 			o->srr = (uint8_t)(p - iph);
+			if (p[0] == OPT_SSRR)
+				o->flags |= IP4_OPT_SSRR;
 			break;
 		case OPT_RR:
 			if (o->rr)
@@ -177,7 +179,34 @@ int ip4_opts_echo(const struct stack *st, const uint8_t *iph, const struct ip4_o
 		}
 		n += optlen;
 	}
-	/* Source routes are never echoed: they were dropped on input (accept_source_route=0). */
+	/* A source route comes back reversed (RFC 1122 3.2.1.8c, Linux __ip_options_echo): the reply
+	 * goes to the last hop recorded, through the others in reverse order, to the sender, which
+	 * ip4_opts_fill writes into the last slot. */
+	if (in->srr) {
+		const uint8_t *s = iph + in->srr;
+		unsigned optlen = s[1], soff = s[2], doff = 0;
+		uint32_t faddr = 0;
+		if (soff > optlen)
+			soff = optlen + 1;
+		soff -= 4;
+		if (soff > 3) {
+			faddr = be32_get(s + soff - 1);
+			for (soff -= 4, doff = 4; soff > 3; soff -= 4, doff += 4)
+				memcpy(out + n + doff - 1, s + soff - 1, 4);
+			/* RFC 1812 5.2.4.3: a route naming the sender itself is fixed by dropping it. */
+			if (be32_get(iph + IP4_SRC) == be32_get(s + soff + 3))
+				doff -= 4;
+		}
+		if (doff > 3) {
+			out[n] = s[0];
+			out[n + 1] = (uint8_t)(doff + 3);
+			out[n + 2] = 4;
+			o->srr = (uint8_t)(IP4_HDR_MIN + n);
+			o->srr_addr = faddr;
+			o->flags |= in->flags & IP4_OPT_SSRR;
+			n += doff + 3;
+		}
+	}
 	while (n % 4)
 		out[n++] = OPT_EOL;
 	return (int)n;
@@ -185,6 +214,11 @@ int ip4_opts_echo(const struct stack *st, const uint8_t *iph, const struct ip4_o
 
 void ip4_opts_fill(const struct stack *st, uint8_t *iph, const struct ip4_opts *o, uint32_t src)
 {
+	/* A reversed source route ends with the final destination; the header carries the first hop. */
+	if (o->srr) {
+		be32_put(iph + o->srr + iph[o->srr + 1] - 4, be32_get(iph + IP4_DST));
+		be32_put(iph + IP4_DST, o->srr_addr);
+	}
 	if (o->flags & IP4_OPT_RR_NEEDADDR)
 		be32_put(iph + o->rr + iph[o->rr + 2] - 5, src);
 	if (o->flags & IP4_OPT_TS_NEEDADDR)

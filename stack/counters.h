@@ -39,7 +39,8 @@
 	X(IpInMcastPkts)                                                                           \
 	X(IpForwDatagrams)                                                                         \
 	X(IpForwProhibited)   /* a prohibit route: 3/13 */                                       \
-	X(IpForwBlackholed)   /* a blackhole route: silence */                                                                         \
+	X(IpForwBlackholed)   /* a blackhole route: silence */                                   \
+	X(IpForwSrcRouteFailed) /* strict source route, next hop not on-link: 3/5 */                                                                         \
 	X(IpInNoRoutes)                                                                            \
 	X(IpOutRequests)                                                                           \
 	X(IpOutDiscards)                                                                           \

@@ -17,6 +17,7 @@
 	X(ip_default_ttl,                64,       1,      255,        "TTL of everything the stack originates") \
 	X(ip_forward,                    0,        0,      1,          "forward datagrams between interfaces (router mode)") \
 	X(send_redirects,                1,        0,      1,          "send host redirects when a datagram leaves by the interface it came in on") \
+	X(accept_source_route,           0,        0,      1,          "follow source routes (LSRR/SSRR) addressed to us; 0 drops them") \
 	X(accept_redirects,              1,        0,      1,          "follow ICMP redirects (only while not forwarding)") \
 	X(min_pmtu,                      552,      68,     65535,      "floor of the path MTU; a report below it locks the path MTU there, DF off") \
 	X(mtu_expires,                   600,      1,      86400,      "seconds a learned path MTU lasts") \

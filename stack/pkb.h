@@ -24,10 +24,14 @@ enum {
 struct ip4_opts {
 	uint8_t rr, ts, srr, ra;
 	uint8_t flags;      /* IP4_OPT_* */
+	uint32_t srr_addr;  /* received: the next hop of a source route we are on (SRR_HIT);
+	                     * for sending: the first hop of the reversed route */
 };
 #define IP4_OPT_RR_NEEDADDR 1u
 #define IP4_OPT_TS_NEEDADDR 2u
 #define IP4_OPT_TS_NEEDTIME 4u
+#define IP4_OPT_SSRR        8u   /* the source route is strict */
+#define IP4_OPT_SRR_HIT     16u  /* we are a hop of it: forward to srr_addr */
 
 struct pkb {
 	struct pkb *next;   /* queue link; owner's use */

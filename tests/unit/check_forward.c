@@ -309,6 +309,87 @@ START_TEST(test_redirect)
 }
 END_TEST
 
+/* ---- source routes (accept_source_route=1) ---- */
+
+static void srr_probe(uint8_t type, uint32_t dst, const uint8_t *route, size_t naddr, uint8_t ptr, uint8_t icmp_type)
+{
+	static struct frame f;
+	uint8_t opt[40] = { 1, type, (uint8_t)(3 + 4 * naddr), ptr };
+	memcpy(opt + 4, route, 4 * naddr);
+	size_t optlen = (4 + 4 * naddr + 3) & ~3u;
+	uint8_t m[16];
+	struct ip_spec s = { .src = PEER_IP, .dst = dst, .proto = 1, .opt = opt, .optlen = optlen, .id = 99 };
+	feed(0, f.b, build_ip(&f, &s, m, build_icmp(m, icmp_type, 0, 0x00010001, NULL, 0)));
+}
+
+START_TEST(test_source_route_hop)
+{
+	struct frame r;
+	set_knob("accept_source_route", "1");
+	const uint8_t route[4] = { 203, 0, 113, 2 };
+	srr_probe(131, US_IP, route, 1, 4, 8);                /* LSRR: we are the first hop */
+	ck_assert_uint_eq(tx_count(), 1);
+	ck_assert_uint_eq(tx_take(&r), 1);
+	const uint8_t *h = r.b + 14;
+	ck_assert_uint_eq(rd32(h + 16), IP(203, 0, 113, 2));  /* the next address is the destination */
+	ck_assert_uint_eq(h[21], 131);
+	ck_assert_uint_eq(h[23], 8);                          /* pointer moved on */
+	ck_assert_uint_eq(rd32(h + 24), US1_IP);              /* our outgoing address recorded */
+	ck_assert_uint_eq(h[8], 63);
+	ck_assert_uint_eq(cksum(h, 28), 0);
+	/* Strict, but the next hop is behind a gateway: 3/5. */
+	srr_probe(137, US_IP, route, 1, 4, 8);
+	expect_icmp_to_peer(&r, 3, 5);
+	ck_assert_uint_eq(ctr("IpForwSrcRouteFailed"), 1);
+	/* Strict with an on-link next hop: forwarded. */
+	const uint8_t onlink[4] = { 198, 51, 100, 2 };
+	srr_probe(137, US_IP, onlink, 1, 4, 8);
+	ck_assert_uint_eq(tx_take(&r), 1);
+	ck_assert_uint_eq(rd32(r.b + 14 + 16), B_IP);
+	/* Strict, addressed to someone else: parameter problem at the destination field. */
+	srr_probe(137, IP(203, 0, 113, 9), route, 1, 4, 8);
+	expect_icmp_to_peer(&r, 12, 0);
+	ck_assert_uint_eq(r.b[34 + 4], 16);
+	/* Loose, addressed to someone else: travels on untouched. */
+	srr_probe(131, IP(203, 0, 113, 9), route, 1, 4, 8);
+	ck_assert_uint_eq(tx_take(&r), 1);
+	ck_assert_uint_eq(rd32(r.b + 14 + 16), IP(203, 0, 113, 9));
+	ck_assert_uint_eq(r.b[14 + 23], 4);
+	/* Our own other address on the route is passed over. */
+	const uint8_t twice[8] = { 198, 51, 100, 1, 203, 0, 113, 2 };
+	srr_probe(131, US_IP, twice, 2, 4, 8);
+	ck_assert_uint_eq(tx_take(&r), 1);
+	ck_assert_uint_eq(rd32(r.b + 14 + 16), IP(203, 0, 113, 2));
+	ck_assert_uint_eq(r.b[14 + 23], 12);
+	ck_assert_uint_eq(rd32(r.b + 14 + 28), US1_IP);
+}
+END_TEST
+
+START_TEST(test_source_route_reply_reversed)
+{
+	struct frame f, r;
+	const uint8_t H8[6] = { 0x02, 0, 0, 0, 8, 8 };
+	set_knob("accept_source_route", "1");
+	feed(0, f.b, build_arp(&f, BCASTMAC, 1, H8, IP(192, 0, 2, 8), ZERO, US_IP));
+	tx_clear();
+	/* It came by 192.0.2.9 then 192.0.2.8 (both recorded), and the route is done: ours. */
+	const uint8_t route[8] = { 192, 0, 2, 9, 192, 0, 2, 8 };
+	srr_probe(131, US_IP, route, 2, 12, 8);
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_take(&r);
+	const uint8_t *h = r.b + 14;
+	ck_assert_mem_eq(r.b, H8, 6);                          /* to the last hop ... */
+	ck_assert_uint_eq(rd32(h + 16), IP(192, 0, 2, 8));
+	ck_assert_uint_eq(h[20], 131);                        /* ... back along the route ... */
+	ck_assert_uint_eq(h[21], 11);
+	ck_assert_uint_eq(h[22], 4);
+	ck_assert_uint_eq(rd32(h + 23), IP(192, 0, 2, 9));
+	ck_assert_uint_eq(rd32(h + 27), PEER_IP);             /* ... to the sender */
+	ck_assert_uint_eq(cksum(h, (h[0] & 15u) * 4), 0);
+	ck_assert_uint_eq(h[(h[0] & 15u) * 4], 0);            /* an echo reply */
+}
+END_TEST
+
 /* ---- reassembly ---- */
 
 static uint8_t echo_dgram[6000];
@@ -602,6 +683,8 @@ Suite *forward_suite(void)
 	tcase_add_test(tc, test_host_unreachable_after_arp);
 	tcase_add_test(tc, test_redirect);
 	tcase_add_test(tc, test_route_commands);
+	tcase_add_test(tc, test_source_route_hop);
+	tcase_add_test(tc, test_source_route_reply_reversed);
 	suite_add_tcase(s, tc);
 	TCase *mtu = tcase_create("mtu");
 	tcase_add_checked_fixture(mtu, rt1400_setup, fx_teardown);
