@@ -109,11 +109,19 @@ struct reasm_queue {
 	uint32_t src, dst;
 	uint32_t len;           /* end of the data, as far as known */
 	uint64_t expires;       /* creation + ipfrag_time; never extended */
+	uint32_t peer_seq;      /* the source's fragment count at this queue's last fragment */
 	struct pkb *frags;      /* sorted by frag_off; IPv4 header at data */
+};
+
+/* Fragments counted per source, for ipfrag_max_dist (Linux's inet_peer rid); fixed size. */
+struct reasm_peer {
+	uint32_t addr;
+	uint32_t seq;
 };
 
 struct reasm_state {
 	struct reasm_queue q[REASM_MAX_QUEUES];
+	struct reasm_peer peers[256];
 	unsigned nqueues;
 	size_t mem;             /* bytes of buffers held by queues */
 	bool over;              /* above ipfrag_high_thresh, not yet back under ipfrag_low_thresh */

@@ -179,7 +179,26 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 		stack_drop(st, p, C_IpReasmFails);
 		return NULL;
 	}
-	struct reasm_queue *q = reasm_find(st, be32_get(h + IP4_SRC), be32_get(h + IP4_DST), be16_get(h + IP4_ID), h[IP4_PROTO]);
+	uint32_t src = be32_get(h + IP4_SRC);
+	struct reasm_queue *q = reasm_find(st, src, be32_get(h + IP4_DST), be16_get(h + IP4_ID), h[IP4_PROTO]);
+	/* ipfrag_max_dist: when more fragments of other datagrams from this source came since this
+	 * queue's last one, the queue is likely stale (a wrapped IP ID): start it again. */
+	struct reasm_peer *peer = &st->reasm.peers[(src * 0x9e3779b1u) >> 24];
+	if (peer->addr != src) {
+		peer->addr = src;
+		peer->seq = 0;
+	}
+	uint32_t seq = ++peer->seq;
+	/* (A counter that restarted because another source took its slot says nothing.) */
+	if (q->frags && st->knobs.ipfrag_max_dist && seq > q->peer_seq &&
+	    seq - q->peer_seq > (uint32_t)st->knobs.ipfrag_max_dist) {
+		uint32_t dst = q->dst;
+		uint16_t id = q->id;
+		uint8_t proto = q->proto;
+		reasm_fail(st, q, false);
+		q = reasm_find(st, src, dst, id, proto);
+	}
+	q->peer_seq = seq;
 	if (!(frag & IP4_MF)) {
 		/* The last fragment: nothing may lie past its end, nor may it disagree with an earlier end. */
 		if (end < q->len || (q->last_in && end != q->len))

@@ -23,6 +23,7 @@
 	X(mtu_expires,                   600,      1,      86400,      "seconds a learned path MTU lasts") \
 	X(icmp_ignore_bogus_error_responses, 1,    0,      1,          "ignore received errors about datagrams sent to one of our broadcast addresses") \
 	X(ipfrag_time,                   30,       1,      3600,       "seconds a reassembly queue lives, from its first fragment") \
+	X(ipfrag_max_dist,               64,       0,      65535,      "fragments from one source between two of one datagram before its queue restarts; 0 off") \
 	X(ipfrag_high_thresh,            4194304,  0,      1073741824, "reassembly memory above which fragments are refused ...") \
 	X(ipfrag_low_thresh,             3145728,  0,      1073741824, "... until it falls back below this")
 

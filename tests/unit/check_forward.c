@@ -513,6 +513,38 @@ START_TEST(test_reasm_head_with_options_first)
 }
 END_TEST
 
+static void other_datagram_fragments(unsigned n)
+{
+	static struct frame f;
+	uint8_t pl[64] = { 0 };
+	struct ip_spec s = { .src = PEER_IP, .dst = US_IP, .proto = 1, .id = 0x999, .frag = 0x2000 | 100 };
+	for (unsigned i = 0; i < n; i++)
+		feed(0, f.b, build_ip(&f, &s, pl, 64));
+}
+
+START_TEST(test_reasm_max_dist)
+{
+	make_echo(1028);
+	frag(0, 504, 1);
+	other_datagram_fragments(63);                        /* 64 apart: still fine */
+	frag(504, 504, 0);
+	expect_reply(1028);
+	frag(0, 504, 1);
+	other_datagram_fragments(65);                        /* 66 apart: the queue starts again */
+	frag(504, 504, 0);
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(ctr("IpReasmFails"), 1);
+	set_knob("ipfrag_max_dist", "0");                    /* off */
+	frag(0, 504, 1);
+	other_datagram_fragments(200);
+	frag(504, 504, 0);
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_clear();
+	advance(30000);
+	tx_clear();
+}
+END_TEST
+
 START_TEST(test_reasm_timeout)
 {
 	struct frame r;
@@ -699,6 +731,7 @@ Suite *forward_suite(void)
 	tcase_add_test(re, test_reasm_dup_across_runs);
 	tcase_add_test(re, test_reasm_overlap_discards);
 	tcase_add_test(re, test_reasm_head_with_options_first);
+	tcase_add_test(re, test_reasm_max_dist);
 	tcase_add_test(re, test_reasm_timeout);
 	tcase_add_test(re, test_reasm_timer_not_extended);
 	tcase_add_test(re, test_reasm_knob_time);
