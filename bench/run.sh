@@ -16,7 +16,7 @@
 # root namespace; a trap stops the processes it started (by PID) and deletes its namespaces.
 #
 # Environment: BENCH_REPS (5), BENCH_GEN_CPU (0), BENCH_RESP_CPU (1), BENCH_FLOOD_S (3),
-# BENCH_NICE (-10; 0 = leave priorities alone), BENCH_OUT (bench/results), BENCH_PERF=1 (also
+# BENCH_NICE (-20; 0 = leave priorities alone), BENCH_OUT (bench/results), BENCH_PERF=1 (also
 # record a perf profile of tapstackd under an echo flood into the raw directory).
 set -u
 
@@ -41,7 +41,7 @@ REPS=${BENCH_REPS:-5}
 GEN_CPU=${BENCH_GEN_CPU:-0}
 RESP_CPU=${BENCH_RESP_CPU:-1}
 FLOOD_S=${BENCH_FLOOD_S:-3}
-NICE=${BENCH_NICE:--10}
+NICE=${BENCH_NICE:--20}
 OUT=${BENCH_OUT:-$TOP/bench/results}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$OUT/raw/$STAMP

@@ -9,9 +9,11 @@
  * forward mode (-o TAP): read from the first TAP, set the destination MAC to --dst-mac and the
  * source MAC to --src-mac, decrement the TTL (incremental checksum), write to the second TAP.
  *
- * Waiting: by default the TAP is opened blocking and the thread sits in read(2) (one read and one
- * write syscall per frame, no epoll, no EAGAIN read); --epoll uses a non-blocking fd with
- * epoll_wait and drains until EAGAIN per wake-up, for comparison (docs/perf.md has both).
+ * Waiting: by default the TAP fd is non-blocking; the thread drains it until EAGAIN, then sleeps in
+ * epoll_wait. --block opens it blocking and sits in read(2) instead (no epoll_wait, no EAGAIN
+ * read), which measures slower: the kernel builds the skb of a write on a non-blocking TAP fd
+ * from a page fragment (tun_build_skb) and only then; on a blocking one it takes the generic
+ * alloc_skb + copy path (docs/perf.md has the numbers).
  *
  * The TAP is created, or attached when it exists (a persistent one: `ip tuntap add mode tap`),
  * with IFF_TAP | IFF_NO_PI. SIGINT/SIGTERM: prints the frame counters to stderr and exits 0.
@@ -135,14 +137,15 @@ static inline size_t forward(uint8_t *f, size_t n, const uint8_t dmac[6], const 
 static void usage(FILE *o)
 {
 	fprintf(o,
-		"usage: reflector -i TAP [-o TAP --dst-mac MAC [--src-mac MAC]] [--epoll] [-q]\n"
+		"usage: reflector -i TAP [-o TAP --dst-mac MAC [--src-mac MAC]] [--block] [-q]\n"
 		"  -i, --iface TAP     TAP to read (created, or attached when it exists; IFF_TAP|IFF_NO_PI)\n"
 		"  -o, --out TAP       forward mode: write every IPv4 frame read from -i to this TAP with\n"
 		"                      new MACs and TTL - 1 (default: echo mode, reply on -i)\n"
 		"      --dst-mac MAC   forward mode: destination MAC of forwarded frames\n"
 		"      --src-mac MAC   forward mode: source MAC (default 02:00:00:00:00:01)\n"
-		"      --epoll         non-blocking fd + epoll_wait, drain until EAGAIN per wake-up\n"
-		"                      (default: blocking read(2), one read + one write per frame)\n"
+		"      --epoll         (default) non-blocking fd: drain until EAGAIN, then epoll_wait\n"
+		"      --block         blocking fd: sit in read(2), one read + one write per frame\n"
+		"                      (slower: writes on a blocking TAP fd miss tun_build_skb)\n"
 		"  -q, --quiet         no counters on exit\n"
 		"Echo mode swaps Ethernet and IPv4 addresses and turns ICMP echo requests into replies,\n"
 		"with no validation. SIGINT/SIGTERM: print counters to stderr, exit 0.\n");
@@ -153,12 +156,13 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' }, { "out", required_argument, NULL, 'o' },
 		{ "dst-mac", required_argument, NULL, 'D' }, { "src-mac", required_argument, NULL, 'S' },
-		{ "epoll", no_argument, NULL, 'E' }, { "quiet", no_argument, NULL, 'q' },
+		{ "epoll", no_argument, NULL, 'E' }, { "block", no_argument, NULL, 'B' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *in_name = NULL, *out_name = NULL;
 	uint8_t dmac[6] = { 0 }, smac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	bool have_dmac = false, use_epoll = false, quiet = false;
+	bool have_dmac = false, use_epoll = true, quiet = false;
 	struct sigaction sa;
 	uint8_t *buf;
 	int c, in_fd, out_fd, epfd = -1;
@@ -177,6 +181,7 @@ int main(int argc, char **argv)
 				die(2, "bad --src-mac \"%s\"", optarg);
 			break;
 		case 'E': use_epoll = true; break;
+		case 'B': use_epoll = false; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -198,7 +203,7 @@ int main(int argc, char **argv)
 	if (!buf)
 		die(1, "%s", "out of memory");
 	in_fd = tap_attach(in_name, use_epoll);
-	out_fd = out_name ? tap_attach(out_name, false) : in_fd;
+	out_fd = out_name ? tap_attach(out_name, use_epoll) : in_fd;
 	if (use_epoll) {
 		struct epoll_event ev = { .events = EPOLLIN };
 		epfd = epoll_create1(EPOLL_CLOEXEC);
