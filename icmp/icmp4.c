@@ -321,6 +321,9 @@ static void icmp4_redirect_input(struct stack *st, struct pkb *p, const struct i
 		return;
 	}
 	rtcache_learn_redirect(st, dst, gw, rr.ifindex);
+	/* Our ping client shows it, as iputils does; sockets are not told (Linux udp_err). */
+	if (in[IP4_PROTO] == IPPROTO_ICMP_)
+		icmp4_deliver_error(st, ICMP4_REDIRECT, m[1], gw, rx->src, in, p->len - ICMP4_HDR_LEN);
 	pkb_free(&st->pool, p);
 }
 

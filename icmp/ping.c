@@ -362,7 +362,8 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 		return;
 	uint16_t seq = be16_get(e->l4 + 6);
 	char a[16];
-	s->errors++;
+	if (e->type != ICMP4_REDIRECT) /* a redirect is news, not a lost request */
+		s->errors++;
 	/* A local error (ARP gave up) is reported from our own address, as Linux does. */
 	sbuf_printf(&s->out, "From %s icmp_seq=%u ", ip4_ntoa(e->from ? e->from : e->isrc, a), seq);
 	ping_describe(&s->out, e->type, e->code, e->info);

@@ -325,6 +325,21 @@ START_TEST(test_ping_replies)
 }
 END_TEST
 
+START_TEST(test_ping_shows_redirect)
+{
+	/* A redirect about one of its requests: the ping client shows iputils' line and goes on. */
+	struct sbuf out = { 0 };
+	unsigned h = start_ping("ping -c 1 203.0.113.2", &out);
+	sbuf_free(&out);
+	tx_take(&sent);
+	error_about_sent(GW0, 5, 1, IP(192, 0, 2, 7), 28);
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), STACK_CTL_PENDING);
+	ck_assert_str_eq(sbuf_str(&out), "From 192.0.2.9 icmp_seq=1 Redirect Host(New nexthop: 192.0.2.7)\n");
+	stack_ctl_cancel(T, h);
+	sbuf_free(&out);
+}
+END_TEST
+
 START_TEST(test_ping_errors)
 {
 	struct sbuf out = { 0 };
@@ -421,6 +436,7 @@ Suite *errors_in_suite(void)
 	tcase_add_test(tc, test_redirect_ignored);
 	tcase_add_test(tc, test_local_host_unreachable);
 	tcase_add_test(tc, test_ping_replies);
+	tcase_add_test(tc, test_ping_shows_redirect);
 	tcase_add_test(tc, test_ping_errors);
 	tcase_add_test(tc, test_ping_no_answer_and_local_errors);
 	tcase_add_test(tc, test_ping_usage);
