@@ -18,7 +18,7 @@ expect_eq "C replies with forwarding on" 1 "$PING_RX"
 ctl sysctl ip_forward=0 >/dev/null || fail "sysctl ip_forward=0"
 expect_eq "ip_forward knob" "ip_forward = 0" "$(ctl sysctl ip_forward)"
 snapshot "$S"
-nb=$(tcpdump -nn -e -r "$PCAP" "ether dst $B_MAC" 2>/dev/null | wc -l)
+nb=$(tcpdump -nn -e -r "$PCAP" "ether dst $B_MAC and ip" 2>/dev/null | wc -l)
 ni=$(tcpdump -nn -r "$PCAP" "icmp and src host $R0_IP" 2>/dev/null | wc -l)
 out=$(inh timeout --foreground 20 ping -n -c 3 -i 0.3 -W 1 "$C_IP" 2>&1)
 printf '%s\n' "$out"
@@ -34,7 +34,7 @@ expect_delta IpForwDatagrams 0 "$S"
 expect_delta IpInNoRoutes 0 "$S"
 expect_delta IpInHdrErrors 0 "$S"
 expect_delta IcmpOutMsgs 0 "$S"
-expect_eq "frames sent toward B while forwarding is off" "$nb" "$(tcpdump -nn -e -r "$PCAP" "ether dst $B_MAC" 2>/dev/null | wc -l)"
+expect_eq "IPv4 frames sent toward B while forwarding is off" "$nb" "$(tcpdump -nn -e -r "$PCAP" "ether dst $B_MAC and ip" 2>/dev/null | wc -l)"
 expect_eq "ICMP from 192.0.2.2 while forwarding is off" "$ni" "$(tcpdump -nn -r "$PCAP" "icmp and src host $R0_IP" 2>/dev/null | wc -l)"
 
 for ip in "$R0_IP" "$R1_IP"; do
