@@ -37,7 +37,7 @@ struct loop {
 	int64_t wall_offset_ms;
 	uint64_t wall_set_at;
 	uint64_t pcap_ts_us;     /* wall clock of the current batch, for pcap records */
-	uint8_t *scratch;        /* LOOP_SCRATCH bytes: overflow of a read, or a frame we drop */
+	uint8_t *scratch;        /* LOOP_SCRATCH bytes: a frame read while no packet buffer is free */
 };
 
 /* Monotonic microseconds and milliseconds (CLOCK_MONOTONIC), the clock the core runs on. To
