@@ -215,11 +215,6 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 	}
 	if (end <= off)
 		goto corrupt; /* nothing in it */
-	if (hlen + end > IP4_MAX_LEN) {
-		reasm_fail(st, q, false); /* ping of death: would reassemble past 65535 */
-		stack_drop(st, p, C_IpInDiscards);
-		return NULL;
-	}
 	/* Against each run of contiguous held data: wholly inside one is a duplicate (dropped, queue
 	 * kept); touching one otherwise is an overlap (RFC 5722: the whole queue goes). */
 	struct pkb *f, **link;
@@ -240,8 +235,8 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 	}
 	for (link = &q->frags; *link && (*link)->frag_off < off; link = &(*link)->next)
 		;
-	p->frag_off = (uint16_t)off;
-	p->frag_end = (uint16_t)end;
+	p->frag_off = off;
+	p->frag_end = end;
 	p->len = hlen + (end - off);
 	p->next = *link;
 	*link = p;
@@ -258,6 +253,12 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 	}
 	if (have != q->len)
 		return NULL;
+	/* Complete. Past 65535 (ping of death) it is discarded whole, once, as Linux does. */
+	unsigned first_hlen = (q->frags->data[IP4_VHL] & 0x0fu) * 4;
+	if (first_hlen + q->len > IP4_MAX_LEN) {
+		reasm_fail(st, q, false);
+		return NULL;
+	}
 	struct pkb *d = reasm_join(st, q);
 	if (!d) {
 		reasm_fail(st, q, false);

@@ -40,8 +40,8 @@ struct pkb {
 	uint32_t cap;       /* size of buf[] */
 	uint16_t ifindex;   /* interface it arrived on / leaves by */
 	uint16_t iif;       /* interface it arrived on, kept when forwarded (R5.8) */
-	uint16_t frag_off;  /* reassembly: first data byte ... */
-	uint16_t frag_end;  /* ... and one past the last, in the original datagram */
+	uint32_t frag_off;  /* reassembly: first data byte ... */
+	uint32_t frag_end;  /* ... and one past the last, in the original datagram (may pass 65535) */
 	uint8_t flags;      /* PKB_* */
 	struct ip4_opts opt; /* IPv4 options as IP input found them */
 	uint8_t buf[];

@@ -196,7 +196,8 @@ void stack_set_wall_offset(struct stack *st, int64_t offset_ms) { st->wall_offse
 
 uint32_t stack_ms_since_midnight(const struct stack *st)
 {
-	int64_t ms = ((int64_t)st->now + st->wall_offset) % 86400000;
+	/* From the finest reading we have: a coarse one would lag the sender's clock by up to 1 ms. */
+	int64_t ms = ((int64_t)(st->now_us / 1000) + st->wall_offset) % 86400000;
 	return (uint32_t)(ms < 0 ? ms + 86400000 : ms);
 }
 

@@ -53,8 +53,10 @@ void loop_wall_sync(struct loop *lp, uint64_t now_ms)
 
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	lp->wall_offset_ms = ((int64_t)rt.tv_sec - (int64_t)mono.tv_sec) * 1000 +
-			     ((int64_t)rt.tv_nsec - (int64_t)mono.tv_nsec) / 1000000;
+	/* Rounded to the nearest ms, from the nanoseconds: truncating would lag by up to 1 ms. */
+	int64_t diff_ns = ((int64_t)rt.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
+			  ((int64_t)rt.tv_nsec - (int64_t)mono.tv_nsec);
+	lp->wall_offset_ms = (diff_ns + 500000) / 1000000;
 	lp->wall_set_at = now_ms;
 	stack_set_wall_offset(lp->st, lp->wall_offset_ms);
 }
