@@ -2,8 +2,9 @@
 
     hostile.py matrix IFACE DAEMON_MAC [GROUP...]     the hostile-input matrix (t_70, t_71)
     hostile.py list                                   the matrix's group names, in order
-    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_76..t_79)
-    hostile.py ctl CASE CONTROL_PATH [ARGS...]        control-socket abuse (t_74)
+    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_75..t_78)
+    hostile.py rss PID SECONDS MAX_KIB SLACK_KIB      the daemon's VmRSS: plateau and bound (t_75..t_78)
+    hostile.py ctl CASE CONTROL_PATH [ARGS...]        control-socket abuse (t_73)
 
 matrix: runs in the host namespace; $TAPSTACKCTL and $TAPSTACK_CONTROL name the control client
 and socket. Frames are built byte by byte (struct) with scapy's checksum, and written with one
@@ -34,7 +35,6 @@ import errno
 import os
 import random
 import select
-import signal
 import socket
 import struct
 import subprocess
@@ -887,7 +887,7 @@ def run_matrix(iface, dmac, only):
     return 1 if failed else 0
 
 
-# ---- floods (t_76..t_79) ------------------------------------------------------------------------
+# ---- floods (t_75..t_78) ------------------------------------------------------------------------
 
 def run_flood(kind, iface, dmac, seconds, pps):
     """Sends KIND frames for `seconds` (at most `pps` per second, at most 5 million frames);
@@ -951,7 +951,46 @@ def run_flood(kind, iface, dmac, seconds, pps):
     return 0
 
 
-# ---- control-socket abuse (t_74) -----------------------------------------------------------------
+# ---- memory sampling (t_75..t_78) ---------------------------------------------------------------
+
+def vmrss_kib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def run_rss(pid, seconds, max_kib, slack_kib):
+    """Samples the daemon's VmRSS once a second for `seconds` (at most 120); then checks the
+    plateau (the last third's maximum at most the first third's maximum + slack_kib) and the
+    bound (every sample at most max_kib). Prints the samples and "ok:"/"FAIL:" lines."""
+    samples = []
+    t0 = time.monotonic()
+    for k in range(min(int(seconds), 120)):
+        time.sleep(max(0.0, t0 + k + 1 - time.monotonic()))
+        v = vmrss_kib(pid)
+        if v is None:
+            print("FAIL: rss: the daemon (pid %d) is gone after %d s" % (pid, k + 1))
+            return 0
+        samples.append(v)
+    print("# rss (KiB, one a second): %s" % " ".join(str(x) for x in samples))
+    if len(samples) < 3:
+        print("FAIL: rss: only %d samples" % len(samples))
+        return 0
+    third = len(samples) // 3
+    first, last = max(samples[:third]), max(samples[-third:])
+    line = "rss plateau: last third max %d KiB <= first third max %d KiB + %d KiB" % (last, first, slack_kib)
+    print(("ok: " if last <= first + slack_kib else "FAIL: ") + line)
+    line = "rss bound: max %d KiB <= %d KiB" % (max(samples), max_kib)
+    print(("ok: " if max(samples) <= max_kib else "FAIL: ") + line)
+    return 0
+
+
+# ---- control-socket abuse (t_73) -----------------------------------------------------------------
 
 def ctl_conn(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -1091,10 +1130,13 @@ def main():
             die("usage: flood KIND IFACE DAEMON_MAC SECONDS [PPS]")
         return run_flood(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]),
                          int(sys.argv[6]) if len(sys.argv) > 6 else 20000)
+    if mode == "rss":
+        if len(sys.argv) < 6:
+            die("usage: rss PID SECONDS MAX_KIB SLACK_KIB")
+        return run_rss(int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     if mode == "ctl":
         if len(sys.argv) < 4:
             die("usage: ctl CASE CONTROL_PATH [ARGS...]")
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         return run_ctl(sys.argv[2], sys.argv[3], sys.argv[4:])
     die("unknown mode " + mode)
 
