@@ -95,6 +95,8 @@ def main():
     un = per_rep(runs, T, "flood", "replies_per_s")
     lo = per_rep(runs, T, "flood_udp", "replies_per_s")
     bg = per_rep(runs, T, "flood_udp", "bg_sent")
+    bgf = per_rep(runs, T, "flood_udp", "send_fail_bg")
+    bg = {k: bg[k] - bgf.get(k, 0) for k in bg}  # probes the TAP queue took
     du = per_rep(runs, T, "flood_udp", "duration_s")
     bg_rate = med({k: bg[k] / du[k] for k in bg if du.get(k)})
     ratio = med(lo) / med(un) if med(un) and med(lo) is not None else None

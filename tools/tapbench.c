@@ -1029,7 +1029,8 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 		       "\"sent\": %llu, \"sent_per_s\": %.1f, \"replies\": %llu, \"replies_per_s\": %.1f, "
 		       "\"loss_pct\": %.4f, \"dups\": %llu, \"stray\": %llu, \"errors\": %llu, "
 		       "\"bg_udp_rate\": %.0f, \"bg_sent\": %llu, \"bg_errors\": %llu, "
-		       "\"frames_sent\": %llu, \"send_fail\": %llu, \"tap_tx_dropped\": %llu, "
+		       "\"frames_sent\": %llu, \"send_fail\": %llu, \"send_fail_bg\": %llu, "
+		       "\"tap_tx_dropped\": %llu, "
 		       "\"socket_drops\": %llu, \"arp_answered\": %llu, ",
 		       mode_names[opt.mode], opt.label ? opt.label : "", ipstr(opt.src, sb),
 		       ipstr(opt.dst, db), opt.rate, opt.rate > 0 ? 0 : opt.window, opt.size, secs,
@@ -1037,7 +1038,8 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 		       loss, (unsigned long long)g.dups, (unsigned long long)g.stray,
 		       (unsigned long long)g.errors, opt.bg_udp, (unsigned long long)g.bg_sent,
 		       (unsigned long long)g.bg_errors, (unsigned long long)g.tx.frames,
-		       (unsigned long long)g.tx.fail, (unsigned long long)tap_drops,
+		       (unsigned long long)g.tx.fail, (unsigned long long)g.tx.fail_kind[K_BG],
+		       (unsigned long long)tap_drops,
 		       (unsigned long long)sock_drops, (unsigned long long)g.arp_answered);
 		printf("\"rtt_us\": {\"n\": %llu, \"min\": %.3f, \"p50\": %.3f, \"p99\": %.3f, "
 		       "\"p999\": %.3f, \"max\": %.3f, \"mean\": %.3f}, ",
@@ -1076,8 +1078,9 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 		printf("  %-22s %13.3f%%   (dups %llu, stray %llu)\n", "loss", loss,
 		       (unsigned long long)g.dups, (unsigned long long)g.stray);
 	if (opt.bg_udp > 0)
-		printf("  %-22s %14llu %14.0f   (ICMP errors %llu)\n", "background UDP probes",
-		       (unsigned long long)g.bg_sent, g.bg_sent / secs, (unsigned long long)g.bg_errors);
+		printf("  %-22s %14llu %14.0f   (refused by the TAP queue %llu, ICMP errors %llu)\n",
+		       "background UDP probes", (unsigned long long)g.bg_sent, g.bg_sent / secs,
+		       (unsigned long long)g.tx.fail_kind[K_BG], (unsigned long long)g.bg_errors);
 	printf("  %-22s %14llu   (TAP queue drops %llu, socket drops %llu)\n", "frames sent",
 	       (unsigned long long)g.tx.frames, (unsigned long long)tap_drops,
 	       (unsigned long long)sock_drops);
