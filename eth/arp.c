@@ -27,6 +27,14 @@ static struct arp_entry *arp_find(struct stack *st, unsigned ifindex, uint32_t i
 	return NULL;
 }
 
+/* Keeps the cached deadline at or before every entry's time (never later: a stale early value
+ * only costs one poll, which recomputes it). */
+static void arp_note(struct stack *st, uint64_t t)
+{
+	if (t < st->arp.deadline)
+		st->arp.deadline = t;
+}
+
 static void arp_queue_flush(struct stack *st, struct arp_entry *e, bool send)
 {
 	struct pkb *p;
@@ -127,6 +135,7 @@ static void arp_confirm(struct stack *st, struct arp_entry *e, const uint8_t *ma
 {
 	memcpy(e->mac, mac, ETH_ALEN);
 	e->expires = st->now + ARP_REACHABLE_MS;
+	arp_note(st, e->expires);
 	e->refreshing = 0;
 	if (e->state != ARP_REACHABLE) {
 		e->state = ARP_REACHABLE;
@@ -225,6 +234,7 @@ void arp_output(struct stack *st, struct pkb *p, uint32_t nh)
 		e->state = ARP_INCOMPLETE;
 		e->tries = 1;
 		e->next_try = st->now + ARP_RETRY_MS;
+		arp_note(st, e->next_try);
 		arp_request(st, e, mac_bcast);
 	}
 	if (e->qlen >= ARP_PENDING_MAX) {
@@ -245,6 +255,10 @@ void arp_output(struct stack *st, struct pkb *p, uint32_t nh)
 void arp_poll(struct stack *st)
 {
 	struct arp_cache *c = &st->arp;
+	uint64_t next = UINT64_MAX;
+	if (st->now < c->deadline)
+		return;
+	c->deadline = UINT64_MAX; /* entries made while we walk (a 3/1 needing ARP) note themselves */
 	for (unsigned i = 0; i < ARP_CACHE_SIZE && c->used; i++) {
 		struct arp_entry *e = &c->e[i];
 		if (e->state == ARP_INCOMPLETE && st->now >= e->next_try) {
@@ -259,20 +273,17 @@ void arp_poll(struct stack *st)
 		} else if (e->state == ARP_REACHABLE && st->now >= e->expires) {
 			arp_entry_free(st, e);
 		}
-	}
-}
-
-uint64_t arp_next_deadline(const struct stack *st)
-{
-	const struct arp_cache *c = &st->arp;
-	uint64_t next = UINT64_MAX;
-	for (unsigned i = 0; i < ARP_CACHE_SIZE && c->used; i++) {
-		const struct arp_entry *e = &c->e[i];
 		uint64_t t = e->state == ARP_INCOMPLETE ? e->next_try : e->state == ARP_REACHABLE ? e->expires : UINT64_MAX;
 		if (t < next)
 			next = t;
 	}
-	return next;
+	if (next < c->deadline)
+		c->deadline = next;
+}
+
+uint64_t arp_next_deadline(const struct stack *st)
+{
+	return st->arp.deadline;
 }
 
 void arp_flush(struct stack *st)

@@ -41,6 +41,7 @@ struct arp_entry {
 struct arp_cache {
 	struct arp_entry e[ARP_CACHE_SIZE];
 	unsigned used;
+	uint64_t deadline;     /* no entry's time is earlier; exact after each arp_poll */
 };
 
 static inline bool eth_is_mcast(const uint8_t *mac) { return mac[0] & 1; }

@@ -18,7 +18,7 @@
 
 static struct ping_session *ping_by_ident(struct stack *st, uint16_t ident)
 {
-	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++)
+	for (unsigned i = 0; i < PING_MAX_SESSIONS && st->nping; i++)
 		if (st->ping[i] && !st->ping[i]->done && st->ping[i]->ident == ident)
 			return st->ping[i];
 	return NULL;
@@ -207,6 +207,7 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 		return 1;
 	}
 	st->ping[slot] = s;
+	st->nping++;
 	s->handle = ++st->ctl_sessions;
 	do
 		s->ident = (uint16_t)stack_random(st);
@@ -236,7 +237,7 @@ static void ping_check_done(struct stack *st, struct ping_session *s)
 
 void ping_poll(struct stack *st)
 {
-	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++) {
+	for (unsigned i = 0; i < PING_MAX_SESSIONS && st->nping; i++) {
 		struct ping_session *s = st->ping[i];
 		if (!s || s->done)
 			continue;
@@ -255,7 +256,7 @@ void ping_poll(struct stack *st)
 uint64_t ping_deadline(const struct stack *st)
 {
 	uint64_t next = UINT64_MAX;
-	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++) {
+	for (unsigned i = 0; i < PING_MAX_SESSIONS && st->nping; i++) {
 		const struct ping_session *s = st->ping[i];
 		if (!s || s->done)
 			continue;
@@ -280,6 +281,7 @@ int ping_collect(struct stack *st, unsigned handle, struct sbuf *out)
 		int status = s->status;
 		free(s);
 		st->ping[i] = NULL;
+		st->nping--;
 		return status;
 	}
 	sbuf_printf(out, "no such session\n");
@@ -293,6 +295,7 @@ void ping_cancel(struct stack *st, unsigned handle)
 			sbuf_free(&st->ping[i]->out);
 			free(st->ping[i]);
 			st->ping[i] = NULL;
+			st->nping--;
 		}
 }
 

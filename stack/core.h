@@ -50,6 +50,7 @@ struct stack {
 	struct reasm_state reasm;
 	struct redirect_peer redirects[256];
 	struct ping_session *ping[PING_MAX_SESSIONS];
+	unsigned nping;               /* sessions in ping[]: the timers skip the table when 0 */
 	unsigned ctl_sessions;        /* last session handle given out */
 	uint64_t now_us, now_us_ms;   /* fine clock, and the ms value it was given with */
 	uint16_t ip_id;

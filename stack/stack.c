@@ -28,6 +28,7 @@ struct stack *stack_new(const struct stack_config *cfg)
 		return NULL;
 	}
 	knobs_init(&st->knobs);
+	st->arp.deadline = UINT64_MAX;
 	st->rng = (cfg && cfg->seed) ? cfg->seed : 0x9e3779b97f4a7c15ull;
 	st->ip_id = (uint16_t)stack_random(st);
 	icmp4_init(st);
