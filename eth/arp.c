@@ -38,16 +38,12 @@ static void arp_note(struct stack *st, uint64_t t)
 static void arp_queue_flush(struct stack *st, struct arp_entry *e, bool send)
 {
 	struct pkb *p;
-	while ((p = e->q_head)) {
-		e->q_head = p->next;
-		p->next = NULL;
+	while ((p = pkb_queue_pop(&e->q))) {
 		if (send)
 			eth_output(st, p, e->mac, ETH_P_IP);
 		else
 			ip4_neigh_failed(st, p);
 	}
-	e->q_tail = NULL;
-	e->qlen = 0;
 }
 
 static void arp_entry_free(struct stack *st, struct arp_entry *e)
@@ -237,19 +233,9 @@ void arp_output(struct stack *st, struct pkb *p, uint32_t nh)
 		arp_note(st, e->next_try);
 		arp_request(st, e, mac_bcast);
 	}
-	if (e->qlen >= ARP_PENDING_MAX) {
-		struct pkb *old = e->q_head;
-		e->q_head = old->next;
-		e->qlen--;
-		stack_drop(st, old, C_ArpQueueDrops);
-	}
-	p->next = NULL;
-	if (e->q_tail)
-		e->q_tail->next = p;
-	else
-		e->q_head = p;
-	e->q_tail = p;
-	e->qlen++;
+	if (e->q.len >= ARP_PENDING_MAX)
+		stack_drop(st, pkb_queue_pop(&e->q), C_ArpQueueDrops);
+	pkb_queue_push(&e->q, p);
 }
 
 void arp_poll(struct stack *st)
@@ -288,14 +274,6 @@ uint64_t arp_next_deadline(const struct stack *st)
 
 void arp_flush(struct stack *st)
 {
-	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
-		struct arp_entry *e = &st->arp.e[i];
-		struct pkb *p;
-		while ((p = e->q_head)) {
-			e->q_head = p->next;
-			pkb_free(&st->pool, p);
-		}
-		e->q_tail = NULL;
-		e->qlen = 0;
-	}
+	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
+		pkb_queue_purge(&st->pool, &st->arp.e[i].q);
 }

@@ -30,12 +30,11 @@ struct arp_entry {
 	uint8_t state;         /* enum arp_state */
 	uint8_t tries;         /* requests sent for this resolution */
 	uint8_t refreshing;    /* a refresh request is out */
-	uint8_t qlen;
 	uint16_t ifindex;
 	uint64_t expires;      /* REACHABLE: when it lapses */
 	uint64_t next_try;     /* INCOMPLETE: when to ask again or give up */
 	uint64_t created;
-	struct pkb *q_head, *q_tail; /* packets waiting for the answer, IPv4 header at data */
+	struct pkb_queue q;    /* packets waiting for the answer, IPv4 header at data */
 };
 
 struct arp_cache {

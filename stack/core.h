@@ -37,8 +37,7 @@ struct stack {
 	uint64_t ctr[C__COUNT];
 	uint64_t icmp_in_type[256], icmp_out_type[256];
 	struct pkb_pool pool;
-	struct pkb *txq_head, *txq_tail;
-	unsigned txq_len;
+	struct pkb_queue txq;
 	struct iface ifs[STACK_MAX_IFACES];
 	unsigned nifs;
 	struct route_table routes;

@@ -114,7 +114,7 @@ static int ctl_neigh(struct stack *st, int argc, char **argv, struct sbuf *out)
 			sbuf_printf(out, " lladdr %s REACHABLE expires %llums\n", mac_ntoa(e->mac, mac),
 				    (unsigned long long)(e->expires > st->now ? e->expires - st->now : 0));
 		else
-			sbuf_printf(out, " INCOMPLETE tries %u queued %u\n", e->tries, e->qlen);
+			sbuf_printf(out, " INCOMPLETE tries %u queued %u\n", e->tries, e->q.len);
 	}
 	return 0;
 }
@@ -360,7 +360,7 @@ static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out
 		if (s->service)
 			sbuf_printf(out, " service %s", s->service == UDP_SVC_ECHO ? "echo" : "discard");
 		sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu", (unsigned long long)s->rx,
-			    (unsigned long long)s->tx, s->rxq_len, (unsigned long long)s->rx_dropped);
+			    (unsigned long long)s->tx, s->rxq.len, (unsigned long long)s->rx_dropped);
 		if (s->pending)
 			sbuf_printf(out, " pending %s", strerrorname_np(s->pending));
 		sbuf_printf(out, "\n");

@@ -72,3 +72,10 @@ void pkb_free(struct pkb_pool *pool, struct pkb *p)
 	p->next = pool->free;
 	pool->free = p;
 }
+
+void pkb_queue_purge(struct pkb_pool *pool, struct pkb_queue *q)
+{
+	struct pkb *p;
+	while ((p = pkb_queue_pop(q)))
+		pkb_free(pool, p);
+}

@@ -55,12 +55,45 @@ struct pkb_pool {
 	unsigned heap_in_use;
 };
 
+/* A FIFO of buffers linked through pkb->next: the transmit queue, ARP's pending packets, a UDP
+ * socket's receive queue. */
+struct pkb_queue {
+	struct pkb *head, *tail;
+	unsigned len;
+};
+
+static inline void pkb_queue_push(struct pkb_queue *q, struct pkb *p)
+{
+	p->next = NULL;
+	if (q->tail)
+		q->tail->next = p;
+	else
+		q->head = p;
+	q->tail = p;
+	q->len++;
+}
+
+static inline struct pkb *pkb_queue_pop(struct pkb_queue *q)
+{
+	struct pkb *p = q->head;
+	if (!p)
+		return NULL;
+	q->head = p->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->len--;
+	p->next = NULL;
+	return p;
+}
+
 int pkb_pool_init(struct pkb_pool *pool, unsigned count);   /* 0 or -ENOMEM */
 void pkb_pool_destroy(struct pkb_pool *pool);               /* all buffers must be back */
 /* A buffer with data at buf + PKB_HEADROOM, len 0, room for at least `size` bytes after data.
  * Sizes over the pool size come from the heap. NULL when none is left. */
 struct pkb *pkb_alloc(struct pkb_pool *pool, size_t size);
 void pkb_free(struct pkb_pool *pool, struct pkb *p);
+/* Frees every buffer in q. */
+void pkb_queue_purge(struct pkb_pool *pool, struct pkb_queue *q);
 
 static inline size_t pkb_headroom(const struct pkb *p) { return (size_t)(p->data - p->buf); }
 static inline size_t pkb_tailroom(const struct pkb *p) { return p->cap - pkb_headroom(p) - p->len; }

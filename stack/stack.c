@@ -39,18 +39,13 @@ struct stack *stack_new(const struct stack_config *cfg)
 
 void stack_free(struct stack *st)
 {
-	struct pkb *p;
-
 	if (!st)
 		return;
 	ping_free_all(st);
 	arp_flush(st);
 	udp_free(st);
 	ip4_reasm_flush(st);
-	while ((p = st->txq_head)) {
-		st->txq_head = p->next;
-		pkb_free(&st->pool, p);
-	}
+	pkb_queue_purge(&st->pool, &st->txq);
 	/* Every holder has let go: a buffer still counted in use was lost somewhere. */
 	assert(st->pool.in_use == 0);
 	pkb_pool_destroy(&st->pool);
@@ -242,31 +237,19 @@ uint64_t stack_next_deadline(const struct stack *st)
 
 void stack_tx_enqueue(struct stack *st, struct pkb *p)
 {
-	p->next = NULL;
-	if (st->txq_tail)
-		st->txq_tail->next = p;
-	else
-		st->txq_head = p;
-	st->txq_tail = p;
-	st->txq_len++;
+	pkb_queue_push(&st->txq, p);
 }
 
 struct pkb *stack_tx_pop(struct stack *st, unsigned *ifindex)
 {
-	struct pkb *p = st->txq_head;
-	if (!p)
-		return NULL;
-	st->txq_head = p->next;
-	if (!st->txq_head)
-		st->txq_tail = NULL;
-	st->txq_len--;
-	p->next = NULL;
-	*ifindex = p->ifindex;
+	struct pkb *p = pkb_queue_pop(&st->txq);
+	if (p)
+		*ifindex = p->ifindex;
 	return p;
 }
 
 void stack_pkb_free(struct stack *st, struct pkb *p) { pkb_free(&st->pool, p); }
 
-unsigned stack_tx_pending(const struct stack *st) { return st->txq_len; }
+unsigned stack_tx_pending(const struct stack *st) { return st->txq.len; }
 
 unsigned stack_pkb_in_use(const struct stack *st) { return st->pool.in_use; }

@@ -17,21 +17,10 @@ void udp_init(struct stack *st)
 	ip4_register_proto(st, IPPROTO_UDP_, udp_input, udp_err);
 }
 
-static void udp_rxq_flush(struct stack *st, struct udp_sock *s)
-{
-	struct pkb *p;
-	while ((p = s->rxq_head)) {
-		s->rxq_head = p->next;
-		pkb_free(&st->pool, p);
-	}
-	s->rxq_tail = NULL;
-	s->rxq_len = 0;
-}
-
 void udp_free(struct stack *st)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
-		udp_rxq_flush(st, &st->udp.s[i]);
+		pkb_queue_purge(&st->pool, &st->udp.s[i].rxq);
 }
 
 static bool udp_port_taken(const struct stack *st, uint32_t laddr, uint16_t lport)
@@ -104,22 +93,14 @@ struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport)
 
 void udp_close(struct stack *st, struct udp_sock *s)
 {
-	udp_rxq_flush(st, s);
+	pkb_queue_purge(&st->pool, &s->rxq);
 	s->used = false;
 }
 
 struct pkb *udp_recv(struct stack *st, struct udp_sock *s)
 {
 	(void)st;
-	struct pkb *p = s->rxq_head;
-	if (!p)
-		return NULL;
-	s->rxq_head = p->next;
-	if (!s->rxq_head)
-		s->rxq_tail = NULL;
-	s->rxq_len--;
-	p->next = NULL;
-	return p;
+	return pkb_queue_pop(&s->rxq);
 }
 
 /* Writes the UDP header in front of the len payload bytes at p->data and sends. Consumes p. */
@@ -244,20 +225,14 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 		udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL);
 		return;
 	}
-	if (s->rxq_len >= UDP_RXQ_MAX) {
+	if (s->rxq.len >= UDP_RXQ_MAX) {
 		s->rx_dropped++;
 		CNT(st, UdpInErrors);
 		stack_drop(st, p, C_UdpRcvbufErrors);
 		return;
 	}
 	pkb_push(p, rx->hlen); /* keep the IPv4 header: it says who sent it */
-	p->next = NULL;
-	if (s->rxq_tail)
-		s->rxq_tail->next = p;
-	else
-		s->rxq_head = p;
-	s->rxq_tail = p;
-	s->rxq_len++;
+	pkb_queue_push(&s->rxq, p);
 }
 
 static void udp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)

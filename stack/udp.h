@@ -45,8 +45,7 @@ struct udp_sock {
 	uint16_t lport;
 	uint32_t raddr;          /* connected peer, 0 when not connected */
 	uint16_t rport;
-	struct pkb *rxq_head, *rxq_tail; /* queued datagrams, IPv4 header at data */
-	unsigned rxq_len;
+	struct pkb_queue rxq;    /* queued datagrams, IPv4 header at data */
 	uint64_t created;
 	uint64_t rx, tx, rx_dropped;
 	struct udp_err_entry errq[UDP_ERRQ_MAX];
