@@ -11,6 +11,10 @@
 #  - 70 clients that connect and say nothing (more than the 64 the daemon serves at once): while
 #    they hold, a tapstackctl succeeds or fails cleanly; they are dropped after the idle timeout
 #    (5 s) and tapstackctl works again within 8 s;
+#  - 60 streaming `tapstackctl ping` (half to an address nobody has) killed with SIGKILL: every
+#    session ends, every client goes, a new ping works;
+#  - hostile arguments to real commands (ping, udp, route, sysctl: out of range, malformed,
+#    duplicated, oversized): each ends with status 0/1/2 (a refusal says why), the daemon carries on;
 #  - a ping stream to 192.0.2.2 runs throughout and the daemon answers it at the end;
 #  - SIGTERM: exit 0, no sanitizer report, socket removed.
 . "$(dirname "$0")/lib.sh"
@@ -141,6 +145,111 @@ log "$(cat "$TMP/hold.out")"
 n=""
 for i in $(seq 1 40); do n=$(clients); [ "$n" = 1 ] && break; sleep 0.05; done
 check_eq "control clients after the idle ones" 1 "$n"
+
+# ---- streaming commands abandoned: 60 `tapstackctl ping` (half of them to an address nobody has,
+#      192.0.2.99), all killed; their sessions must end and their clients go ----
+ppids=""
+for i in $(seq 1 60); do
+	dst=$HOST_IP
+	[ $((i % 2)) = 0 ] && dst=192.0.2.99
+	"$TAPSTACKCTL" -c "$CTL" ping -c 100 -i 0.2 "$dst" >"$TMP/par/p$i.out" 2>"$TMP/par/p$i.err" &
+	ppids="$ppids $!"
+done
+n=""
+for i in $(seq 1 40); do n=$(ctl daemon | sed -nE 's/^streaming commands: ([0-9]+)$/\1/p'); [ "$n" = 60 ] && break; sleep 0.05; done
+check_eq "streaming commands while 60 pings run" 60 "$n"
+sleep 1
+kill -KILL $ppids 2>/dev/null
+for p in $ppids; do wait "$p" 2>/dev/null; done
+for i in $(seq 1 40); do n=$(ctl daemon | sed -nE 's/^streaming commands: ([0-9]+)$/\1/p'); [ "$n" = 0 ] && break; sleep 0.05; done
+check_eq "streaming commands after the 60 pings were killed" 0 "$n"
+check_eq "control clients after the 60 pings were killed" 1 "$(clients)"
+out=$(ctl ping -c 1 "$HOST_IP" 2>&1)
+case "$out" in *"1 received"*) log "ok: a new ping after the killed ones: answered" ;;
+*) printf 'FAIL: a ping after the 60 killed ones: %s\n' "$out" >&2; SOFT=$((SOFT + 1)) ;; esac
+alive "60 streaming commands killed"
+
+# ---- hostile arguments to real commands: each ends (at most 10 s) with status 0, 1 or 2, a
+#      refusal says why on stderr, and the daemon carries on ----
+long=$(head -c 3000 /dev/zero | tr '\0' 'x')
+while IFS= read -r args; do
+	[ -n "$args" ] || continue
+	# shellcheck disable=SC2086 # word splitting of the argument list is intended
+	timeout -s KILL 10 "$TAPSTACKCTL" -c "$CTL" $args >"$TMP/arg.out" 2>"$TMP/arg.err"
+	rc=$?
+	case "$rc" in
+	0) ;;
+	1 | 2)
+		# A refusal says why on stderr; ping's "no reply" (exit 1) is its summary on stdout.
+		[ -s "$TMP/arg.err" ] || grep -q 'packets transmitted' "$TMP/arg.out" ||
+			{ printf 'FAIL: tapstackctl %s: exit %s and no reason given\n' "$args" "$rc" >&2; SOFT=$((SOFT + 1)); } ;;
+	*) printf 'FAIL: tapstackctl %s: exit %s\n' "$args" "$rc" >&2; SOFT=$((SOFT + 1)) ;;
+	esac
+	kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon died after: tapstackctl $args"
+done <<EOF2
+ping -c 0 $HOST_IP
+ping -c -1 $HOST_IP
+ping -c 99999999999999999999 $HOST_IP
+ping -c 1 -s 70000 $HOST_IP
+ping -c 1 -s -1 $HOST_IP
+ping -c 1 -s 65508 $HOST_IP
+ping -c 1 -s 65507 $HOST_IP
+ping -c 2 -i 0 $HOST_IP
+ping -c 1 -i -1 $HOST_IP
+ping -c 1 -i abc $HOST_IP
+ping -c 1 -t 0 $HOST_IP
+ping -c 1 -t 256 $HOST_IP
+ping -c 1 -M bogus $HOST_IP
+ping -c 1 -M do -s 3000 $HOST_IP
+ping -c 1 $D_BCAST
+ping -c 1 $D_IP
+ping -c 1 300.1.1.1
+ping -c 1 192.0.2
+ping
+udp bind 0
+udp bind 65536
+udp bind -1
+udp bind 192.0.2.99:5000
+udp bind 5000
+udp bind 5000
+udp send $HOST_IP:0 x
+udp send $HOST_IP:70000 x
+udp send --ttl 0 $HOST_IP:9 x
+udp send --ttl 300 $HOST_IP:9 x
+udp send --from 5000 --df $HOST_IP:9 $long
+udp send $HOST_IP:9 $long
+udp send $D_BCAST:9 x
+udp send $D_IP:5000 to-ourselves
+udp recv 5000
+udp recv 9999
+udp close 9999
+udp close 5000
+udp close 5000
+route add 0.0.0.0/33,via=$HOST_IP
+route add 198.51.100.0/24
+route add 203.0.113.0/24,via=203.0.113.1
+route add 198.51.100.0/24,via=$HOST_IP
+route add 198.51.100.0/24,via=$HOST_IP
+route del 198.51.100.0/24
+route del 198.51.100.0/24
+route del 10.0.0.0/8
+route cache
+sysctl icmp_ratelimit=-1
+sysctl icmp_ratelimit=99999999999999999999
+sysctl ip_default_ttl=0
+sysctl ip_forward=2
+sysctl nosuch=1
+sysctl =
+sysctl icmp_ratelimit=
+stats --bogus
+neigh extra
+addr extra
+daemon --json extra
+sockets extra
+help me
+EOF2
+ctl sysctl icmp_ratelimit=1000 >/dev/null || fail "restoring icmp_ratelimit"
+alive "hostile arguments to real commands"
 
 # ---- the ping stream went on throughout ----
 kill -INT "$BGPING" 2>/dev/null

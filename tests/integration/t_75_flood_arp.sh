@@ -4,7 +4,8 @@
 # VmRSS, sampled every second, reaches a plateau (the last third's maximum at most the first
 # third's + 1 MiB) and stays at most 16 MiB; the ARP cache holds at most 256 entries; every request
 # read is answered or counted; `tapstackctl stats` works and ping is answered during the flood;
-# afterwards ping works, SIGTERM gives a clean exit.
+# no frame is read without a buffer (reception never starves); afterwards ping works, SIGTERM
+# gives a clean exit.
 . "$(dirname "$0")/lib.sh"
 setup_ns
 start_daemon
@@ -55,6 +56,8 @@ rep=$(delta ArpOutReplies "$S")
 log "flood: $sent requests sent, ArpInRequests +$req, ArpOutReplies +$rep, ArpCacheEvictions +$(delta ArpCacheEvictions "$S")"
 drops=$(($(tx_drops) - drops0))
 nobuf=$(($(rx_nobuf) - nobuf0))
+# Whatever the flood holds, reception must not starve: no frame read without a buffer for it.
+[ "$nobuf" -eq 0 ] || bad "$nobuf frames read with no buffer free (reception starved)"
 log "lost on the way: $drops dropped by the kernel (tap0 ring full), $nobuf read without a buffer"
 [ $((req + drops + nobuf)) -ge "$sent" ] ||
 	bad "ArpInRequests +$req, kernel drops $drops, rx_nobuf $nobuf: fewer than the $sent requests sent"

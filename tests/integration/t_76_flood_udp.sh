@@ -6,8 +6,8 @@
 # the port unreachables sent stay within the global bound (1000 a second + the burst), the limits
 # are seen to act (IcmpOutRateLimitGlobal/Host), every datagram read counts in UdpNoPorts; VmRSS
 # reaches a plateau (last third's max <= first third's + 1 MiB) and stays <= 16 MiB (the
-# per-destination table is fixed-size); stats and ping work during the flood and after;
-# SIGTERM gives a clean exit.
+# per-destination table is fixed-size); no frame is read without a buffer (reception never
+# starves); stats and ping work during the flood and after; SIGTERM gives a clean exit.
 . "$(dirname "$0")/lib.sh"
 setup_ns
 start_daemon -r "203.0.113.0/24,via=$HOST_IP" -r "198.51.100.0/24,via=$HOST_IP"
@@ -59,6 +59,8 @@ drops=$(($(tx_drops) - drops0))
 nobuf=$(($(rx_nobuf) - nobuf0))
 log "flood: $sent sent; UdpNoPorts +$noports; lost on the way: $drops (kernel), $nobuf (no buffer)"
 log "port unreachables: IcmpOutMsgs +$out (type 3: +$t3); rate-limited: global +$rlg, per destination +$rlh"
+# Whatever the flood holds, reception must not starve: no frame read without a buffer for it.
+[ "$nobuf" -eq 0 ] || bad "$nobuf frames read with no buffer free (reception starved)"
 [ $((noports + drops + nobuf)) -ge "$sent" ] || bad "UdpNoPorts +$noports (+ $drops + $nobuf lost) < $sent sent"
 # Global bucket: at most icmp_msgs_burst (50) at once, then icmp_msgs_per_sec (1000) a second,
 # over the flood's duration (plus two seconds of slack: the daemon drains its queue after it).

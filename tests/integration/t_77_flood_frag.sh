@@ -5,9 +5,10 @@
 # fragment of one of 8 long-lived datagrams from the host (queues that grow). Default reassembly
 # knobs (ipfrag_time 30, ipfrag_high_thresh 4 MiB). VmRSS reaches a plateau (last third's max <=
 # first third's + 1 MiB) and stays <= 16 MiB; every fragment read is counted (IpReasmReqds), none
-# is reassembled, failures are counted, no time exceeded is sent (no queue lives 30 s); stats and
-# ping work during the flood; afterwards a fragmented ping (3000 bytes) is answered; SIGTERM gives
-# a clean exit.
+# is reassembled, failures are counted, no time exceeded is sent (no queue lives 30 s), no frame is
+# read without a buffer (reassembly keeps a quarter of the buffers free: reception never starves);
+# stats and ping work during the flood; afterwards a fragmented ping (3000 bytes) is answered;
+# SIGTERM gives a clean exit.
 . "$(dirname "$0")/lib.sh"
 setup_ns
 start_daemon -r "203.0.113.0/24,via=$HOST_IP" -r "198.51.100.0/24,via=$HOST_IP"
@@ -57,6 +58,8 @@ t11=$(delta IcmpMsgOutType11 "$S")
 drops=$(($(tx_drops) - drops0))
 nobuf=$(($(rx_nobuf) - nobuf0))
 log "flood: $sent sent; IpReasmReqds +$reqds, IpReasmFails +$fails, IpReasmOKs +$oks, PkbAllocFails +$(delta PkbAllocFails "$S"); lost on the way: $drops (kernel), $nobuf (no buffer)"
+# Whatever the flood holds, reception must not starve: no frame read without a buffer for it.
+[ "$nobuf" -eq 0 ] || bad "$nobuf frames read with no buffer free (reception starved)"
 [ $((reqds + drops + nobuf)) -ge "$sent" ] || bad "IpReasmReqds +$reqds (+ $drops + $nobuf lost) < $sent sent"
 [ "$oks" -eq 0 ] || bad "IpReasmOKs +$oks: nothing in the flood can be reassembled"
 [ "$fails" -ge $((reqds / 2)) ] || bad "IpReasmFails +$fails for $reqds fragments (queues must give way)"
