@@ -7,6 +7,7 @@
 # no frame is read without a buffer (reception never starves); afterwards ping works, SIGTERM
 # gives a clean exit.
 . "$(dirname "$0")/lib.sh"
+PCAP=/dev/null   # no capture: a flood would write hundreds of MB of it
 setup_ns
 start_daemon
 HOSTILE="$(cd "$(dirname "$0")" && pwd)/hostile.py"

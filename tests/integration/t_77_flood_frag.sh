@@ -10,6 +10,7 @@
 # stats and ping work during the flood; afterwards a fragmented ping (3000 bytes) is answered;
 # SIGTERM gives a clean exit.
 . "$(dirname "$0")/lib.sh"
+PCAP=/dev/null   # no capture: a flood would write hundreds of MB of it
 setup_ns
 start_daemon -r "203.0.113.0/24,via=$HOST_IP" -r "198.51.100.0/24,via=$HOST_IP"
 HOSTILE="$(cd "$(dirname "$0")" && pwd)/hostile.py"

@@ -10,6 +10,7 @@
 # ArpCacheEvictions); host unreachables stay within the global limit; stats work during the flood;
 # afterwards A reaches 192.0.2.2 and, through the daemon, B (within 5 s); SIGTERM: clean exit.
 . "$(dirname "$0")/lib.sh"
+PCAP=/dev/null   # no capture: a flood would write hundreds of MB of it
 NS_B="${TS_PREFIX}b"
 setup_ns
 new_ns "$NS_B"
