@@ -775,8 +775,8 @@ def build(m):
     for fid in rnd.sample(range(0x9000, 0x10000), 300):   # apart from the matrix's other IDs
         flood.append(E(frag_ip(echo(fid, data=b"\x5a" * 24)[:16], 0, True, fid)))
     m.add("frag-flood", flood, expect={"IpReasmReqds": 300, "IpReasmOKs": 0},
-          at_least={"IpReasmFails": 300 - 64},
-          note="300 first fragments with random IDs (64 queues at most: the oldest give way)")
+          note="300 first fragments with random IDs: held or pushed out (IpReasmFails, not checked: "
+               "the spec bounds memory, not the number of queues), never answered")
     i = m.nid()
     m.add("frag-after-flood", fr_echo(i, [(0, 16, True), (16, 48, False)], 64),
           expect={"IpReasmOKs": 1, "IcmpMsgOutType0": 1, "IcmpOutMsgs": 1},
