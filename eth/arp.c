@@ -38,6 +38,7 @@ static void arp_note(struct stack *st, uint64_t t)
 static void arp_queue_flush(struct stack *st, struct arp_entry *e, bool send)
 {
 	struct pkb *p;
+	st->arp.pending -= e->q.len;
 	while ((p = pkb_queue_pop(&e->q))) {
 		if (send)
 			eth_output(st, p, e->mac, ETH_P_IP);
@@ -233,9 +234,18 @@ void arp_output(struct stack *st, struct pkb *p, uint32_t nh)
 		arp_note(st, e->next_try);
 		arp_request(st, e, mac_bcast);
 	}
-	if (e->q.len >= ARP_PENDING_MAX)
+	/* Bounded per neighbour, and in all: packets waiting for answers that may never come must
+	 * not take the buffers reception needs (an eighth of the pool at most). */
+	if (e->q.len >= ARP_PENDING_MAX) {
 		stack_drop(st, pkb_queue_pop(&e->q), C_ArpQueueDrops);
+		st->arp.pending--;
+	}
+	if (st->arp.pending >= st->pool.count / 8) {
+		stack_drop(st, p, C_ArpQueueDrops);
+		return;
+	}
 	pkb_queue_push(&e->q, p);
+	st->arp.pending++;
 }
 
 void arp_poll(struct stack *st)
@@ -276,4 +286,5 @@ void arp_flush(struct stack *st)
 {
 	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
 		pkb_queue_purge(&st->pool, &st->arp.e[i].q);
+	st->arp.pending = 0;
 }

@@ -40,6 +40,7 @@ struct arp_entry {
 struct arp_cache {
 	struct arp_entry e[ARP_CACHE_SIZE];
 	unsigned used;
+	unsigned pending;      /* packets queued on all entries: at most an eighth of the pool */
 	uint64_t deadline;     /* no entry's time is earlier; exact after each arp_poll */
 };
 

@@ -73,6 +73,7 @@
 	X(TcpInSegs)                                                                               \
 	X(TcpInErrs)                                                                               \
 	X(TcpInCsumErrors)                                                                         \
+	X(TcpInTruncated)     /* header shorter than 20 bytes or its data offset: discarded */ \
 	X(TcpInNoReset)       /* to a broadcast or from a non-host source: dropped without a reset */ \
 	X(TcpOutRsts)                                                                              \
 	X(PkbAllocFails)      /* a reply or error not built: buffer pool empty */

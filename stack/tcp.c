@@ -14,16 +14,27 @@ static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	uint8_t *t = p->data;
 
-	if (p->len < TCP_HDR_MIN) {
-		stack_drop(st, p, C_TcpInErrs);
-		return;
-	}
-	unsigned doff = (t[12] >> 4) * 4u;
-	if (doff < TCP_HDR_MIN || doff > p->len) {
-		stack_drop(st, p, C_TcpInErrs);
+	/* Linux's order (tcp_v4_rcv): not for our MAC, not counted; then every segment counts, even
+	 * a bad one; a short header or one past the data is discarded (our own counter), a data
+	 * offset below 5 is an error. */
+	if (rx->l2flags) {
+		stack_drop(st, p, C_TcpInNoReset);
 		return;
 	}
 	CNT(st, TcpInSegs);
+	if (p->len < TCP_HDR_MIN) {
+		stack_drop(st, p, C_TcpInTruncated);
+		return;
+	}
+	unsigned doff = (t[12] >> 4) * 4u;
+	if (doff < TCP_HDR_MIN) {
+		stack_drop(st, p, C_TcpInErrs);
+		return;
+	}
+	if (doff > p->len) {
+		stack_drop(st, p, C_TcpInTruncated);
+		return;
+	}
 	if (csum_fold(csum_pseudo(rx->src, rx->dst, IPPROTO_TCP_, (uint16_t)p->len) + csum_add(0, t, p->len)) != 0) {
 		CNT(st, TcpInCsumErrors);
 		stack_drop(st, p, C_TcpInErrs);

@@ -118,10 +118,12 @@ static int udp_output(struct stack *st, struct pkb *p, uint32_t src, uint16_t sp
 	be16_put(u + 6, 0);
 	uint16_t c = csum_fold(csum_pseudo(src, dst, IPPROTO_UDP_, (uint16_t)p->len) + csum_add(0, u, p->len));
 	be16_put(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
-	CNT(st, UdpOutDatagrams);
 	struct ip4_tx tx = { .src = src, .dst = dst, .proto = IPPROTO_UDP_,
 			     .ttl = o && o->ttl ? o->ttl : (uint8_t)st->knobs.ip_default_ttl, .df = o ? o->df : IP4_DF_DONT };
-	return ip4_output(st, p, &tx);
+	int rc = ip4_output(st, p, &tx);
+	if (rc == 0) /* as Linux: only what IP took */
+		CNT(st, UdpOutDatagrams);
+	return rc;
 }
 
 int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len,

@@ -113,6 +113,7 @@ START_TEST(test_send)
 	ck_assert_int_eq(ctl("udp send 192.0.2.1:0 x", &out), 2);
 	ck_assert_int_eq(ctl("udp send 192.0.2.1:9", &out), 2);
 	ck_assert_int_eq(ctl("udp send 203.0.113.1:9 x", &out), 1); /* no route */
+	ck_assert_uint_eq(ctr("UdpOutDatagrams"), 2);                 /* not sent: not counted */
 	ck_assert_int_eq(stack_ctl(T, "udp bogus", &out2, NOW), 2);
 	sbuf_free(&out);
 	sbuf_free(&out2);
@@ -233,6 +234,25 @@ START_TEST(test_tcp_ack_gets_rst)
 }
 END_TEST
 
+START_TEST(test_tcp_counters_for_bad_headers)
+{
+	/* Linux's accounting: every segment to us counts in TcpInSegs; a data offset below 5 is an
+	 * error; a header cut short is discarded (our TcpInTruncated). */
+	static struct frame f;
+	uint8_t t[20] = { 0x9c, 0x40, 0, 80 };
+	struct ip_spec s = { .src = PEER_IP, .dst = US_IP, .proto = 6 };
+	feed(0, f.b, build_ip(&f, &s, t, 10));
+	t[12] = 0x40;                                        /* doff 4 */
+	feed(0, f.b, build_ip(&f, &s, t, 20));
+	t[12] = 0xf0;                                        /* doff 15: 60 bytes, 20 held */
+	feed(0, f.b, build_ip(&f, &s, t, 20));
+	ck_assert_uint_eq(ctr("TcpInSegs"), 3);
+	ck_assert_uint_eq(ctr("TcpInErrs"), 1);
+	ck_assert_uint_eq(ctr("TcpInTruncated"), 2);
+	ck_assert_uint_eq(tx_count(), 0);
+}
+END_TEST
+
 START_TEST(test_tcp_no_rst_for_rst_or_bad)
 {
 	send_tcp(0x04, 5, 0, 0, 0, 0);
@@ -260,6 +280,7 @@ Suite *udp_tcp_suite(void)
 	tcase_add_test(tc, test_tcp_data_fin);
 	tcase_add_test(tc, test_tcp_ack_gets_rst);
 	tcase_add_test(tc, test_tcp_no_rst_for_rst_or_bad);
+	tcase_add_test(tc, test_tcp_counters_for_bad_headers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -28,9 +28,11 @@ uint16_t cksum(const uint8_t *p, size_t len)
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
 
+unsigned FX_PKBS = 256;
+
 void fx_setup(void)
 {
-	struct stack_config cfg = { .pkb_count = 256, .seed = 42 };
+	struct stack_config cfg = { .pkb_count = FX_PKBS, .seed = 42 };
 	struct frame f;
 
 	NOW = T0;
