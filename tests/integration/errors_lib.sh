@@ -4,8 +4,8 @@
 # errors and redirects from real Linux routers (ICMP-SPEC §8, R8.1–R8.6) (bash).
 #
 # Sourced after lib.sh:  . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/errors_lib.sh"
-# Self-contained: it carries its own soft checks (bad, expect_*, finish), so the t_5N tests depend on
-# nothing but lib.sh.
+# The generic helpers it relies on (no_rpf, wait_link, wait_ping, mac_of, pcap_text,
+# check_pcap_clean, the soft checks bad/expect_*/finish) are in lib.sh.
 #
 # setup_errors — the "far host behind a Linux router" topology:
 #
@@ -49,16 +49,6 @@ kernel_router() {
 	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 >/dev/null ||
 		fail "ip_forward/icmp_ratelimit in $1"
 	no_rpf "$1"
-}
-
-# wait_ping NS ADDR: at most 5 s for ADDR to answer a ping from NS.
-wait_ping() {
-	local i
-	for i in $(seq 1 25); do
-		ip netns exec "$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	fail "$2 unreachable from $1 within 5 s"
 }
 
 # setup_errors [EXTRA DAEMON ARGS...]
@@ -186,111 +176,9 @@ wait_lines() {
 	return 1
 }
 
-# ---- generic helpers ----
-
-# no_rpf NS [IF...]: reverse-path filtering off (all, default and the named interfaces), so no
-# namespace that inherited rp_filter from the machine drops the test traffic as martian.
-no_rpf() {
-	local ns=$1 k
-	shift
-	for k in all default "$@"; do
-		ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$k.rp_filter=0" >/dev/null ||
-			fail "rp_filter=0 for $k in $ns"
-	done
-}
-
-# wait_link NS IF ADDR/LEN: at most 5 s for IF in NS to be up with carrier and ADDR/LEN.
-wait_link() {
-	local i l
-	for i in $(seq 1 100); do
-		l=$(ip -n "$1" -o link show dev "$2" 2>/dev/null) &&
-			case "$l" in *LOWER_UP*) true ;; *) false ;; esac &&
-			ip -n "$1" -o -4 addr show dev "$2" 2>/dev/null | grep -q " $3 " && return 0
-		sleep 0.05
-	done
-	fail "$2 in $1 not up with $3 within 5 s: $(ip -n "$1" -o addr show dev "$2" 2>&1 | head -n 3)"
-}
-
-# mac_of NS IF: the MAC of IF in NS.
-mac_of() { ip -n "$1" -o link show dev "$2" | sed -nE 's/.*link\/ether ([0-9a-f:]{17}).*/\1/p'; }
-
-# pcap_text [FILTER]: tcpdump -nn -v of the daemon's capture, one packet per line (the quoted
-# datagram of an ICMP error joined to its line with " || ").
-pcap_text() {
-	tcpdump -nn -v -r "$PCAP" "$@" 2>/dev/null | awk '
-		/^[0-9][0-9]:/ { if (line != "") print line; line = $0; next }
-		{ sub(/^[ \t]+/, ""); line = line " || " $0 }
-		END { if (line != "") print line }'
-}
-
 # pcap_ether_dst FILTER: the link-layer destination of each frame of the daemon's capture matching
 # FILTER, in order, one per line.
 pcap_ether_dst() {
 	tcpdump -e -nn -r "$PCAP" "$@" 2>/dev/null |
 		awk '{ for (i = 1; i <= NF; i++) if ($i == ">") { sub(/,$/, "", $(i + 1)); print $(i + 1); break } }'
-}
-
-# check_pcap_clean [PCAP]: tcpdump -vv parses every frame the daemon saw or sent with no checksum
-# error (IP header, ICMP, UDP, quoted headers inside ICMP errors included) and no malformed header.
-check_pcap_clean() {
-	local pcap=${1:-$PCAP} out bad n
-	out=$(tcpdump -nn -vv -r "$pcap" 2>&1) || fail "tcpdump -r $pcap: $(printf '%s\n' "$out" | tail -n 3)"
-	bad=$(printf '%s\n' "$out" | grep -nE 'bad cksum|wrong icmp cksum|bad udp cksum|incorrect ->|bad-len|bad-hlen|IP[0-9]* bad-version|\[\|(ip|icmp|udp|tcp)\]|invalid' || true)
-	if [ -n "$bad" ]; then
-		printf -- '--- malformed frames in the capture ---\n%s\n' "$bad" >&2
-		bad "the daemon's capture holds malformed or badly checksummed packets"
-		return
-	fi
-	n=$(printf '%s\n' "$out" | grep -cE '^[0-9]{2}:[0-9]{2}:')
-	log "ok: capture clean under tcpdump -vv ($n frames)"
-}
-
-# Soft checks: each prints "# ok: ..." or "FAIL: ..." and the test goes on, so one run reports every
-# deviation; finish (at the end of every test) checks the capture, stops the daemon and fails if any
-# check failed.
-SOFT_FAILS=0
-bad() {
-	printf 'FAIL: %s\n' "$*" >&2
-	SOFT_FAILS=$((SOFT_FAILS + 1))
-}
-expect_eq() {   # expect_eq WHAT EXPECTED SEEN
-	if [ "$2" = "$3" ]; then log "ok: $1 = $3"; else bad "$1: expected '$2', saw '$3'"; fi
-}
-expect_match() {   # expect_match WHAT ERE TEXT: some line of TEXT matches ERE
-	if printf '%s\n' "$3" | grep -qE -- "$2"; then
-		log "ok: $1"
-	else
-		bad "$1: no line matches /$2/ in:"
-		printf '%s\n' "$3" | sed 's/^/    | /' >&2
-	fi
-}
-expect_nomatch() {   # expect_nomatch WHAT ERE TEXT: no line of TEXT matches ERE
-	local m
-	m=$(printf '%s\n' "$3" | grep -E -- "$2" || true)
-	if [ -z "$m" ]; then
-		log "ok: $1"
-	else
-		bad "$1: unexpected line(s):"
-		printf '%s\n' "$m" | sed 's/^/    | /' >&2
-	fi
-}
-expect_range() {   # expect_range WHAT MIN MAX SEEN (integers; MAX may be "inf")
-	case "$4" in '' | *[!0-9]*) bad "$1: not a number: '$4'"; return ;; esac
-	if [ "$4" -ge "$2" ] && { [ "$3" = inf ] || [ "$4" -le "$3" ]; }; then
-		log "ok: $1 = $4"
-	else
-		bad "$1: expected $2..$3, saw $4"
-	fi
-}
-expect_delta() {   # expect_delta NAME EXPECTED SNAPSHOT
-	local v
-	v=$(delta "$1" "$3") || exit 1
-	expect_eq "$1 delta" "$2" "$v"
-}
-
-finish() {
-	check_pcap_clean
-	stop_daemon
-	[ "$SOFT_FAILS" -eq 0 ] || fail "$SOFT_FAILS check(s) failed (FAIL lines above)"
-	log "all checks passed"
 }

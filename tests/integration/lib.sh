@@ -259,3 +259,139 @@ only_lo() {
 	names=$(ip -n "$1" -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep -vx lo)
 	[ -z "$names" ]
 }
+
+# ---- multi-namespace topologies (router_lib.sh, errors_lib.sh) ----
+
+# no_rpf NS [IF...]: reverse-path filtering off (all, default and the named interfaces), so the
+# asymmetric-looking test traffic is never dropped as martian by a namespace that inherited
+# rp_filter from the machine.
+no_rpf() {
+	local ns=$1 k
+	shift
+	for k in all default "$@"; do
+		ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$k.rp_filter=0" >/dev/null ||
+			fail "rp_filter=0 for $k in $ns"
+	done
+}
+
+# wait_link NS IF ADDR/LEN: at most 5 s for IF in NS to be up with carrier and ADDR/LEN.
+wait_link() {
+	local i l
+	for i in $(seq 1 100); do
+		l=$(ip -n "$1" -o link show dev "$2" 2>/dev/null) &&
+			case "$l" in *LOWER_UP*) true ;; *) false ;; esac &&
+			ip -n "$1" -o -4 addr show dev "$2" 2>/dev/null | grep -q " $3 " && return 0
+		sleep 0.05
+	done
+	fail "$2 in $1 not up with $3 within 5 s: $(ip -n "$1" -o addr show dev "$2" 2>&1 | head -n 3)"
+}
+
+# wait_ping NS ADDR [WHAT]: at most 5 s for ADDR to answer a ping from NS; WHAT names the failure.
+wait_ping() {
+	local i
+	for i in $(seq 1 25); do
+		ip netns exec "$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	fail "${3:-$2 unreachable from $1 within 5 s}"
+}
+
+# mac_of NS IF: the MAC of IF in NS.
+mac_of() { ip -n "$1" -o link show dev "$2" | sed -nE 's/.*link\/ether ([0-9a-f:]{17}).*/\1/p'; }
+
+# ---- the daemon's capture ----
+
+# pcap_text [FILTER]: tcpdump -nn -v of the daemon's capture, one packet per line (the quoted
+# datagram of an ICMP error joined to its line with " || ").
+pcap_text() {
+	tcpdump -nn -v -r "$PCAP" "$@" 2>/dev/null | awk '
+		/^[0-9][0-9]:/ { if (line != "") print line; line = $0; next }
+		{ sub(/^[ \t]+/, ""); line = line " || " $0 }
+		END { if (line != "") print line }'
+}
+
+# check_pcap_clean [PCAP]: tcpdump -vv parses every frame the daemon saw or sent with no checksum
+# error (IP header, ICMP, UDP, TCP — quoted headers inside ICMP errors included) and no malformed
+# or invalid header; fails the test at once otherwise. Logs the number of frames.
+check_pcap_clean() {
+	local pcap=${1:-$PCAP} out bad n
+	out=$(tcpdump -nn -vv -r "$pcap" 2>&1) || fail "tcpdump -r $pcap: $(printf '%s\n' "$out" | tail -n 3)"
+	bad=$(printf '%s\n' "$out" | grep -nE 'bad cksum|wrong icmp cksum|bad udp cksum|incorrect ->|bad-len|bad-hlen|IP[0-9]* bad-version|\[\|(ip|icmp|udp|tcp)\]|invalid' || true)
+	if [ -n "$bad" ]; then
+		printf -- '--- malformed frames in the capture ---\n%s\n' "$bad" >&2
+		fail "the daemon's capture holds malformed or badly checksummed packets"
+	fi
+	n=$(printf '%s\n' "$out" | grep -cE '^[0-9]{2}:[0-9]{2}:')
+	log "ok: capture clean under tcpdump -vv ($n frames)"
+}
+
+# ---- soft checks ----
+# Each prints "# ok: ..." or "FAIL: ..." and the test goes on, so one run reports every deviation;
+# soft_verdict (or finish, which calls it) at the end of the test fails if any check failed.
+SOFT_FAILS=0
+bad() {
+	printf 'FAIL: %s\n' "$*" >&2
+	SOFT_FAILS=$((SOFT_FAILS + 1))
+}
+expect_eq() {   # expect_eq WHAT EXPECTED SEEN
+	if [ "$2" = "$3" ]; then log "ok: $1 = $3"; else bad "$1: expected '$2', saw '$3'"; fi
+}
+expect_match() {   # expect_match WHAT ERE TEXT: some line of TEXT matches ERE
+	if printf '%s\n' "$3" | grep -qE -- "$2"; then
+		log "ok: $1"
+	else
+		bad "$1: no line matches /$2/ in:"
+		printf '%s\n' "$3" | sed 's/^/    | /' >&2
+	fi
+}
+expect_nomatch() {   # expect_nomatch WHAT ERE TEXT: no line of TEXT matches ERE
+	local m
+	m=$(printf '%s\n' "$3" | grep -E -- "$2" || true)
+	if [ -z "$m" ]; then
+		log "ok: $1"
+	else
+		bad "$1: unexpected line(s):"
+		printf '%s\n' "$m" | sed 's/^/    | /' >&2
+	fi
+}
+expect_all_match() {   # expect_all_match WHAT ERE TEXT: TEXT has lines and every one matches ERE
+	local m
+	m=$(printf '%s\n' "$3" | grep -vE -- "$2" || true)
+	if [ -n "$3" ] && [ -z "$m" ]; then
+		log "ok: $1 ($(printf '%s\n' "$3" | wc -l) lines)"
+	else
+		bad "$1: line(s) not matching /$2/:"
+		printf '%s\n' "${m:-(no lines at all)}" | sed 's/^/    | /' >&2
+	fi
+}
+expect_range() {   # expect_range WHAT MIN MAX SEEN (integers; MAX may be "inf")
+	case "$4" in '' | *[!0-9]*) bad "$1: not a number: '$4'"; return ;; esac
+	if [ "$4" -ge "$2" ] && { [ "$3" = inf ] || [ "$4" -le "$3" ]; }; then
+		log "ok: $1 = $4"
+	else
+		bad "$1: expected $2..$3, saw $4"
+	fi
+}
+expect_delta() {   # expect_delta NAME EXPECTED SNAPSHOT
+	local v
+	v=$(delta "$1" "$3") || exit 1
+	expect_eq "$1 delta" "$2" "$v"
+}
+expect_delta_ge() {   # expect_delta_ge NAME MIN SNAPSHOT
+	local v
+	v=$(delta "$1" "$3") || exit 1
+	expect_range "$1 delta" "$2" inf "$v"
+}
+
+# soft_verdict: fails the test if any soft check failed.
+soft_verdict() {
+	[ "$SOFT_FAILS" -eq 0 ] || fail "$SOFT_FAILS check(s) failed (FAIL lines above)"
+	log "all checks passed"
+}
+
+# finish: checks the capture, stops the daemon (clean exit asserted) and fails on any soft failure.
+finish() {
+	check_pcap_clean
+	stop_daemon
+	soft_verdict
+}
