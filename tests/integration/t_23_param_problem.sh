@@ -16,42 +16,9 @@
 # spec's default is Linux parity (RFC 791 would count it; see the test report).
 # The per-destination limiter is off (-s icmp_ratelimit=0): more than 6 errors go to one host.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/icmp_lib.sh"
 setup_ns
 start_daemon -s icmp_ratelimit=0
-
-# ---- local helpers (lib.sh belongs to the base harness; these stay in this file) ----
-PROBE="$(cd "$(dirname "$0")" && pwd)/icmp_probe.py"
-PROBE_OUT=$TMP/probe.out
-# learn_dmac: one ping so both sides hold ARP entries; DMAC = the daemon's MAC from `tapstackctl addr`.
-learn_dmac() {
-	inh timeout 10 ping -n -q -c 1 -W 2 "$D_IP" >/dev/null || fail "ping $D_IP (to prime ARP on both sides)"
-	DMAC=$(ctl addr | sed -nE 's/.*lladdr ([0-9a-f:]{17}).*/\1/p' | head -n 1)
-	[ -n "$DMAC" ] || fail "no lladdr in tapstackctl addr"
-}
-# probe CASE...: icmp_probe.py in $NS_H; one result line per case in $PROBE_OUT (and in the log).
-probe() {
-	inh env TAPSTACKCTL="$TAPSTACKCTL" TAPSTACK_CONTROL="$CTL" timeout 60 "$PY" "$PROBE" "$HOST_IF" "$DMAC" "$@" \
-		>"$PROBE_OUT" 2>"$TMP/probe.err" || fail "icmp_probe.py $* failed: $(tail -n 5 "$TMP/probe.err")"
-	sed 's/^/# probe: /' "$PROBE_OUT"
-}
-# pf CASE KEY: one field of CASE's result line; "absent" if missing (a counter delta d.NAME: 0).
-pf() {
-	local line v
-	line=$(grep -a -m1 "^$1 " "$PROBE_OUT") || { echo "no-result-line"; return; }
-	v=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1)
-	if [ -z "$v" ]; then case "$2" in d.*) v=0 ;; *) v=absent ;; esac; fi
-	printf '%s\n' "$v"
-}
-expect() { assert_eq "$1: $4 [$2]" "$3" "$(pf "$1" "$2")"; }   # expect CASE KEY VALUE WHAT
-# expect_le CASE KEY MAX WHAT: a numeric field is at most MAX.
-expect_le() {
-	local v
-	v=$(pf "$1" "$2")
-	case "$v" in '' | *[!0-9]*) fail "$1: $4 [$2]: not a number: '$v'" ;; esac
-	[ "$v" -le "$3" ] || fail "$1: $4 [$2]: $v > $3"
-	log "ok: $1: $4 [$2] = $v (<= $3)"
-}
-# ---- end of local helpers ----
 learn_dmac
 
 # case:pointer, as in icmp_probe.py's PP_OPTS (the expected values are ICMP-SPEC §6's).
