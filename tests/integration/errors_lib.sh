@@ -182,3 +182,28 @@ pcap_ether_dst() {
 	tcpdump -e -nn -r "$PCAP" "$@" 2>/dev/null |
 		awk '{ for (i = 1; i <= NF; i++) if ($i == ">") { sub(/,$/, "", $(i + 1)); print $(i + 1); break } }'
 }
+
+# redirect_opening SNAPSHOT: the common start of the redirect tests (after setup_redirect):
+# snapshots the counters into SNAPSHOT and H's Ip ForwDatagrams into FWD0; `tapstackctl ping -c 3`
+# of the far host (exit status 0, 3 replies with ttl=63); H's redirects in the capture ("ICMP
+# redirect 203.0.113.2 to host 192.0.2.7" from 192.0.2.1) counted into NRD (at least 1); then the
+# route cache, logged and kept in RC_OUT.
+redirect_opening() {
+	local out rc rd
+	snapshot "$1"
+	FWD0=$(kernel_snmp "$NS_H" Ip ForwDatagrams)
+	out=$(timeout --foreground 15 "$TAPSTACKCTL" -c "$CTL" ping -c 3 -i 0.3 "$FAR_IP" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/# ping: /'
+	expect_eq "ping $FAR_IP exit status" 0 "$rc"
+	expect_eq "replies from $FAR_IP (ttl=63)" 3 \
+		"$(printf '%s\n' "$out" | grep -cE "^64 bytes from $FAR_IP: icmp_seq=[123] ttl=63 time=")"
+
+	rd=$(pcap_text "icmp and icmp[icmptype] == 5")
+	printf '%s\n' "$rd" | sed 's/^/# pcap: /'
+	NRD=$(printf '%s\n' "$rd" | grep -c "$ROUTER_IP > $D_IP: ICMP redirect $FAR_IP to host $G_IP")
+	expect_range "redirects from H ($ROUTER_IP, new gateway $G_IP) in the capture" 1 inf "$NRD"
+
+	RC_OUT=$(ctl route cache)
+	printf '%s\n' "$RC_OUT" | sed 's/^/# route cache: /'
+}

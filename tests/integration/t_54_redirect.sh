@@ -22,24 +22,9 @@ setup_redirect
 S=$TMP/snap
 PORT=47001
 
-snapshot "$S"
-fwd0=$(kernel_snmp "$NS_H" Ip ForwDatagrams)
-out=$(timeout --foreground 15 "$TAPSTACKCTL" -c "$CTL" ping -c 3 -i 0.3 "$FAR_IP" 2>&1)
-rc=$?
-printf '%s\n' "$out" | sed 's/^/# ping: /'
-expect_eq "ping $FAR_IP exit status" 0 "$rc"
-expect_eq "replies from $FAR_IP (ttl=63)" 3 \
-	"$(printf '%s\n' "$out" | grep -cE "^64 bytes from $FAR_IP: icmp_seq=[123] ttl=63 time=")"
-
-rd=$(pcap_text "icmp and icmp[icmptype] == 5")
-printf '%s\n' "$rd" | sed 's/^/# pcap: /'
-nrd=$(printf '%s\n' "$rd" | grep -c "$ROUTER_IP > $D_IP: ICMP redirect $FAR_IP to host $G_IP")
-expect_range "redirects from H ($ROUTER_IP, new gateway $G_IP) in the capture" 1 inf "$nrd"
-
-rc_out=$(ctl route cache)
-printf '%s\n' "$rc_out" | sed 's/^/# route cache: /'
+redirect_opening "$S"
 expect_match "route cache: redirect exception" \
-	"^$FAR_IP via $G_IP dev tap0 redirected expires (300|299)s\$" "$rc_out"
+	"^$FAR_IP via $G_IP dev tap0 redirected expires (300|299)s\$" "$RC_OUT"
 
 # Link-layer destinations of the datagrams to the far host, in order.
 macs() {
@@ -50,7 +35,7 @@ log "link-layer destinations of the requests: $(printf '%s ' $m)"
 expect_eq "first request to H's MAC" "$H_MAC" "$(printf '%s\n' "$m" | sed -n 1p)"
 expect_eq "later requests to G's MAC" "$G_MAC $G_MAC" "$(printf '%s\n' "$m" | sed -n '2,$p' | xargs)"
 fwd1=$(kernel_snmp "$NS_H" Ip ForwDatagrams)
-expect_eq "datagrams H's kernel forwarded" 1 "$((fwd1 - fwd0))"
+expect_eq "datagrams H's kernel forwarded" 1 "$((fwd1 - FWD0))"
 
 # A later UDP datagram follows the exception too, and reaches the far host.
 RX=$TMP/rx.txt
@@ -86,7 +71,7 @@ expect_eq "link-layer destinations of the fragments (G)" "$G_MAC $G_MAC" \
 fwd3=$(kernel_snmp "$NS_H" Ip ForwDatagrams)
 expect_eq "datagrams H's kernel forwarded since the redirect" 0 "$((fwd3 - fwd1))"
 
-expect_delta IcmpMsgInType5 "$nrd" "$S"
+expect_delta IcmpMsgInType5 "$NRD" "$S"
 expect_delta IcmpInRedirectsIgnored 0 "$S"
 expect_delta IcmpInErrors 0 "$S"
 finish
