@@ -2,8 +2,9 @@
 #
 # Sourced after lib.sh, before setup_ns/start_daemon:
 #   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/flood_lib.sh"
-# A test then: starts its daemon, flood_pin_dmac, flood_baseline, flood_run KIND, checks what is
-# special to its flood (soft checks from lib.sh: bad, expect_*), and ends with flood_finish.
+# A test then: starts its daemon, flood_standard KIND COUNTER (or its parts: flood_pin_dmac,
+# flood_baseline, flood_run KIND, ...), checks what is special to its flood (soft checks from
+# lib.sh: bad, expect_*), and ends with flood_finish.
 #
 # The flood itself and the RSS sampling are hostile.py's: `flood KIND IF DMAC SECONDS PPS` prints
 # "flood KIND sent=N seconds=S ..."; `rss PID SECONDS 16384 1024` samples the daemon's VmRSS every
@@ -104,6 +105,17 @@ flood_ping_after() {
 	out=$(inh timeout --foreground 10 ping -n -c 3 -i 0.2 -W 1 "$D_IP" 2>&1)
 	ping_stats "$out"
 	[ "$PING_RX" = 3 ] || bad "${1:-ping} after the flood: $PING_RX of 3 answered"
+}
+
+# flood_standard KIND COUNTER: the usual sequence on tap0 alone: flood_pin_dmac, flood_baseline,
+# flood_run KIND, then `tapstackctl stats` half-way listed COUNTER and at least half the pings
+# during the flood were answered.
+flood_standard() {
+	flood_pin_dmac
+	flood_baseline
+	flood_run "$1"
+	flood_check_mid_stats "$2"
+	flood_check_ping_during
 }
 
 # flood_finish: SIGTERM (clean exit, no sanitizer report asserted), then fails on any soft failure.

@@ -10,11 +10,7 @@
 . "$(dirname "$0")/flood_lib.sh"
 setup_ns
 start_daemon
-flood_pin_dmac
-flood_baseline
-flood_run arp
-flood_check_mid_stats ArpInRequests
-flood_check_ping_during
+flood_standard arp ArpInRequests
 
 req=$(delta ArpInRequests "$S")
 rep=$(delta ArpOutReplies "$S")

@@ -12,11 +12,7 @@
 . "$(dirname "$0")/flood_lib.sh"
 setup_ns
 start_daemon -r "203.0.113.0/24,via=$HOST_IP" -r "198.51.100.0/24,via=$HOST_IP"
-flood_pin_dmac
-flood_baseline
-flood_run udp
-flood_check_mid_stats UdpNoPorts
-flood_check_ping_during
+flood_standard udp UdpNoPorts
 
 noports=$(delta UdpNoPorts "$S")
 out=$(delta IcmpOutMsgs "$S")

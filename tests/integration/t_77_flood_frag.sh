@@ -13,11 +13,7 @@
 . "$(dirname "$0")/flood_lib.sh"
 setup_ns
 start_daemon -r "203.0.113.0/24,via=$HOST_IP" -r "198.51.100.0/24,via=$HOST_IP"
-flood_pin_dmac
-flood_baseline
-flood_run frag
-flood_check_mid_stats IpReasmReqds
-flood_check_ping_during
+flood_standard frag IpReasmReqds
 
 reqds=$(delta IpReasmReqds "$S")
 fails=$(delta IpReasmFails "$S")
