@@ -91,7 +91,7 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 	./$(BF)/fuzz_stack -merge=1 $(BF)/corpus $(BF)/seed 2>&1 | tail -n 2
 	@./$(BF)/fuzz_stack -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix=$(BF)/ -print_final_stats=1 $(BF)/corpus >$(BF)/fuzz.log 2>&1; rc=$$?; \
-	grep -E "^#[0-9]+ +(INITED|DONE)|^stat::" $(BF)/fuzz.log; \
+	grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::" $(BF)/fuzz.log; \
 	if [ $$rc -ne 0 ]; then tail -n 60 $(BF)/fuzz.log; echo "fuzz: a finding (see $(BF)/)"; exit 1; fi
 .PHONY: fuzz
 
