@@ -208,6 +208,14 @@ static struct udp_sock *udp_lookup(struct stack *st, uint32_t src, uint16_t spor
 /* Hands one datagram (UDP header at data) to s. Consumes p. */
 static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, const struct ip4_rx *rx)
 {
+	/* A datagram is counted in UdpInDatagrams once a socket took it; one refused for a full
+	 * queue counts as an error instead (Linux counts it at recvmsg, never for a drop). */
+	if (s->rxq.len >= UDP_RXQ_MAX && s->service == UDP_SVC_NONE) {
+		s->rx_dropped++;
+		CNT(st, UdpInErrors);
+		stack_drop(st, p, C_UdpRcvbufErrors);
+		return;
+	}
 	CNT(st, UdpInDatagrams);
 	s->rx++;
 	if (s->service == UDP_SVC_DISCARD) {
@@ -225,12 +233,6 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 		p->flags &= PKB_HEAP;
 		s->tx++;
 		udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL);
-		return;
-	}
-	if (s->rxq.len >= UDP_RXQ_MAX) {
-		s->rx_dropped++;
-		CNT(st, UdpInErrors);
-		stack_drop(st, p, C_UdpRcvbufErrors);
 		return;
 	}
 	pkb_push(p, rx->hlen); /* keep the IPv4 header: it says who sent it */
