@@ -17,6 +17,9 @@
  *
  * The TAP is created, or attached when it exists (a persistent one: `ip tuntap add mode tap`),
  * with IFF_TAP | IFF_NO_PI. SIGINT/SIGTERM: prints the frame counters to stderr and exits 0.
+ *
+ * tools/reflector_uring.c (build/reflector-uring) is the same responder on io_uring; it includes
+ * this file with REFLECTOR_NO_MAIN so that both do exactly the same work per frame.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,6 +137,7 @@ static inline size_t forward(uint8_t *f, size_t n, const uint8_t dmac[6], const 
 	return n;
 }
 
+#ifndef REFLECTOR_NO_MAIN /* tools/reflector_uring.c includes the frame handling above */
 static void usage(FILE *o)
 {
 	fprintf(o,
@@ -252,3 +256,4 @@ int main(int argc, char **argv)
 	free(buf);
 	return 0;
 }
+#endif /* REFLECTOR_NO_MAIN */
