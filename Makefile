@@ -112,8 +112,16 @@ $(B)/reflector: tools/reflector.c | $(B)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
 $(B)/alloccount.so: tools/alloccount.c | $(B)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -shared -fPIC $^ -o $@
+# The reflector on io_uring (liburing-dev; without it the binary only says so and exits 1).
+URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
+$(B)/reflector-uring: tools/reflector_uring.c tools/reflector.c | $(B)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $< -o $@ $(URING_LIBS)
 bench: all $(B)/tapbench $(B)/reflector $(B)/alloccount.so
 	bash bench/run.sh
+# reflector against reflector-uring (read per frame vs io_uring batches), all threads' CPU counted.
+.PHONY: bench-uring
+bench-uring: $(B)/tapbench $(B)/reflector
+	BENCH_SUITE=uring bash bench/run.sh
 
 # --- soak (issue #7): mixed traffic against the release daemon, then the ASan one ----------
 # Not part of `make check`. `sudo make soak` (10 + 2 minutes); a quick run:
