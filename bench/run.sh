@@ -20,6 +20,15 @@
 # responder, Linux's default is 1000; longer so that a scheduler hiccup of a few ms on a shared
 # machine is not counted as loss in the paced runs), BENCH_OUT (bench/results), BENCH_PERF=1 (also
 # record a perf profile of tapstackd under an echo flood into the raw directory).
+#
+# BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
+# build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, and
+# the replies' writes submitted in batches, one io_uring_enter per batch); per repetition, in
+# rotating order, each through echo flood, echo at 100 kpps and at 10 kpps (CPU per reply at
+# equal load, RTT) and forwarding flood. The CPU of EVERY thread of the responder is counted
+# (the sum of /proc/PID/task/*/schedstat, so io-wq workers are included), and the responder
+# core's ksoftirqd separately; the table goes to OUT/uring.{txt,json}. Installs liburing-dev when
+# missing.
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -101,6 +110,21 @@ if ! command -v gnuplot >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1;
 fi
 make -s -C "$TOP" build/tapstackd build/tapbench build/reflector build/alloccount.so ||
 	fail "build failed"
+SUITE=${BENCH_SUITE:-main}
+case "$SUITE" in main|uring) ;; *) fail "BENCH_SUITE=$SUITE: main or uring" ;; esac
+if [ "$SUITE" = uring ]; then
+	if [ ! -e /usr/include/liburing.h ]; then
+		log "installing liburing-dev"
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			liburing-dev >/dev/null 2>&1 || fail "could not install liburing-dev"
+	fi
+	make -s -C "$TOP" build/reflector-uring || fail "build failed"
+	# built before liburing was installed: the binary only says so (exit 1)
+	"$B/reflector-uring" -h >/dev/null 2>&1 || make -s -B -C "$TOP" build/reflector-uring ||
+		fail "build failed"
+	"$B/reflector-uring" -h >/dev/null 2>&1 || fail "build/reflector-uring has no io_uring"
+fi
 mkdir -p "$RAW" || fail "cannot create $RAW"
 RUNS=$RAW/runs.jsonl
 : >"$RUNS"
@@ -146,23 +170,29 @@ wait_ready() { # PID DEV ADDR [DEV2]
 RESP_PID=""
 RESP_NAME=""
 
-# start_reflector echo|forward
+# start_reflector echo|forward [BINARY ARGS...]: the reflector (or another bare responder with
+# its options, e.g. reflector-uring) on persistent TAPs in $NSG; RESP_NAME stays the caller's.
 start_reflector() {
+	local mode=$1 bin=$B/reflector
+	shift
+	[ $# -gt 0 ] && { bin=$1; shift; }
 	local dev
 	for dev in tap0 tap1; do
-		[ "$dev" = tap1 ] && [ "$1" = echo ] && continue
+		[ "$dev" = tap1 ] && [ "$mode" = echo ] && continue
 		ip -n "$NSG" tuntap add dev "$dev" mode tap || fail "tuntap add $dev in $NSG"
 		ip -n "$NSG" link set "$dev" up || fail "link up $dev"
 	done
 	ip -n "$NSG" addr add 192.0.2.1/24 dev tap0 || fail "addr add tap0"
-	local args=(-i tap0 -q)
-	[ "$1" = forward ] && args+=(-o tap1 --dst-mac "$OUT_MAC")
-	taskset -c "$RESP_CPU" ip netns exec "$NSG" "$B/reflector" "${args[@]}" 2>"$TMP/resp.err" &
+	local args=(-i tap0 "$@")
+	[ "$bin" = "$B/reflector" ] && args+=(-q)
+	[ "$mode" = forward ] && args+=(-o tap1 --dst-mac "$OUT_MAC")
+	taskset -c "$RESP_CPU" ip netns exec "$NSG" "$bin" "${args[@]}" 2>"$TMP/resp.err" &
 	RESP_PID=$!
 	PIDS="$PIDS $RESP_PID"
-	RESP_NAME=reflector
-	if [ "$1" = forward ]; then wait_ready "$RESP_PID" tap0 192.0.2.1 tap1; else wait_ready "$RESP_PID" tap0 192.0.2.1; fi
-	[ "$(cat "/proc/$RESP_PID/comm" 2>/dev/null)" = reflector ] || fail "pid $RESP_PID is not the reflector"
+	[ -n "$RESP_NAME" ] || RESP_NAME=reflector
+	if [ "$mode" = forward ]; then wait_ready "$RESP_PID" tap0 192.0.2.1 tap1; else wait_ready "$RESP_PID" tap0 192.0.2.1; fi
+	[ "$(cat "/proc/$RESP_PID/comm" 2>/dev/null)" = "$(basename "$bin")" ] ||
+		fail "pid $RESP_PID is not $(basename "$bin")"
 }
 
 # start_tapstackd echo|forward [PRELOAD_ENV...]
@@ -186,19 +216,52 @@ stop_responder() {
 	ip -n "$NSG" link del tap0 2>/dev/null
 	ip -n "$NSG" link del tap1 2>/dev/null
 	RESP_PID=""
+	RESP_NAME=""
 }
 
+# all_cpu_ns PID: run time in ns of every thread of PID (io-wq workers included: they are
+# threads of the process), the sum of /proc/PID/task/*/schedstat.
+all_cpu_ns() {
+	local t v s=0
+	for t in /proc/"$1"/task/*/schedstat; do
+		v=0
+		read -r v _ 2>/dev/null <"$t"
+		s=$((s + v))
+	done
+	echo "$s"
+}
+# thread_names PID: the comm of each of its threads, comma-separated.
+thread_names() {
+	local t c n=""
+	for t in /proc/"$1"/task/*/comm; do
+		read -r c 2>/dev/null <"$t" && n="$n${n:+,}$c"
+	done
+	echo "$n"
+}
+# run time in ns of one kernel thread (ksoftirqd of the responder's core), or 0
+task_ns() { local v=0; [ -n "$1" ] && read -r v _ 2>/dev/null <"/proc/$1/schedstat"; echo "${v:-0}"; }
+KSOFTIRQD=""
+for d in /proc/[0-9]*; do
+	[ "$(cat "$d/comm" 2>/dev/null)" = "ksoftirqd/$RESP_CPU" ] && { KSOFTIRQD=${d#/proc/}; break; }
+done
+
 # tb REP TEST TAPBENCH_ARGS...: one tapbench run against the current responder; its JSON goes
-# to $TMP/last.json and, with our tags, to $RUNS.
+# to $TMP/last.json and, with our tags and the CPU of all the responder's threads over the run
+# (and of ksoftirqd on its core), to $RUNS.
 LAST=$TMP/last.json
 tb() {
-	local rep=$1 test=$2
+	local rep=$1 test=$2 a0 a1 k0 k1 names
 	shift 2
+	a0=$(all_cpu_ns "$RESP_PID")
+	k0=$(task_ns "$KSOFTIRQD")
 	taskset -c "$GEN_CPU" ip netns exec "$NSG" "$B/tapbench" "$@" --pid "$RESP_PID" \
 		--cpu "$RESP_CPU" --json >"$LAST" 2>"$TMP/tb.err" ||
 		fail "tapbench $*: $(cat "$TMP/tb.err")"
-	printf '{"responder": "%s", "rep": %d, "test": "%s", "r": %s}\n' "$RESP_NAME" "$rep" "$test" \
-		"$(cat "$LAST")" >>"$RUNS"
+	a1=$(all_cpu_ns "$RESP_PID")
+	k1=$(task_ns "$KSOFTIRQD")
+	names=$(thread_names "$RESP_PID")
+	printf '{"responder": "%s", "rep": %d, "test": "%s", "r": %s, "all_threads_ns": %s, "threads": "%s", "ksoftirqd_ns": %s}\n' \
+		"$RESP_NAME" "$rep" "$test" "$(cat "$LAST")" "$((a1 - a0))" "$names" "$((k1 - k0))" >>"$RUNS"
 }
 
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); print(d[sys.argv[1]])' "$1" "$LAST"; }
@@ -273,6 +336,74 @@ run_tapstackd() {
 	fwd_suite "$rep" --next-hop 192.0.2.2
 	stop_responder
 }
+
+# --- BENCH_SUITE=uring: the reflector against reflector-uring ------------------------------
+# NAME|BINARY ARGS: the responders compared, the first is the reference of the ratios.
+URING_VARIANTS=(
+	"reflector|$B/reflector"
+	"uring-mshot|$B/reflector-uring --read mshot"
+	"uring-single64|$B/reflector-uring --read single --inflight 64"
+)
+
+# uring_mark: reflector-uring's counters since the previous mark (SIGUSR1 prints and resets them
+# on its stderr); nothing for another responder.
+uring_mark() {
+	case "$RESP_NAME" in uring-*) ;; *) return 0 ;; esac
+	local n0 i
+	n0=$(wc -l <"$TMP/resp.err")
+	kill -USR1 "$RESP_PID" 2>/dev/null || return 0
+	for i in $(seq 1 40); do
+		[ "$(wc -l <"$TMP/resp.err")" -gt "$n0" ] && break
+		sleep 0.025
+	done
+	tail -n 1 "$TMP/resp.err"
+}
+
+# ut REP TEST TAPBENCH_ARGS...: tb, plus reflector-uring's batching over the run (TEST.uring).
+ut() {
+	local rep=$1 test=$2 line
+	uring_mark >/dev/null
+	tb "$@"
+	line=$(uring_mark | tr -d '"\\')
+	[ -z "$line" ] || printf '{"responder": "%s", "rep": %d, "test": "%s.uring", "r": {"line": "%s"}}\n' \
+		"$RESP_NAME" "$rep" "$test" "$line" >>"$RUNS"
+}
+
+# uring_one REP NAME BINARY [ARGS...]: one responder through the io_uring comparison's tests.
+uring_one() {
+	local rep=$1 name=$2 f
+	shift 2
+	RESP_NAME=$name
+	start_reflector echo "$@"
+	ut "$rep" flood echo -i tap0 --dst 192.0.2.2 --dst-mac "$REFL_DMAC" -t "$FLOOD_S"
+	f=$(jget replies_per_s)
+	ut "$rep" r100k echo -i tap0 --dst 192.0.2.2 --dst-mac "$REFL_DMAC" -r 100000 -t 2
+	ut "$rep" rtt10k echo -i tap0 --dst 192.0.2.2 --dst-mac "$REFL_DMAC" -r 10000 -t 2
+	stop_responder
+	RESP_NAME=$name
+	start_reflector forward "$@"
+	ut "$rep" fwd_flood forward -i tap0 -o tap1 --dst 198.51.100.2 --out-mac "$OUT_MAC" \
+		--dst-mac "$REFL_DMAC" -t "$FLOOD_S"
+	log "$name rep $rep: echo flood $(calc "$f") replies/s, forwarding flood $(calc "$(jget replies_per_s)") frames/s"
+	stop_responder
+}
+
+if [ "$SUITE" = uring ]; then
+	log "io_uring comparison: namespace $NSG; generator on cpu$GEN_CPU, responders on cpu$RESP_CPU; $REPS repetitions; raw results in $RAW"
+	nv=${#URING_VARIANTS[@]}
+	for rep in $(seq 1 "$REPS"); do
+		for i in $(seq 0 $((nv - 1))); do
+			v=${URING_VARIANTS[$(((rep - 1 + i) % nv))]}
+			# shellcheck disable=SC2086
+			uring_one "$rep" "${v%%|*}" ${v#*|}
+		done
+	done
+	python3 "$TOP/bench/report_uring.py" --runs "$RUNS" --out "$OUT" --raw "$RAW" \
+		--meta "reps=$REPS gen_cpu=$GEN_CPU resp_cpu=$RESP_CPU flood_s=$FLOOD_S nice=$NICE txqueuelen=$TXQLEN kernel=$(uname -r) nproc=$(nproc)" ||
+		fail "report failed"
+	log "done in $(( $(date +%s) - T_START )) s"
+	exit 0
+fi
 
 log "namespaces $NSD (tapstackd) and $NSG (generator, kernel side of the TAPs); generator on cpu$GEN_CPU, responder on cpu$RESP_CPU; $REPS repetitions; raw results in $RAW"
 for rep in $(seq 1 "$REPS"); do
