@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/profile.sh — perf profile of a responder under a tapbench flood (docs/perf.md).
 #
-#   sudo bash bench/profile.sh [tapstackd|reflector] [echo|forward] [SECONDS]
+#   sudo bash bench/profile.sh [tapstackd|reflector|reflector-uring] [echo|forward] [SECONDS]
+#
+# reflector-uring takes its options from $URING_ARGS (e.g. URING_ARGS="--read single").
 #
 # Same topology as bench/run.sh (own namespaces, generator on cpu0, responder on cpu1, documentation
 # addresses only, a trap removes everything). Prints `perf stat` of the responder over the flood,
@@ -39,8 +41,10 @@ trap 'exit 143' TERM
 [ "$(id -u)" -eq 0 ] || fail "needs root"
 command -v perf >/dev/null || fail "perf is not installed"
 case "$WHO.$MODE" in tapstackd.echo|tapstackd.forward|reflector.echo|reflector.forward) ;;
-	*) fail "usage: profile.sh [tapstackd|reflector] [echo|forward] [SECONDS]" ;; esac
+	reflector-uring.echo|reflector-uring.forward) ;;
+	*) fail "usage: profile.sh [tapstackd|reflector|reflector-uring] [echo|forward] [SECONDS]" ;; esac
 make -s -C "$TOP" build/tapstackd build/tapbench build/reflector || fail "build failed"
+[ "$WHO" != reflector-uring ] || make -s -C "$TOP" build/reflector-uring || fail "build failed"
 mkdir -p "$OUTD"
 [ -w /proc/self/autogroup ] && echo "${BENCH_NICE:--20}" >/proc/self/autogroup 2>/dev/null
 for ns in "$NSD" "$NSG"; do
@@ -49,15 +53,17 @@ for ns in "$NSD" "$NSG"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1
 done
 
-if [ "$WHO" = reflector ]; then
+if [ "$WHO" != tapstackd ]; then
 	ip -n "$NSG" tuntap add dev tap0 mode tap && ip -n "$NSG" link set tap0 up &&
 		ip -n "$NSG" addr add 192.0.2.1/24 dev tap0 || fail "tap0"
 	args=(-i tap0 -q)
+	# shellcheck disable=SC2206
+	[ "$WHO" = reflector-uring ] && args+=(${URING_ARGS:-})
 	if [ "$MODE" = forward ]; then
 		ip -n "$NSG" tuntap add dev tap1 mode tap && ip -n "$NSG" link set tap1 up || fail "tap1"
 		args+=(-o tap1 --dst-mac 02:54:42:00:00:02)
 	fi
-	taskset -c "$RESP_CPU" ip netns exec "$NSG" "$B/reflector" "${args[@]}" &
+	taskset -c "$RESP_CPU" ip netns exec "$NSG" "$B/$WHO" "${args[@]}" &
 	gen=(--dst-mac 02:00:00:00:00:02)
 else
 	args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24")
@@ -75,7 +81,7 @@ done
 sleep 0.2
 if [ "$MODE" = echo ]; then
 	tbargs=(echo -i tap0 --dst 192.0.2.2)
-	[ "$WHO" = reflector ] && tbargs+=("${gen[@]}")
+	[ "$WHO" != tapstackd ] && tbargs+=("${gen[@]}")
 else
 	tbargs=(forward -i tap0 -o tap1 --dst 198.51.100.2 "${gen[@]}")
 fi
