@@ -23,9 +23,9 @@
 #
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
 # build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, and
-# the replies' writes submitted in batches, one io_uring_enter per batch); per repetition, in
-# rotating order, each through echo flood, echo at 100 kpps and at 10 kpps (CPU per reply at
-# equal load, RTT) and forwarding flood. The CPU of EVERY thread of the responder is counted
+# the replies' writes submitted in batches, one io_uring_enter per batch; BENCH_URING_VARIANTS
+# picks its options, see below); per repetition, in rotating order, each through echo flood,
+# echo at 100 kpps and at 10 kpps (CPU per reply at equal load, RTT) and forwarding flood. The CPU of EVERY thread of the responder is counted
 # (the sum of /proc/PID/task/*/schedstat, so io-wq workers are included), and the responder
 # core's ksoftirqd separately; the table goes to OUT/uring.{txt,json}. Installs liburing-dev when
 # missing.
@@ -339,11 +339,14 @@ run_tapstackd() {
 
 # --- BENCH_SUITE=uring: the reflector against reflector-uring ------------------------------
 # NAME|BINARY ARGS: the responders compared, the first is the reference of the ratios.
-URING_VARIANTS=(
-	"reflector|$B/reflector"
-	"uring-mshot|$B/reflector-uring --read mshot"
-	"uring-single64|$B/reflector-uring --read single --inflight 64"
-)
+# BENCH_URING_VARIANTS="NAME|OPTIONS;NAME|OPTIONS..." replaces the reflector-uring ones (names
+# start with uring-), e.g. "uring-mshot|--read mshot;uring-fixed|--read mshot --fixed".
+URING_VARIANTS=("reflector|$B/reflector")
+IFS=';' read -r -a uv <<<"${BENCH_URING_VARIANTS:-uring-mshot|--read mshot;uring-single64|--read single --inflight 64}"
+for v in "${uv[@]}"; do
+	case "$v" in uring-*'|'*) URING_VARIANTS+=("${v%%|*}|$B/reflector-uring ${v#*|}") ;;
+		*) fail "BENCH_URING_VARIANTS: \"$v\" is not uring-NAME|OPTIONS" ;; esac
+done
 
 # uring_mark: reflector-uring's counters since the previous mark (SIGUSR1 prints and resets them
 # on its stderr); nothing for another responder.
