@@ -22,9 +22,10 @@
 # record a perf profile of tapstackd under an echo flood into the raw directory).
 #
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
-# build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, and
-# the replies' writes submitted in batches, one io_uring_enter per batch; BENCH_URING_VARIANTS
-# picks its options, see below); per repetition, in rotating order, each through echo flood,
+# build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, or
+# read(2) per frame as the reflector (uring-writes), and the replies' writes submitted in
+# batches, one io_uring_enter per batch; BENCH_URING_VARIANTS picks the variants, see below);
+# per repetition, in rotating order, each through echo flood,
 # echo at 100 kpps and at 10 kpps (CPU per reply at equal load, RTT) and forwarding flood. The CPU of EVERY thread of the responder is counted
 # (the sum of /proc/PID/task/*/schedstat, so io-wq workers are included), and the responder
 # core's ksoftirqd separately; the table goes to OUT/uring.{txt,json}. Installs liburing-dev when
@@ -342,7 +343,7 @@ run_tapstackd() {
 # BENCH_URING_VARIANTS="NAME|OPTIONS;NAME|OPTIONS..." replaces the reflector-uring ones (names
 # start with uring-), e.g. "uring-mshot|--read mshot;uring-fixed|--read mshot --fixed".
 URING_VARIANTS=("reflector|$B/reflector")
-IFS=';' read -r -a uv <<<"${BENCH_URING_VARIANTS:-uring-mshot|--read mshot;uring-single64|--read single --inflight 64}"
+IFS=";" read -r -a uv <<<"${BENCH_URING_VARIANTS:-uring-mshot|--read mshot;uring-single64|--read single --inflight 64;uring-writes|--read syscall}"
 for v in "${uv[@]}"; do
 	case "$v" in uring-*'|'*) URING_VARIANTS+=("${v%%|*}|$B/reflector-uring ${v#*|}") ;;
 		*) fail "BENCH_URING_VARIANTS: \"$v\" is not uring-NAME|OPTIONS" ;; esac

@@ -14,6 +14,10 @@
  *           request stays armed (re-armed when the kernel ends it, e.g. out of buffers).
  *   single  --inflight N (default 64) IORING_OP_READ requests in flight, one buffer each; a
  *           slot's read is submitted again as soon as its frame's write has completed.
+ *   syscall read(2) per frame as the plain reflector does (epoll_wait, then drain until EAGAIN),
+ *           only the writes go through io_uring: queued as they are produced and submitted in
+ *           one io_uring_enter per 256 frames read or at EAGAIN (the half of io_uring a loop like
+ *           tapstackd's could take first, docs/perf.md).
  * A reply is written from the frame's own buffer (no copy); --fixed registers the buffers
  * (IORING_OP_WRITE_FIXED, and READ_FIXED in single mode).
  *
@@ -39,6 +43,7 @@
 #define BGID              0
 #define SQ_ENTRIES        512u
 #define CQ_ENTRIES        8192u
+#define SYS_BATCH         256u /* --read syscall: frames read per submission, as LOOP_RX_BATCH */
 enum { T_READ = 1, T_WRITE = 2 };
 #define UD(tag, slot) ((uint64_t)(tag) << 32 | (uint32_t)(slot))
 
@@ -51,6 +56,8 @@ struct uio {
 	unsigned free;                /* mshot: buffers in the ring (the kernel's to fill) */
 	unsigned br_added;            /* mshot: buffers given back, not yet published */
 	unsigned reads;               /* single: reads in flight */
+	unsigned *free_slots, n_free; /* syscall: buffers not holding a frame being written */
+	bool sysread;
 	unsigned writes;              /* writes queued or in flight */
 	bool mshot, fixed, forward, armed;
 };
@@ -71,7 +78,7 @@ static void counters_print(const struct uio *u)
 		"io_uring_enter %llu (%.1f frames each), completions %llu, read armed %llu, "
 		"out of buffers %llu, eagain %llu, sq full %llu\n",
 		(unsigned long long)n_rx, (unsigned long long)n_tx, (unsigned long long)n_drop,
-		(unsigned long long)n_short, u->mshot ? "mshot" : "single", u->fixed ? " fixed" : "",
+		(unsigned long long)n_short, u->mshot ? "mshot" : u->sysread ? "syscall" : "single", u->fixed ? " fixed" : "",
 		(unsigned long long)n_enter, n_enter ? (double)n_rx / (double)n_enter : 0.0,
 		(unsigned long long)n_cqe, (unsigned long long)n_arm, (unsigned long long)n_nobufs,
 		(unsigned long long)n_eagain, (unsigned long long)n_sq_full);
@@ -143,6 +150,8 @@ static void slot_done(struct uio *u, unsigned slot)
 		io_uring_buf_ring_add(u->br, slot_buf(u, slot), u->bufsz, (unsigned short)slot,
 				      io_uring_buf_ring_mask(u->nbuf), (int)u->br_added++);
 		u->free++;
+	} else if (u->sysread) {
+		u->free_slots[u->n_free++] = slot;
 	} else {
 		read_submit(u, slot);
 	}
@@ -269,16 +278,110 @@ static void buffers_setup(struct uio *u)
 	u->free = u->nbuf;
 }
 
+/* Completions there now (the writes of a TAP complete inside the io_uring_enter that submits
+ * them); returns how many. */
+static unsigned reap(struct uio *u, const uint8_t dmac[6], const uint8_t smac[6])
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, seen = 0;
+
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
+		on_cqe(u, cqe, dmac, smac);
+		seen++;
+	}
+	io_uring_cq_advance(&u->ring, seen);
+	n_cqe += seen;
+	return seen;
+}
+
+static void counters_reset(void)
+{
+	n_rx = n_tx = n_drop = n_short = 0;
+	n_enter = n_cqe = n_arm = n_nobufs = n_eagain = n_sq_full = 0;
+}
+
+/* --read syscall: the plain reflector's reads, the writes on the ring. */
+static int run_sysread(struct uio *u, int fd, const uint8_t dmac[6], const uint8_t smac[6],
+		       bool quiet)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		die(1, "epoll: %s", strerror(errno));
+	u->free_slots = malloc(sizeof(*u->free_slots) * u->nbuf);
+	if (!u->free_slots)
+		die(1, "%s", "out of memory");
+	for (unsigned i = 0; i < u->nbuf; i++)
+		u->free_slots[u->n_free++] = u->nbuf - 1 - i;
+	while (!quit) {
+		bool again = true;
+
+		if (epoll_wait(epfd, &ev, 1, -1) < 0 && errno != EINTR)
+			die(1, "epoll_wait: %s", strerror(errno));
+		while (again && !quit) {
+			/* a batch: read until EAGAIN or out of buffers, then one enter for the writes */
+			while (u->n_free) {
+				unsigned slot = u->free_slots[--u->n_free];
+				ssize_t n = read(fd, slot_buf(u, slot), u->bufsz);
+				size_t len;
+
+				if (n <= 0) {
+					u->free_slots[u->n_free++] = slot;
+					if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+						again = false;
+						break;
+					}
+					die(1, "read: %s", n == 0 ? "end of file" : strerror(errno));
+				}
+				n_rx++;
+				len = u->forward ? forward(slot_buf(u, slot), (size_t)n, dmac, smac)
+						 : reflect(slot_buf(u, slot), (size_t)n);
+				if (len)
+					write_submit(u, slot, len);
+				else
+					u->free_slots[u->n_free++] = slot;
+			}
+			if (u->writes) {
+				int ret = io_uring_submit_and_wait(&u->ring, u->writes);
+				n_enter++;
+				if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+					die(1, "io_uring_enter: %s", strerror(-ret));
+				reap(u, dmac, smac);
+			}
+		}
+		if (dump) {
+			dump = 0;
+			counters_print(u);
+			counters_reset();
+		}
+	}
+	while (u->writes) { /* the last writes' buffers stay ours until they complete */
+		if (io_uring_submit_and_wait(&u->ring, u->writes) < 0)
+			break;
+		reap(u, dmac, smac);
+	}
+	if (!quiet)
+		counters_print(u);
+	io_uring_queue_exit(&u->ring);
+	close(epfd);
+	free(u->free_slots);
+	free(u->bufs);
+	return 0;
+}
+
 static void usage(FILE *o)
 {
 	fprintf(o,
-		"usage: reflector-uring -i TAP [-o TAP --dst-mac MAC [--src-mac MAC]] [--read mshot|single]\n"
+		"usage: reflector-uring -i TAP [-o TAP --dst-mac MAC [--src-mac MAC]]\n"
+		"                       [--read mshot|single|syscall]\n"
 		"                       [--inflight N] [--bufs N] [--buf-size BYTES] [--fixed]\n"
 		"                       [--taskrun defer|coop|plain] [-q]\n"
 		"  -i, -o, --dst-mac, --src-mac   as reflector (echo mode by default, -o: forward mode)\n"
 		"      --read mshot    one multishot read, buffers from a provided-buffer ring (default;\n"
 		"                      Linux >= 6.7, else falls back to single)\n"
 		"      --read single   --inflight N plain reads in flight (default 64), one buffer each\n"
+		"      --read syscall  read(2) per frame (epoll), only the writes batched on the ring\n"
 		"      --bufs N        mshot: buffers in the ring, a power of 2 (default 1024)\n"
 		"      --buf-size B    bytes per buffer, 128..65536 (default 2048; longer frames are cut)\n"
 		"      --fixed         registered buffers (WRITE_FIXED; READ_FIXED in single mode)\n"
@@ -340,8 +443,11 @@ int main(int argc, char **argv)
 				want_mshot = true;
 			else if (strcmp(optarg, "single") == 0)
 				want_mshot = false;
-			else
-				die(2, "bad --read \"%s\" (mshot or single)", optarg);
+			else if (strcmp(optarg, "syscall") == 0) {
+				want_mshot = false;
+				u.sysread = true;
+			} else
+				die(2, "bad --read \"%s\" (mshot, single or syscall)", optarg);
 			break;
 		case 'n': inflight = parse_uint(optarg, 1, 4096, "--inflight (1..4096)"); break;
 		case 'N':
@@ -385,8 +491,10 @@ int main(int argc, char **argv)
 		die(1, "io_uring_register_files: %s", strerror(-c));
 	/* mshot: a buffer per frame from the ring; single: one per read in flight */
 	u.mshot = want_mshot && mshot_supported(&u);
-	u.nbuf = u.mshot ? nbuf_mshot : inflight;
+	u.nbuf = u.mshot ? nbuf_mshot : u.sysread ? SYS_BATCH : inflight;
 	buffers_setup(&u);
+	if (u.sysread)
+		return run_sysread(&u, fds[0], dmac, smac, quiet);
 	if (u.mshot)
 		mshot_arm(&u);
 	else
@@ -394,8 +502,6 @@ int main(int argc, char **argv)
 			read_submit(&u, i);
 
 	while (!quit) {
-		struct io_uring_cqe *cqe;
-		unsigned head, seen = 0;
 		/* Wait for the completions of the writes being submitted (inline on a TAP: they are
 		 * there when the call returns) and one more, a frame: one call per batch, and at low
 		 * rates one per frame, not one for the writes and another to sleep. */
@@ -405,12 +511,7 @@ int main(int argc, char **argv)
 		n_enter++;
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 			die(1, "io_uring_enter: %s", strerror(-ret));
-		io_uring_for_each_cqe(&u.ring, head, cqe) {
-			on_cqe(&u, cqe, dmac, smac);
-			seen++;
-		}
-		io_uring_cq_advance(&u.ring, seen);
-		n_cqe += seen;
+		reap(&u, dmac, smac);
 		if (u.mshot) {
 			if (u.br_added) {
 				io_uring_buf_ring_advance(u.br, (int)u.br_added);
@@ -424,8 +525,7 @@ int main(int argc, char **argv)
 		if (dump) { /* SIGUSR1: the counters since the last one, then from zero */
 			dump = 0;
 			counters_print(&u);
-			n_rx = n_tx = n_drop = n_short = 0;
-			n_enter = n_cqe = n_arm = n_nobufs = n_eagain = n_sq_full = 0;
+			counters_reset();
 		}
 	}
 	if (!quiet)
