@@ -24,12 +24,13 @@
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
 # build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, or
 # read(2) per frame as the reflector (uring-writes), and the replies' writes submitted in
-# batches, one io_uring_enter per batch; BENCH_URING_VARIANTS picks the variants, see below);
-# per repetition, in rotating order, each through echo flood,
-# echo at 100 kpps and at 10 kpps (CPU per reply at equal load, RTT) and forwarding flood. The CPU of EVERY thread of the responder is counted
-# (the sum of /proc/PID/task/*/schedstat, so io-wq workers are included), and the responder
-# core's ksoftirqd separately; the table goes to OUT/uring.{txt,json}. Installs liburing-dev when
-# missing.
+# batches, one io_uring_enter per batch) and against itself with --batch 256 (the same syscalls,
+# the writes back to back); BENCH_URING_VARIANTS picks the variants, see below. Per
+# repetition, in rotating order, each through echo flood, echo at 100 kpps and at 10 kpps (CPU
+# per reply at equal load, RTT) and forwarding flood. The CPU of EVERY thread of the responder
+# is counted (the sum of /proc/PID/task/*/schedstat, so io-wq workers are included), and the
+# responder core's ksoftirqd separately; the table goes to OUT/uring.{txt,json}. Installs
+# liburing-dev when missing.
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -340,13 +341,19 @@ run_tapstackd() {
 
 # --- BENCH_SUITE=uring: the reflector against reflector-uring ------------------------------
 # NAME|BINARY ARGS: the responders compared, the first is the reference of the ratios.
-# BENCH_URING_VARIANTS="NAME|OPTIONS;NAME|OPTIONS..." replaces the reflector-uring ones (names
-# start with uring-), e.g. "uring-mshot|--read mshot;uring-fixed|--read mshot --fixed".
+# BENCH_URING_VARIANTS="NAME|OPTIONS;NAME|OPTIONS..." replaces the variants compared with the
+# plain reflector: a NAME starting with uring- runs build/reflector-uring OPTIONS, one starting
+# with reflector- build/reflector OPTIONS; e.g. "uring-mshot|--read mshot;uring-fixed|--read
+# mshot --fixed". The default: the reflector with its writes back to back (--batch 256, as
+# tapstackd's loop), the multishot read, read(2) with the writes on the ring, 64 reads in flight.
 URING_VARIANTS=("reflector|$B/reflector")
-IFS=";" read -r -a uv <<<"${BENCH_URING_VARIANTS:-uring-mshot|--read mshot;uring-single64|--read single --inflight 64;uring-writes|--read syscall}"
+IFS=";" read -r -a uv <<<"${BENCH_URING_VARIANTS:-reflector-b256|--batch 256;uring-mshot|--read mshot;uring-writes|--read syscall;uring-single64|--read single --inflight 64}"
 for v in "${uv[@]}"; do
-	case "$v" in uring-*'|'*) URING_VARIANTS+=("${v%%|*}|$B/reflector-uring ${v#*|}") ;;
-		*) fail "BENCH_URING_VARIANTS: \"$v\" is not uring-NAME|OPTIONS" ;; esac
+	case "$v" in
+	uring-*'|'*) URING_VARIANTS+=("${v%%|*}|$B/reflector-uring ${v#*|}") ;;
+	reflector-*'|'*) URING_VARIANTS+=("${v%%|*}|$B/reflector ${v#*|}") ;;
+	*) fail "BENCH_URING_VARIANTS: \"$v\" is not uring-NAME|OPTIONS or reflector-NAME|OPTIONS" ;;
+	esac
 done
 
 # uring_mark: reflector-uring's counters since the previous mark (SIGUSR1 prints and resets them

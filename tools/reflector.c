@@ -15,6 +15,12 @@
  * from a page fragment (tun_build_skb) and only then; on a blocking one it takes the generic
  * alloc_skb + copy path (docs/perf.md has the numbers).
  *
+ * --batch N (epoll only): read up to N frames (until EAGAIN) into N buffers of 2 KiB, then write
+ * all their replies: the same read(2) and write(2) per frame, but the writes back to back, as
+ * tapstackd's loop does (it reads up to 256 frames, then drains its transmit queue). The kernel
+ * side's receive path, which each TAP write runs on this core, then runs on warm caches; this
+ * separates that effect from what io_uring itself saves (tools/reflector_uring.c).
+ *
  * The TAP is created, or attached when it exists (a persistent one: `ip tuntap add mode tap`),
  * with IFF_TAP | IFF_NO_PI. SIGINT/SIGTERM: prints the frame counters to stderr and exits 0.
  *
@@ -37,6 +43,8 @@
 #include <unistd.h>
 
 #define FRAME_MAX 65536u
+#define BATCH_BUF 2048u  /* --batch: bytes per frame buffer (as reflector-uring's) */
+#define BATCH_MAX 1024u
 
 static volatile sig_atomic_t quit;
 static uint64_t n_rx, n_tx, n_drop, n_short;
@@ -150,6 +158,8 @@ static void usage(FILE *o)
 		"      --epoll         (default) non-blocking fd: drain until EAGAIN, then epoll_wait\n"
 		"      --block         blocking fd: sit in read(2), one read + one write per frame\n"
 		"                      (slower: writes on a blocking TAP fd miss tun_build_skb)\n"
+		"      --batch N       epoll: read up to N frames (1..1024, 2 KiB buffers), then write\n"
+		"                      their replies back to back (default 1: read, write, read, ...)\n"
 		"  -q, --quiet         no counters on exit\n"
 		"Echo mode swaps Ethernet and IPv4 addresses and turns ICMP echo requests into replies,\n"
 		"with no validation. SIGINT/SIGTERM: print counters to stderr, exit 0.\n");
@@ -161,7 +171,7 @@ int main(int argc, char **argv)
 		{ "iface", required_argument, NULL, 'i' }, { "out", required_argument, NULL, 'o' },
 		{ "dst-mac", required_argument, NULL, 'D' }, { "src-mac", required_argument, NULL, 'S' },
 		{ "epoll", no_argument, NULL, 'E' }, { "block", no_argument, NULL, 'B' },
-		{ "quiet", no_argument, NULL, 'q' },
+		{ "quiet", no_argument, NULL, 'q' }, { "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *in_name = NULL, *out_name = NULL;
@@ -169,6 +179,8 @@ int main(int argc, char **argv)
 	bool have_dmac = false, use_epoll = true, quiet = false;
 	struct sigaction sa;
 	uint8_t *buf;
+	size_t *lens = NULL;
+	unsigned batch = 1;
 	int c, in_fd, out_fd, epfd = -1;
 
 	while ((c = getopt_long(argc, argv, "i:o:qh", longopts, NULL)) != -1) {
@@ -187,6 +199,14 @@ int main(int argc, char **argv)
 		case 'E': use_epoll = true; break;
 		case 'B': use_epoll = false; break;
 		case 'q': quiet = true; break;
+		case 'b': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || v < 1 || v > BATCH_MAX)
+				die(2, "bad --batch \"%s\" (1..1024)", optarg);
+			batch = (unsigned)v;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -203,8 +223,11 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	buf = malloc(FRAME_MAX);
-	if (!buf)
+	if (batch > 1 && !use_epoll)
+		die(2, "%s", "--batch needs --epoll");
+	buf = malloc(batch > 1 ? (size_t)batch * BATCH_BUF : FRAME_MAX);
+	lens = malloc(sizeof(*lens) * batch);
+	if (!buf || !lens)
 		die(1, "%s", "out of memory");
 	in_fd = tap_attach(in_name, use_epoll);
 	out_fd = out_name ? tap_attach(out_name, use_epoll) : in_fd;
@@ -223,6 +246,31 @@ int main(int argc, char **argv)
 			struct epoll_event ev;
 			if (epoll_wait(epfd, &ev, 1, -1) < 0 && errno != EINTR)
 				die(1, "epoll_wait: %s", strerror(errno));
+			/* --batch: up to `batch` reads, then their writes; until EAGAIN */
+			while (batch > 1 && !quit) {
+				unsigned k = 0;
+
+				while (k < batch && (n = read(in_fd, buf + (size_t)k * BATCH_BUF, BATCH_BUF)) > 0) {
+					n_rx++;
+					lens[k] = out_name ? forward(buf + (size_t)k * BATCH_BUF, (size_t)n, dmac, smac)
+							   : reflect(buf + (size_t)k * BATCH_BUF, (size_t)n);
+					k++;
+				}
+				int e = errno;
+				for (unsigned i = 0; i < k; i++) {
+					if (lens[i] && write(out_fd, buf + (size_t)i * BATCH_BUF, lens[i]) == (ssize_t)lens[i])
+						n_tx++;
+					else if (lens[i])
+						n_short++;
+				}
+				if (k == batch)
+					continue;
+				if (n == 0 || (n < 0 && e != EAGAIN && e != EINTR))
+					die(1, "read: %s", n == 0 ? "end of file" : strerror(e));
+				break;
+			}
+			if (batch > 1)
+				continue;
 			/* drain until EAGAIN */
 			while (!quit && (n = read(in_fd, buf, FRAME_MAX)) > 0) {
 				n_rx++;
@@ -254,6 +302,7 @@ int main(int argc, char **argv)
 			(unsigned long long)n_rx, (unsigned long long)n_tx, (unsigned long long)n_drop,
 			(unsigned long long)n_short);
 	free(buf);
+	free(lens);
 	return 0;
 }
 #endif /* REFLECTOR_NO_MAIN */
