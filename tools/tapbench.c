@@ -251,7 +251,7 @@ static unsigned h_index(uint64_t v)
 {
 	unsigned msb, shift;
 
-	if (v < 2 * H_SUB)
+	if (v < (uint64_t)2 * H_SUB)
 		return (unsigned)v;
 	msb = 63u - (unsigned)__builtin_clzll(v);
 	shift = msb - 6u;
@@ -1159,7 +1159,7 @@ int main(int argc, char **argv)
 	double gen0 = self_cpu_s();
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 	uint64_t dur_ns = (uint64_t)(opt.duration * 1e9);
-	uint64_t t_end = t0 + dur_ns, t_stop = t_end;
+	uint64_t t_end = t0 + dur_ns, t_stop;
 	uint64_t bg_seq = 0, lost_base = 0, last_rx = t0, last_progress = g.replies;
 	bool bg = opt.bg_udp > 0;
 	bool udp_main = opt.mode == M_UDP;
@@ -1206,7 +1206,7 @@ int main(int argc, char **argv)
 		}
 		if (bg) {
 			double due = opt.bg_udp * el - (double)bg_seq;
-			for (unsigned k = 0; due > 0 && k < BATCH; k++, due -= 1) {
+			for (unsigned k = 0; k < BATCH && due > (double)k; k++) {
 				send_udp(bg_seq++, MAGIC, K_BG);
 				g.bg_sent++;
 			}

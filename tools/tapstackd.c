@@ -194,7 +194,7 @@ static void parse_mac(const struct iface_spec *is, const char *s, uint8_t mac[6]
 	for (int i = 0; i < 17; i++)
 		if (i % 3 == 2 ? s[i] != ':' : !strchr("0123456789abcdefABCDEF", s[i]))
 			die(2, "--iface: bad MAC \"%s\" (want xx:xx:xx:xx:xx:xx) in \"%s\"", s, is->spec);
-	for (int i = 0; i < 6; i++)
+	for (size_t i = 0; i < 6; i++)
 		mac[i] = (uint8_t)strtoul((char[3]){ s[3 * i], s[3 * i + 1], '\0' }, NULL, 16);
 	if (mac[0] & 1)
 		die(2, "--iface: bad MAC \"%s\" (multicast) in \"%s\"", s, is->spec);
