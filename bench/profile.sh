@@ -3,7 +3,8 @@
 #
 #   sudo bash bench/profile.sh [tapstackd|reflector|reflector-uring] [echo|forward] [SECONDS]
 #
-# reflector-uring takes its options from $URING_ARGS (e.g. URING_ARGS="--read single").
+# The reflector and reflector-uring take extra options from $RESP_ARGS (e.g. RESP_ARGS="--batch
+# 256" for the reflector, RESP_ARGS="--read syscall" for reflector-uring; URING_ARGS is the same).
 #
 # Same topology as bench/run.sh (own namespaces, generator on cpu0, responder on cpu1, documentation
 # addresses only, a trap removes everything). Prints `perf stat` of the responder over the flood,
@@ -58,7 +59,7 @@ if [ "$WHO" != tapstackd ]; then
 		ip -n "$NSG" addr add 192.0.2.1/24 dev tap0 || fail "tap0"
 	args=(-i tap0 -q)
 	# shellcheck disable=SC2206
-	[ "$WHO" = reflector-uring ] && args+=(${URING_ARGS:-})
+	args+=(${RESP_ARGS:-${URING_ARGS:-}})
 	if [ "$MODE" = forward ]; then
 		ip -n "$NSG" tuntap add dev tap1 mode tap && ip -n "$NSG" link set tap1 up || fail "tap1"
 		args+=(-o tap1 --dst-mac 02:54:42:00:00:02)
