@@ -97,7 +97,7 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 
 # --- static analysis ---
 # reflector_uring.c needs liburing (installed by bench/run.sh); linted only where it is present.
-LINT_SRCS := $(CORE_SRCS) $(TAP_SRCS) $(filter-out tools/reflector_uring.c,$(wildcard tools/*.c)) \
+LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(filter-out tools/reflector_uring.c,$(wildcard tools/*.c)) \
 	$(if $(shell pkg-config --exists liburing 2>/dev/null && echo y),tools/reflector_uring.c)
 lint:
 	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
