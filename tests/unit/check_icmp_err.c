@@ -102,6 +102,29 @@ START_TEST(test_port_unreachable_fields)
 }
 END_TEST
 
+START_TEST(test_r511_error_echoes_options)
+{
+	/* R5.11: the error's options are the offender's, rebuilt as for a reply: RR holds the address
+	 * we received it at, and our source again in the next slot. */
+	struct frame q, r;
+	const uint8_t rr[12] = { 7, 11, 4 };
+	struct ip_spec s = { .src = PEER_IP, .dst = US_IP, .opt = rr, .optlen = 12 };
+	build_udp(&q, &s, 33000, 9999, 4, -1);
+	feed(0, q.b, q.len);
+	tx_take(&r);
+	const uint8_t *h = r.b + 14;
+	ck_assert_uint_eq(h[0], 0x48);
+	ck_assert_uint_eq(cksum(h, 32), 0);
+	ck_assert_uint_eq(h[20], 7);
+	ck_assert_uint_eq(h[21], 11);
+	ck_assert_uint_eq(h[22], 12);
+	ck_assert_uint_eq(rd32(h + 23), US_IP);
+	ck_assert_uint_eq(rd32(h + 27), US_IP);
+	ck_assert_uint_eq(h[32], 3);                         /* then the 3/3 itself */
+	ck_assert_uint_eq(h[33], 3);
+}
+END_TEST
+
 START_TEST(test_tos_b9)
 {
 	struct frame r;
@@ -605,6 +628,7 @@ Suite *icmp_err_suite(void)
 	TCase *tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_port_unreachable_fields);
+	tcase_add_test(tc, test_r511_error_echoes_options);
 	tcase_add_test(tc, test_tos_b9);
 	tcase_add_test(tc, test_quote_576);
 	tcase_add_test(tc, test_protocol_unreachable);
