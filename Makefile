@@ -9,6 +9,7 @@ NL_CFLAGS = $(shell pkg-config --cflags $(PKGS_NL) 2>/dev/null)
 NL_LIBS   = $(shell pkg-config --libs $(PKGS_NL) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 PCAP_LIBS := -lpcap
+URING_LIBS := -luring
 
 CORE_SRCS  := $(sort $(wildcard stack/*.c eth/*.c ip/*.c icmp/*.c))
 TAP_SRCS   := $(sort $(wildcard tap/*.c))
@@ -28,7 +29,7 @@ $(B)/core/%.o: %.c $(HDRS) | $(B)
 $(B)/libcore.a: $(CORE_SRCS:%.c=$(B)/core/%.o)
 	$(AR) rcs $@ $^
 $(B)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(B)/core/%.o) $(B)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) -lm
 $(B)/tapstackctl: tools/tapstackctl.c
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
 $(B)/check_unit: $(UNIT_SRCS) $(B)/libcore.a
@@ -43,14 +44,16 @@ $(BA)/libcore.a: $(CORE_SRCS:%.c=$(BA)/core/%.o)
 $(BA)/check_unit: $(UNIT_SRCS) $(BA)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $^ -o $@ $(CHECK_LIBS)
 $(BA)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(BA)/core/%.o) $(BA)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) -lm
 
 $(B) $(BA):
 	@mkdir -p $@
 
 # --- commands ---
 ARGS ?=
-run: $(B)/tapstackd $(B)/tapstackctl
+# deps first: on a fresh machine the build needs libnl, libpcap and liburing headers.
+run: deps
+	$(MAKE) all
 	./$(B)/tapstackd $(ARGS)
 
 deps:
@@ -96,9 +99,7 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 .PHONY: fuzz
 
 # --- static analysis ---
-# reflector_uring.c needs liburing (installed by bench/run.sh); linted only where it is present.
-LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(filter-out tools/reflector_uring.c,$(wildcard tools/*.c)) \
-	$(if $(shell pkg-config --exists liburing 2>/dev/null && echo y),tools/reflector_uring.c)
+LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c)
 lint:
 	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
 		-D_GNU_SOURCE -I. $(LINT_SRCS)
@@ -114,15 +115,16 @@ $(B)/reflector: tools/reflector.c | $(B)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
 $(B)/alloccount.so: tools/alloccount.c | $(B)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -shared -fPIC $^ -o $@
-# The reflector on io_uring (liburing-dev; without it the binary only says so and exits 1).
-URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
+# The reflector on io_uring.
 $(B)/reflector-uring: tools/reflector_uring.c tools/reflector.c | $(B)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $< -o $@ $(URING_LIBS)
-bench: all $(B)/tapbench $(B)/reflector $(B)/alloccount.so
+bench: deps
+	$(MAKE) all $(B)/tapbench $(B)/reflector $(B)/alloccount.so
 	bash bench/run.sh
 # reflector against reflector-uring (read per frame vs io_uring batches), all threads' CPU counted.
 .PHONY: bench-uring
-bench-uring: $(B)/tapbench $(B)/reflector
+bench-uring: deps
+	$(MAKE) $(B)/tapbench $(B)/reflector
 	BENCH_SUITE=uring bash bench/run.sh
 
 # --- soak (issue #7): mixed traffic against the release daemon, then the ASan one ----------

@@ -29,8 +29,7 @@
 # repetition, in rotating order, each through echo flood, echo at 100 kpps and at 10 kpps (CPU
 # per reply at equal load, RTT) and forwarding flood. The CPU of EVERY thread of the responder
 # is counted (the sum of /proc/PID/task/*/schedstat, so io-wq workers are included), and the
-# responder core's ksoftirqd separately; the table goes to OUT/uring.{txt,json}. Installs
-# liburing-dev when missing.
+# responder core's ksoftirqd separately; the table goes to OUT/uring.{txt,json}.
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -115,17 +114,7 @@ make -s -C "$TOP" build/tapstackd build/tapbench build/reflector build/alloccoun
 SUITE=${BENCH_SUITE:-main}
 case "$SUITE" in main|uring) ;; *) fail "BENCH_SUITE=$SUITE: main or uring" ;; esac
 if [ "$SUITE" = uring ]; then
-	if [ ! -e /usr/include/liburing.h ]; then
-		log "installing liburing-dev"
-		DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			liburing-dev >/dev/null 2>&1 || fail "could not install liburing-dev"
-	fi
 	make -s -C "$TOP" build/reflector-uring || fail "build failed"
-	# built before liburing was installed: the binary only says so (exit 1)
-	"$B/reflector-uring" -h >/dev/null 2>&1 || make -s -B -C "$TOP" build/reflector-uring ||
-		fail "build failed"
-	"$B/reflector-uring" -h >/dev/null 2>&1 || fail "build/reflector-uring has no io_uring"
 fi
 mkdir -p "$RAW" || fail "cannot create $RAW"
 RUNS=$RAW/runs.jsonl

@@ -6,10 +6,18 @@
  * drain of its transmit queue; last, the streaming control commands are polled for output.
  * Nothing on the packet path allocates, logs or blocks: a frame that cannot be written now is
  * dropped and counted.
+ *
+ * Frames are read with read(2), one per frame straight into a packet buffer. They are written
+ * either with write(2) each or, by default, on an io_uring ring: a drain of the core's transmit
+ * queue puts up to LOOP_TX_BATCH writes on the ring, submits them with one io_uring_enter and
+ * waits for their completions in the same call (a write to a TAP never waits: the kernel runs it
+ * inline), so every buffer is back in the pool when the drain returns, as with write(2). The TAP
+ * fds are registered with the ring (no file lookup per write). docs/perf.md has the numbers.
  */
 #include "tap/loop.h"
 
 #include <errno.h>
+#include <liburing.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +36,10 @@
 #define LOOP_MAX_EVENTS  64
 
 enum loop_kind { LOOP_K_TAP = 1, LOOP_K_SIGNAL = 2, LOOP_K_CTL = 3 };
+
+struct loop_uring {
+	struct io_uring ring;
+};
 
 static uint64_t loop_tag(enum loop_kind kind, uint32_t id)
 {
@@ -102,6 +114,74 @@ int loop_init(struct loop *lp, struct stack *st, bool verbose, char *err, size_t
 	return 0;
 }
 
+/* The ring: LOOP_TX_BATCH submission entries, completions reaped by the thread that submits
+ * (DEFER_TASKRUN where the kernel has it, Linux >= 6.1), a sparse table of STACK_MAX_IFACES
+ * registered files (slot = the interface's index in lp->ifaces). 0, or -errno. */
+static int loop_uring_open(struct loop_uring *u)
+{
+	static const unsigned flags[] = { IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, 0 };
+	int ret = -EINVAL;
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]) && ret < 0; i++) {
+		struct io_uring_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.flags = flags[i];
+		ret = io_uring_queue_init_params(LOOP_TX_BATCH, &u->ring, &p);
+	}
+	if (ret < 0)
+		return ret;
+	ret = io_uring_register_files_sparse(&u->ring, STACK_MAX_IFACES);
+	if (ret < 0) {
+		io_uring_queue_exit(&u->ring);
+		return ret;
+	}
+	io_uring_register_ring_fd(&u->ring); /* optional: saves a lookup per io_uring_enter */
+	return 0;
+}
+
+int loop_io_setup(struct loop *lp, enum loop_io io, char *err, size_t errlen)
+{
+	struct loop_uring *u;
+	int ret;
+
+	if (io == LOOP_IO_SYSCALL)
+		return 0;
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ret = loop_uring_open(u);
+	if (ret == 0) {
+		lp->uring = u;
+		return 0;
+	}
+	free(u);
+	if (io == LOOP_IO_URING) {
+		snprintf(err, errlen, "--io uring: io_uring refused by the kernel: %s", strerror(-ret));
+		return -1;
+	}
+	fprintf(stderr, "tapstackd: io_uring refused by the kernel (%s); writing frames with write(2)\n",
+		strerror(-ret));
+	return 0;
+}
+
+const char *loop_io_name(const struct loop *lp)
+{
+	return lp->uring ? "uring" : "syscall";
+}
+
+/* Points the ring's registered-file slot of interface idx at fd (-1: empties it, so a closed
+ * TAP is not held open by the ring). */
+static int loop_uring_file(struct loop *lp, unsigned idx, int fd)
+{
+	if (!lp->uring)
+		return 0;
+	int ret = io_uring_register_files_update(&lp->uring->ring, idx, &fd, 1);
+	return ret < 0 ? ret : 0;
+}
+
 int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, bool created,
 		   const char *netns, char *err, size_t errlen)
 {
@@ -128,6 +208,11 @@ int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, 
 		snprintf(err, errlen, "%s: epoll_ctl: %s", name, strerror(errno));
 		return -1;
 	}
+	int ret = loop_uring_file(lp, lp->n_ifaces - 1, fd);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: io_uring file registration: %s", name, strerror(-ret));
+		return -1;
+	}
 	return 0;
 }
 
@@ -150,9 +235,70 @@ static void loop_iface_gone(struct loop *lp, struct loop_iface *li, const char *
 	fprintf(stderr, "tapstackd: %s: device gone (%s: %s); interface down\n", li->name, op,
 		e ? strerror(e) : "end of file");
 	epoll_ctl(lp->epfd, EPOLL_CTL_DEL, li->fd, NULL);
+	loop_uring_file(lp, (unsigned)(li - lp->ifaces), -1);
 	close(li->fd);
 	li->fd = -1;
 	stack_iface_down(lp->st, li->ifindex);
+}
+
+/* What became of one frame's write: res bytes written, or -errno. Frees the frame. */
+static void loop_tx_done(struct loop *lp, struct loop_iface *li, struct pkb *p, long res)
+{
+	stack_pkb_free(lp->st, p);
+	if (res >= 0) {
+		li->tx_frames++;
+		li->tx_bytes += (uint64_t)res;
+	} else if (res == -EAGAIN || res == -EWOULDBLOCK || res == -ENOBUFS) {
+		li->tx_drop++;
+	} else if (res == -EIO) {
+		li->tx_link_down++;  /* the kernel side is administratively down */
+	} else if (res == -EBADFD || res == -ENODEV || res == -ENXIO) {
+		loop_iface_gone(lp, li, "write", (int)-res);
+	} else {
+		li->tx_err++;
+	}
+}
+
+/* Submits the writes queued in lp->tx with one io_uring_enter, which also waits for them all (a
+ * TAP write completes inline), and settles each. */
+static void loop_tx_flush(struct loop *lp)
+{
+	struct io_uring *ring = lp->uring ? &lp->uring->ring : NULL;
+	unsigned n = lp->n_tx, seen = 0;
+
+	if (!n)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const struct loop_txslot *t = &lp->tx[i];
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring); /* n <= the ring's size */
+
+		io_uring_prep_write(sqe, (int)(t->li - lp->ifaces), t->p->data, t->p->len, 0);
+		sqe->flags |= IOSQE_FIXED_FILE;
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	lp->tx_submits++;
+	int ret = io_uring_submit_and_wait(ring, n);
+	while (seen < n) {
+		struct io_uring_cqe *cqe;
+		unsigned head, got = 0;
+
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+			/* The kernel holds frames it was given and will not say what became of them:
+			 * their buffers cannot be reused safely. */
+			fprintf(stderr, "tapstackd: io_uring: %s; exiting\n", strerror(-ret));
+			exit(1);
+		}
+		io_uring_for_each_cqe(ring, head, cqe) {
+			const struct loop_txslot *t = &lp->tx[io_uring_cqe_get_data64(cqe)];
+			loop_tx_done(lp, t->li, t->p, cqe->res);
+			got++;
+		}
+		io_uring_cq_advance(ring, got);
+		seen += got;
+		if (seen < n)
+			ret = io_uring_submit_and_wait(ring, n - seen);
+	}
+	lp->n_tx = 0;
 }
 
 /* Writes every frame the core has queued. */
@@ -173,26 +319,18 @@ static void loop_tx_drain(struct loop *lp)
 		}
 		if (lp->pcap)
 			pcapw_write(lp->pcap, p->data, p->len, lp->pcap_ts_us);
+		if (lp->uring) {
+			lp->tx[lp->n_tx++] = (struct loop_txslot){ .p = p, .li = li };
+			if (lp->n_tx == LOOP_TX_BATCH)
+				loop_tx_flush(lp);
+			continue;
+		}
 		do
 			n = write(li->fd, p->data, p->len);
 		while (n < 0 && errno == EINTR);
-		if (n >= 0) {
-			li->tx_frames++;
-			li->tx_bytes += (uint64_t)n;
-		} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-			li->tx_drop++;
-		} else if (errno == EIO) {
-			li->tx_link_down++;  /* the kernel side is administratively down */
-		} else if (errno == EBADFD || errno == ENODEV || errno == ENXIO) {
-			int e = errno;
-			stack_pkb_free(lp->st, p);
-			loop_iface_gone(lp, li, "write", e);
-			continue;
-		} else {
-			li->tx_err++;
-		}
-		stack_pkb_free(lp->st, p);
+		loop_tx_done(lp, li, p, n < 0 ? -(long)errno : (long)n);
 	}
+	loop_tx_flush(lp);
 }
 
 /* Core timers if due, then its output. Called after every batch. */
@@ -296,8 +434,10 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 	if (json) {
 		sbuf_printf(out, "{\"pcap\": ");
 		loop_json_str(out, lp->pcap ? lp->pcap_path : NULL);
-		sbuf_printf(out, ", \"control_clients\": %u, \"control_streaming\": %u, \"ifaces\": [",
-			    ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl));
+		sbuf_printf(out, ", \"control_clients\": %u, \"control_streaming\": %u, "
+			    "\"tx_io\": \"%s\", \"tx_submits\": %llu, \"ifaces\": [",
+			    ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl),
+			    loop_io_name(lp), (unsigned long long)lp->tx_submits);
 	}
 	for (unsigned i = 0; i < lp->n_ifaces; i++) {
 		const struct loop_iface *li = &lp->ifaces[i];
@@ -324,12 +464,23 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 			sbuf_printf(out, "  %s %llu%s", keys[k], (unsigned long long)v[k],
 				    (k == 3 || k + 1 == nkeys) ? "\n" : "");
 	}
-	if (json)
+	if (json) {
 		sbuf_printf(out, "]}\n");
+		return;
+	}
+	uint64_t tx = 0;
+
+	for (unsigned i = 0; i < lp->n_ifaces; i++)
+		tx += lp->ifaces[i].tx_frames;
+	sbuf_printf(out, "pcap: %s\ncontrol clients: %u\nstreaming commands: %u\n",
+		    lp->pcap ? lp->pcap_path : "off", ctlsock_client_count(lp->ctl),
+		    ctlsock_stream_count(lp->ctl));
+	if (lp->uring)
+		sbuf_printf(out, "writes: io_uring, %llu submissions (%.1f frames each)\n",
+			    (unsigned long long)lp->tx_submits,
+			    lp->tx_submits ? (double)tx / (double)lp->tx_submits : 0.0);
 	else
-		sbuf_printf(out, "pcap: %s\ncontrol clients: %u\nstreaming commands: %u\n",
-			    lp->pcap ? lp->pcap_path : "off", ctlsock_client_count(lp->ctl),
-			    ctlsock_stream_count(lp->ctl));
+		sbuf_printf(out, "writes: write(2) per frame\n");
 }
 
 _Static_assert(CTLSOCK_PENDING == STACK_CTL_PENDING, "the control socket passes the core's status");
@@ -468,6 +619,14 @@ void loop_fini(struct loop *lp)
 {
 	ctlsock_close(lp->ctl);
 	lp->ctl = NULL;
+	if (lp->uring) {
+		/* Unregistering drops the ring's references to the TAP files now; left to the ring's
+		 * teardown (asynchronous, in a kernel worker) a created TAP would outlive the daemon. */
+		io_uring_unregister_files(&lp->uring->ring);
+		io_uring_queue_exit(&lp->uring->ring);
+		free(lp->uring);
+		lp->uring = NULL;
+	}
 	for (unsigned i = 0; i < lp->n_ifaces; i++) {
 		if (lp->ifaces[i].fd >= 0)
 			close(lp->ifaces[i].fd);

@@ -13,6 +13,11 @@ struct pcapw;
 struct ctlsock;
 
 #define LOOP_RX_BATCH 256   /* frames read from one TAP per wake-up, for fairness */
+#define LOOP_TX_BATCH 256   /* frames written per io_uring submission */
+
+/* How frames are written: one write(2) each, or batched on an io_uring ring (one io_uring_enter
+ * per LOOP_TX_BATCH frames; needs Linux >= 5.6 and io_uring not disabled). Reads are read(2). */
+enum loop_io { LOOP_IO_AUTO, LOOP_IO_URING, LOOP_IO_SYSCALL };
 
 struct loop_iface {
 	char name[16];
@@ -22,6 +27,14 @@ struct loop_iface {
 	const char *netns;       /* namespace of the kernel side; NULL = ours */
 	uint64_t rx_frames, rx_bytes, rx_nobuf, rx_toobig;
 	uint64_t tx_frames, tx_bytes, tx_drop, tx_link_down, tx_err;
+};
+
+struct loop_uring;
+
+/* A frame handed to the ring, kept until its write completes. */
+struct loop_txslot {
+	struct pkb *p;
+	struct loop_iface *li;
 };
 
 struct loop {
@@ -38,6 +51,10 @@ struct loop {
 	uint64_t wall_set_at;
 	uint64_t pcap_ts_us;     /* wall clock of the current batch, for pcap records */
 	uint8_t *scratch;        /* LOOP_SCRATCH bytes: a frame read while no packet buffer is free */
+	struct loop_uring *uring;           /* NULL: write(2) per frame */
+	struct loop_txslot tx[LOOP_TX_BATCH];  /* frames queued on the ring, not yet submitted */
+	unsigned n_tx;
+	uint64_t tx_submits;     /* io_uring_enter calls that wrote frames */
 };
 
 /* Monotonic microseconds and milliseconds (CLOCK_MONOTONIC), the clock the core runs on. To
@@ -49,6 +66,14 @@ uint64_t loop_now_ms(void);
  * the epoll set. Call before creating any device so a signal during setup exits cleanly.
  * 0, or -1 with one line in err. */
 int loop_init(struct loop *lp, struct stack *st, bool verbose, char *err, size_t errlen);
+
+/* Chooses how frames are written. AUTO: io_uring when the kernel allows it, else write(2)
+ * (saying so once on stderr); URING: the ring or an error. Call after loop_init, before any
+ * interface is added. 0, or -1 with one line in err. */
+int loop_io_setup(struct loop *lp, enum loop_io io, char *err, size_t errlen);
+
+/* "uring" or "syscall": the write path in use. */
+const char *loop_io_name(const struct loop *lp);
 
 /* Adds an opened TAP fd for stack interface ifindex; lp takes ownership of fd (also on
  * failure). 0, or -1 with one line in err. */

@@ -31,7 +31,6 @@
  * SIGINT/SIGTERM: prints the frame counters and the batching (frames per io_uring_enter) to
  * stderr and exits 0. SIGUSR1: prints the counters since the last SIGUSR1 and starts them again.
  */
-#if defined(__has_include) && __has_include(<liburing.h>)
 #define REFLECTOR_NO_MAIN
 /* the same frame handling as the plain reflector, byte for byte */
 #include "tools/reflector.c" /* NOLINT(bugprone-suspicious-include) */
@@ -536,13 +535,3 @@ int main(int argc, char **argv)
 	free(u.bufs);
 	return 0;
 }
-
-#else /* no liburing.h */
-#include <stdio.h>
-
-int main(void)
-{
-	fprintf(stderr, "reflector-uring: built without liburing (apt-get install liburing-dev)\n");
-	return 1;
-}
-#endif

@@ -70,6 +70,7 @@ struct options {
 	const char *control;
 	const char *pcap;
 	bool verbose;
+	enum loop_io io;
 };
 
 static struct options opt; /* large; only main's */
@@ -122,6 +123,8 @@ static void usage(FILE *f)
 "  -S, --service NAME    start a built-in UDP service: echo (port 7) or discard (port 9)\n"
 "  -w, --pcap FILE       write every frame in and out to FILE (pcap, readable while running)\n"
 "  -c, --control PATH    control socket for tapstackctl (default %s)\n"
+"      --io MODE         how frames are written: auto (io_uring, else write(2); default),\n"
+"                        uring (io_uring or exit), syscall (write(2) per frame)\n"
 "  -v, --verbose         log interface setup and shutdown to stderr\n"
 "  -h, --help            show this help\n"
 "      --version         show the version\n"
@@ -311,7 +314,7 @@ static void parse_iface(const char *arg)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { OPT_VERSION = 0x100 };
+	enum { OPT_VERSION = 0x100, OPT_IO };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "set", required_argument, NULL, 's' },
@@ -323,6 +326,7 @@ static void parse_args(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "io", required_argument, NULL, OPT_IO },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -375,6 +379,16 @@ static void parse_args(int argc, char **argv)
 		case OPT_VERSION:
 			printf("tapstackd %s\n", TAPSTACKD_VERSION);
 			exit(0);
+		case OPT_IO:
+			if (strcmp(optarg, "auto") == 0)
+				opt.io = LOOP_IO_AUTO;
+			else if (strcmp(optarg, "uring") == 0)
+				opt.io = LOOP_IO_URING;
+			else if (strcmp(optarg, "syscall") == 0)
+				opt.io = LOOP_IO_SYSCALL;
+			else
+				die(2, "--io: bad mode \"%s\" (auto, uring or syscall)", optarg);
+			break;
 		case ':':
 			die(2, "option \"%s\" needs an argument (see --help)", argv[optind - 1]);
 		default:
@@ -492,10 +506,12 @@ int main(int argc, char **argv)
 	}
 
 	/* Signals now arrive through the loop's signalfd: from here a SIGTERM exits cleanly. */
-	if (loop_init(&lp, st, opt.verbose, err, sizeof(err)) < 0) {
+	if (loop_init(&lp, st, opt.verbose, err, sizeof(err)) < 0 ||
+	    loop_io_setup(&lp, opt.io, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tapstackd: %s\n", err);
 		goto out;
 	}
+	logv("writing frames with %s", lp.uring ? "io_uring" : "write(2)");
 	/* Everything that can fail without touching devices, before any device exists. */
 	for (unsigned i = 0; i < opt.nifs; i++) {
 		struct iface_spec *is = &opt.ifs[i];
