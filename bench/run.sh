@@ -19,7 +19,8 @@
 # BENCH_NICE (-20; 0 = leave priorities alone), BENCH_TXQLEN (4096: the TAP queue toward the
 # responder, Linux's default is 1000; longer so that a scheduler hiccup of a few ms on a shared
 # machine is not counted as loss in the paced runs), BENCH_OUT (bench/results), BENCH_PERF=1 (also
-# record a perf profile of tapstackd under an echo flood into the raw directory).
+# record a perf profile of tapstackd under an echo flood into the raw directory),
+# BENCH_TAPSTACKD_ARGS (more tapstackd options, e.g. "--io syscall" for write(2) per frame).
 #
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
 # build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, or
@@ -192,6 +193,8 @@ start_tapstackd() {
 	shift
 	local args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24")
 	[ "$mode" = forward ] && args+=(-F -i "tap1,198.51.100.1/24,netns=$NSG")
+	# shellcheck disable=SC2206
+	args+=(${BENCH_TAPSTACKD_ARGS:-})
 	rm -f "$TMP/ctl.sock"
 	taskset -c "$RESP_CPU" ip netns exec "$NSD" env "$@" "$B/tapstackd" "${args[@]}" \
 		2>"$TMP/resp.err" &
@@ -457,6 +460,6 @@ fi
 
 # --- report --------------------------------------------------------------------------------
 python3 "$TOP/bench/report.py" --runs "$RUNS" --out "$OUT" --raw "$RAW" \
-	--meta "reps=$REPS gen_cpu=$GEN_CPU resp_cpu=$RESP_CPU flood_s=$FLOOD_S nice=$NICE txqueuelen=$TXQLEN kernel=$(uname -r) nproc=$(nproc)" ||
+	--meta "tapstackd_args='${BENCH_TAPSTACKD_ARGS:-}' reps=$REPS gen_cpu=$GEN_CPU resp_cpu=$RESP_CPU flood_s=$FLOOD_S nice=$NICE txqueuelen=$TXQLEN kernel=$(uname -r) nproc=$(nproc)" ||
 	fail "report failed"
 log "done in $(( $(date +%s) - T_START )) s"
