@@ -13,10 +13,11 @@ struct pcapw;
 struct ctlsock;
 
 #define LOOP_RX_BATCH 256   /* frames read from one TAP per wake-up, for fairness */
-#define LOOP_TX_BATCH 256   /* frames written per io_uring submission */
+#define LOOP_TX_BATCH 256   /* at most this many frames per io_uring submission */
 
 /* How frames are written: one write(2) each, or batched on an io_uring ring (one io_uring_enter
- * per LOOP_TX_BATCH frames; needs Linux >= 5.6 and io_uring not disabled). Reads are read(2). */
+ * per drain of the core's transmit queue when it holds more than one frame; needs Linux >= 5.19
+ * and io_uring not disabled). Reads are read(2). */
 enum loop_io { LOOP_IO_AUTO, LOOP_IO_URING, LOOP_IO_SYSCALL };
 
 struct loop_iface {
@@ -55,6 +56,7 @@ struct loop {
 	struct loop_txslot tx[LOOP_TX_BATCH];  /* frames queued on the ring, not yet submitted */
 	unsigned n_tx;
 	uint64_t tx_submits;     /* io_uring_enter calls that wrote frames */
+	uint64_t tx_ring_frames; /* frames written through them (the rest: write(2) one by one) */
 };
 
 /* Monotonic microseconds and milliseconds (CLOCK_MONOTONIC), the clock the core runs on. To
