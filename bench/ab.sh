@@ -4,6 +4,7 @@
 #   sudo bash bench/ab.sh                                  # --io uring against --io syscall, flood
 #   sudo RATE=10000 bash bench/ab.sh                       # the same at 10 kpps paced
 #   sudo A_ARGS="..." B_ARGS="..." REPS=8 bash bench/ab.sh
+#   sudo A_ARGS= B_ARGS= B_BIN=/tmp/tapstackd.before bash bench/ab.sh   # two builds
 #
 # Per repetition: tapstackd with A_ARGS, then with B_ARGS (a fresh daemon each time, pinned to
 # cpu1, tapbench on cpu0), one echo run of DUR seconds at RATE (0 = flood); prints the daemon's CPU
@@ -12,8 +13,8 @@
 # change confined to tapstackd, A/B in one run says more than two `make bench` runs: the
 # machine's drift cancels out of the pairs.
 # Two namespaces of its own, documentation addresses only, a trap removes them and stops the
-# daemon (by PID). Environment: A_ARGS (--io uring), B_ARGS (--io syscall), RATE (0), DUR (3,
-# at most 60), REPS (6, at most 50).
+# daemon (by PID). Environment: A_ARGS (--io uring), B_ARGS (--io syscall), A_BIN and B_BIN (the
+# daemons, default build/tapstackd), RATE (0), DUR (3, at most 60), REPS (6, at most 50).
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$TOP/build
@@ -22,6 +23,8 @@ B_ARGS=${B_ARGS---io syscall}
 RATE=${RATE:-0}
 DUR=${DUR:-3}
 REPS=${REPS:-6}
+A_BIN=${A_BIN:-$TOP/build/tapstackd}
+B_BIN=${B_BIN:-$TOP/build/tapstackd}
 PY=/usr/bin/python3
 
 die() { echo "bench/ab.sh: $*" >&2; exit 1; }
@@ -53,13 +56,14 @@ for ns in "$NSD" "$NSG"; do
 done
 renice -n -20 -p $$ >/dev/null 2>&1
 
-# one NAME ARGS...: one daemon, one tapbench run; appends "NAME ns_per_reply p50 replies" to
+# one NAME BINARY ARGS...: one daemon, one tapbench run; appends "NAME ns_per_reply p50 replies" to
 # $TMP/runs and prints a line.
 one() {
-	local name=$1 s0 s1 w
-	shift
+	local name=$1 bin=$2 s0 s1 w
+	shift 2
+	[ -x "$bin" ] || die "$bin: not an executable"
 	rm -f "$TMP/ctl.sock"
-	taskset -c 1 ip netns exec "$NSD" "$B/tapstackd" -c "$TMP/ctl.sock" \
+	taskset -c 1 ip netns exec "$NSD" "$bin" -c "$TMP/ctl.sock" \
 		-i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24" "$@" 2>"$TMP/err" &
 	PID=$!
 	for _ in $(seq 1 100); do
@@ -74,6 +78,7 @@ one() {
 		-t "$DUR" --json >"$TMP/tb.json" 2>"$TMP/tb.err" || die "tapbench: $(tail -n 2 "$TMP/tb.err")"
 	s1=$(awk '{ print $1 }' "/proc/$PID/schedstat")
 	w=$("$B/tapstackctl" -c "$TMP/ctl.sock" daemon | grep '^writes:')
+	[ -n "$w" ] || w="(no writes: line)"
 	kill "$PID"
 	wait "$PID" 2>/dev/null
 	PID=""
@@ -90,12 +95,12 @@ with open(runs, "a") as f:
 EOF
 }
 
-echo "A: tapstackd $A_ARGS   B: tapstackd $B_ARGS   rate ${RATE:-0} (0 = flood), ${DUR} s, $REPS repetitions"
+echo "A: $A_BIN $A_ARGS   B: $B_BIN $B_ARGS   rate ${RATE:-0} (0 = flood), ${DUR} s, $REPS repetitions"
 for _ in $(seq 1 "$REPS"); do
 	# shellcheck disable=SC2086
-	one A $A_ARGS
+	one A "$A_BIN" $A_ARGS
 	# shellcheck disable=SC2086
-	one B $B_ARGS
+	one B "$B_BIN" $B_ARGS
 done
 "$PY" - "$TMP/runs" <<'EOF'
 import statistics as st, sys

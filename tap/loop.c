@@ -416,6 +416,11 @@ static void loop_tap_rx(struct loop *lp, struct loop_iface *li, uint64_t now)
 		if (lp->pcap)
 			pcapw_write(lp->pcap, p->data, p->len, lp->pcap_ts_us);
 		stack_input(lp->st, li->ifindex, p, now);
+		/* The first frame's answer goes out at once: at paced rates it is the only frame, and
+		 * its reply then leaves before the read that finds the queue empty, not after it. In
+		 * a flood this is one write(2) per batch; the rest are written together. */
+		if (k == 0)
+			loop_tx_drain(lp);
 	}
 }
 
