@@ -87,8 +87,14 @@ def main():
     cmp_row("CPU per reply, echo flood (utime+stime), µs", "us", "flood", "cpu_us_per_reply", "<=", 1.1)
     cmp_row("CPU per reply, echo flood (schedstat), µs", "us", "flood", "sched_us_per_reply", None, 0)
     cmp_row("CPU per reply at 10 kpps (utime+stime), µs", "us", "rtt10k", "cpu_us_per_reply", None, 0)
-    cmp_row("RTT p50 at 10 kpps, µs", "us", "rtt10k", "rtt_us.p50", "<=", 1.1)
+    cmp_row("RTT p50 at 10 kpps, µs", "us", "rtt10k", "rtt_us.p50", None, 0)
     cmp_row("RTT p99 at 10 kpps, µs", "us", "rtt10k", "rtt_us.p99", None, 0)
+    # Both responders up at once, tapbench alternating between them in 1 s windows: the target
+    # is judged here, where the machine's drift between runs cancels out (bench/run.sh).
+    cmp_row("RTT p50 at 10 kpps, alternating 1 s windows, µs", "us", "rtt_alt", "rtt_us.p50", "<=", 1.1)
+    cmp_row("RTT p99 at 10 kpps, alternating 1 s windows, µs", "us", "rtt_alt", "rtt_us.p99", None, 0)
+    cmp_row("CPU per reply at 10 kpps, alternating windows (schedstat), µs", "us", "rtt_alt",
+            "sched_us_per_reply", None, 0)
     cmp_row("forwarding flood, frames/s", "pps", "fwd_flood", "replies_per_s", ">=", 0.9)
 
     # echo under a closed-port UDP flood: tapstackd loaded against tapstackd unloaded
@@ -137,9 +143,9 @@ def main():
         td = f"{tdv:.6f}".rstrip("0").rstrip(".") if u == "" and tdv is not None else fmt(tdv, u)
         lines.append(f"{r['metric']:<{w}}  {refl:>12}  {td:>12}  {ratio:>6}  {r['target']:>9}  {res}")
     lines.append("")
-    lines.append("Medians over the repetitions; ratio = tapstackd median / reflector median (the UDP row:")
-    lines.append("loaded / unloaded tapstackd; the RSS row: VmRSS median | VmHWM max). Per-rep values and")
-    lines.append("paired ratios are in latest.json.")
+    lines.append("Medians over the repetitions (the alternating rows: over the windows); ratio = tapstackd")
+    lines.append("median / reflector median (the UDP row: loaded / unloaded tapstackd; the RSS row: VmRSS")
+    lines.append("median | VmHWM max). Per-rep values and paired ratios are in latest.json.")
     if al.get("during_flood"):
         lines.append(f"Allocation counts during {al.get('packets')} packets: {al['during_flood']}; "
                      f"at start-up: {al.get('startup')}")

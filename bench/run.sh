@@ -20,7 +20,8 @@
 # responder, Linux's default is 1000; longer so that a scheduler hiccup of a few ms on a shared
 # machine is not counted as loss in the paced runs), BENCH_OUT (bench/results), BENCH_PERF=1 (also
 # record a perf profile of tapstackd under an echo flood into the raw directory),
-# BENCH_TAPSTACKD_ARGS (more tapstackd options, e.g. "--io syscall" for write(2) per frame).
+# BENCH_TAPSTACKD_ARGS (more tapstackd options, e.g. "--io syscall" for write(2) per frame),
+# BENCH_RTT_WINDOWS (10: pairs of 1 s windows of the alternating RTT measurement, below).
 #
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
 # build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, or
@@ -187,11 +188,13 @@ start_reflector() {
 		fail "pid $RESP_PID is not $(basename "$bin")"
 }
 
-# start_tapstackd echo|forward [PRELOAD_ENV...]
+# start_tapstackd echo|forward|echo2 [PRELOAD_ENV...]; echo2: on tap2, 203.0.113.2/24 (kernel
+# side 203.0.113.1), so that it can run beside a reflector on tap0.
 start_tapstackd() {
 	local mode=$1
 	shift
 	local args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24")
+	[ "$mode" = echo2 ] && args=(-c "$TMP/ctl.sock" -i "tap2,203.0.113.2/24,netns=$NSG,host=203.0.113.1/24")
 	[ "$mode" = forward ] && args+=(-F -i "tap1,198.51.100.1/24,netns=$NSG")
 	# shellcheck disable=SC2206
 	args+=(${BENCH_TAPSTACKD_ARGS:-})
@@ -201,7 +204,11 @@ start_tapstackd() {
 	RESP_PID=$!
 	PIDS="$PIDS $RESP_PID"
 	RESP_NAME=tapstackd
-	if [ "$mode" = forward ]; then wait_ready "$RESP_PID" tap0 192.0.2.1 tap1; else wait_ready "$RESP_PID" tap0 192.0.2.1; fi
+	case "$mode" in
+	forward) wait_ready "$RESP_PID" tap0 192.0.2.1 tap1 ;;
+	echo2) wait_ready "$RESP_PID" tap2 203.0.113.1 ;;
+	*) wait_ready "$RESP_PID" tap0 192.0.2.1 ;;
+	esac
 	[ "$(cat "/proc/$RESP_PID/comm" 2>/dev/null)" = tapstackd ] || fail "pid $RESP_PID is not tapstackd"
 }
 
@@ -418,6 +425,37 @@ for rep in $(seq 1 "$REPS"); do
 		run_reflector "$rep"
 	fi
 done
+
+# --- RTT at 10 kpps in alternating windows ------------------------------------------------
+# The per-repetition RTT above compares runs some 20 s apart, and this VM's wake-up latency
+# drifts between such runs (the reflector's own p50 moved between 24 and 53 us from one
+# repetition to the next). Here both responders are up at once, on the same core (the reflector
+# on tap0; tapstackd on tap2, 203.0.113.0/24; an idle one sits in epoll_wait, tapstackd with no
+# timer armed), and tapbench alternates between them in 1 s windows at 10 kpps, the order
+# swapped every window: the drift cancels out of each pair. BENCH_RTT_WINDOWS pairs (10).
+RTT_WINDOWS=${BENCH_RTT_WINDOWS:-10}
+start_reflector echo
+REFL_PID=$RESP_PID
+start_tapstackd echo2
+TD_PID=$RESP_PID
+for w in $(seq 1 "$RTT_WINDOWS"); do
+	for who in reflector tapstackd; do
+		[ $((w % 2)) -eq 0 ] && who=$([ "$who" = reflector ] && echo tapstackd || echo reflector)
+		if [ "$who" = reflector ]; then
+			RESP_PID=$REFL_PID RESP_NAME=reflector
+			tb "$w" rtt_alt echo -i tap0 --dst 192.0.2.2 --dst-mac "$REFL_DMAC" -r 10000 -t 1
+		else
+			RESP_PID=$TD_PID RESP_NAME=tapstackd
+			tb "$w" rtt_alt echo -i tap2 --dst 203.0.113.2 -r 10000 -t 1
+		fi
+	done
+done
+log "RTT at 10 kpps in $RTT_WINDOWS alternating pairs of 1 s windows: done"
+stop_pid "$TD_PID"
+stop_pid "$REFL_PID"
+ip -n "$NSG" link del tap0 2>/dev/null
+RESP_PID=""
+RESP_NAME=""
 
 # --- allocations per packet in steady state ------------------------------------------------
 ACOUNT=$TMP/alloccount.txt
