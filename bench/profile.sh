@@ -5,6 +5,7 @@
 #
 # The reflector and reflector-uring take extra options from $RESP_ARGS (e.g. RESP_ARGS="--batch
 # 256" for the reflector, RESP_ARGS="--read syscall" for reflector-uring; URING_ARGS is the same).
+# TB_ARGS: more tapbench options (e.g. TB_ARGS="--bg-udp-closed 100000": closed-port probes too).
 #
 # Same topology as bench/run.sh (own namespaces, generator on cpu0, responder on cpu1, documentation
 # addresses only, a trap removes everything). Prints `perf stat` of the responder over the flood,
@@ -86,6 +87,8 @@ if [ "$MODE" = echo ]; then
 else
 	tbargs=(forward -i tap0 -o tap1 --dst 198.51.100.2 "${gen[@]}")
 fi
+# shellcheck disable=SC2206
+tbargs+=(${TB_ARGS:-})
 taskset -c "$GEN_CPU" ip netns exec "$NSG" "$B/tapbench" "${tbargs[@]}" -t "$((SECS + 2))" --pid "$PID" \
 	>"$OUTD/tapbench.txt" &
 tbpid=$!

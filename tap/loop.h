@@ -16,8 +16,8 @@ struct ctlsock;
 #define LOOP_TX_BATCH 256   /* at most this many frames per io_uring submission */
 
 /* How frames are written: one write(2) each, or batched on an io_uring ring (one io_uring_enter
- * per drain of the core's transmit queue when it holds more than one frame; needs Linux >= 5.19
- * and io_uring not disabled). Reads are read(2). */
+ * per drain of the core's transmit queue when it holds more than one frame; needs io_uring
+ * enabled and a kernel with sparse registered files). Reads are read(2). */
 enum loop_io { LOOP_IO_AUTO, LOOP_IO_URING, LOOP_IO_SYSCALL };
 
 struct loop_iface {

@@ -4,7 +4,9 @@
  * the IPv4 source and destination (the header checksum is unchanged by a swap), turn an ICMP echo
  * request (type 8) into an echo reply (type 0, RFC 1624 incremental checksum), write it back.
  * Nothing is validated beyond "the EtherType says IPv4 and the frame is long enough to index": it
- * is the cost of one read and one write per frame and nothing else.
+ * is the cost of one read and one write per frame and nothing else. --echo-only writes only echo
+ * requests' replies and drops every other frame once read: the same reads tapstackd makes under a
+ * flood of closed-port UDP probes (whose errors its rate limit refuses), none of its work.
  *
  * forward mode (-o TAP): read from the first TAP, set the destination MAC to --dst-mac and the
  * source MAC to --src-mac, decrement the TTL (incremental checksum), write to the second TAP.
@@ -48,6 +50,7 @@
 
 static volatile sig_atomic_t quit;
 static uint64_t n_rx, n_tx, n_drop, n_short;
+static bool echo_only; /* --echo-only: every frame but an ICMP echo request is read and dropped */
 
 static void on_signal(int sig)
 {
@@ -127,6 +130,9 @@ static inline size_t reflect(uint8_t *f, size_t n)
 	if (f[23] == 1 && (f[20] & 0x1f) == 0 && f[21] == 0 && n >= 14 + ihl + 4 && f[14 + ihl] == 8) {
 		f[14 + ihl] = 0;
 		csum_add_be(f + 14 + ihl + 2, 0x0800);
+	} else if (echo_only) {
+		n_drop++;
+		return 0;
 	}
 	return n;
 }
@@ -149,7 +155,8 @@ static inline size_t forward(uint8_t *f, size_t n, const uint8_t dmac[6], const 
 static void usage(FILE *o)
 {
 	fprintf(o,
-		"usage: reflector -i TAP [-o TAP --dst-mac MAC [--src-mac MAC]] [--block] [-q]\n"
+		"usage: reflector -i TAP [-o TAP --dst-mac MAC [--src-mac MAC]] [--block] [--batch N]\n"
+		"                 [--echo-only] [-q]\n"
 		"  -i, --iface TAP     TAP to read (created, or attached when it exists; IFF_TAP|IFF_NO_PI)\n"
 		"  -o, --out TAP       forward mode: write every IPv4 frame read from -i to this TAP with\n"
 		"                      new MACs and TTL - 1 (default: echo mode, reply on -i)\n"
@@ -160,6 +167,8 @@ static void usage(FILE *o)
 		"                      (slower: writes on a blocking TAP fd miss tun_build_skb)\n"
 		"      --batch N       epoll: read up to N frames (1..1024, 2 KiB buffers), then write\n"
 		"                      their replies back to back (default 1: read, write, read, ...)\n"
+		"      --echo-only     echo mode: reply to ICMP echo requests only; read and drop every\n"
+		"                      other frame (the baseline under closed-port UDP probes)\n"
 		"  -q, --quiet         no counters on exit\n"
 		"Echo mode swaps Ethernet and IPv4 addresses and turns ICMP echo requests into replies,\n"
 		"with no validation. SIGINT/SIGTERM: print counters to stderr, exit 0.\n");
@@ -172,6 +181,7 @@ int main(int argc, char **argv)
 		{ "dst-mac", required_argument, NULL, 'D' }, { "src-mac", required_argument, NULL, 'S' },
 		{ "epoll", no_argument, NULL, 'E' }, { "block", no_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' }, { "batch", required_argument, NULL, 'b' },
+		{ "echo-only", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *in_name = NULL, *out_name = NULL;
@@ -199,6 +209,7 @@ int main(int argc, char **argv)
 		case 'E': use_epoll = true; break;
 		case 'B': use_epoll = false; break;
 		case 'q': quiet = true; break;
+		case 'e': echo_only = true; break;
 		case 'b': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
