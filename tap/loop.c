@@ -276,15 +276,15 @@ static void loop_tx_write(struct loop *lp, struct loop_iface *li, struct pkb *p)
  * TAP write completes inline), and settles each; a single frame goes by write(2). */
 static void loop_tx_flush(struct loop *lp)
 {
-	struct io_uring *ring = lp->uring ? &lp->uring->ring : NULL;
 	unsigned n = lp->n_tx, seen = 0;
 
-	if (n <= 1) {
-		if (n)
-			loop_tx_write(lp, lp->tx[0].li, lp->tx[0].p);
+	if (n <= 1 || !lp->uring) { /* (frames are queued only with a ring) */
+		for (unsigned i = 0; i < n; i++)
+			loop_tx_write(lp, lp->tx[i].li, lp->tx[i].p);
 		lp->n_tx = 0;
 		return;
 	}
+	struct io_uring *ring = &lp->uring->ring;
 	for (unsigned i = 0; i < n; i++) {
 		const struct loop_txslot *t = &lp->tx[i];
 		struct io_uring_sqe *sqe = io_uring_get_sqe(ring); /* n <= the ring's size */
