@@ -1,4 +1,4 @@
-/* tap/loop.h — the daemon's event loop: epoll over TAP fds, the control socket and signals,
+/* tap/loop.h — the daemon's event loop: epoll over TAP fds, the control socket, signals and a timer,
  * feeding frames to the pure core with one monotonic clock reading per wake-up. */
 #ifndef TAPSTACK_LOOP_H
 #define TAPSTACK_LOOP_H
@@ -47,6 +47,8 @@ struct loop {
 	struct ctlsock *ctl;
 	int epfd;
 	int sigfd;
+	int tfd;                 /* timerfd for the next deadline */
+	uint64_t armed_ms;       /* what tfd is armed for (monotonic ms); UINT64_MAX: nothing */
 	bool verbose;
 	int64_t wall_offset_ms;
 	uint64_t wall_set_at;
