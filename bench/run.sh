@@ -458,8 +458,9 @@ REFL_PID=$RESP_PID
 start_tapstackd echo2
 TD_PID=$RESP_PID
 for w in $(seq 1 "$RTT_WINDOWS"); do
-	for who in reflector tapstackd; do
-		[ $((w % 2)) -eq 0 ] && who=$([ "$who" = reflector ] && echo tapstackd || echo reflector)
+	order="reflector tapstackd"
+	[ $((w % 2)) -eq 0 ] && order="tapstackd reflector"
+	for who in $order; do
 		if [ "$who" = reflector ]; then
 			RESP_PID=$REFL_PID RESP_NAME=reflector
 			tb "$w" rtt_alt echo -i tap0 --dst 192.0.2.2 --dst-mac "$REFL_DMAC" -r 10000 -t 1

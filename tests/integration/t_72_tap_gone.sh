@@ -18,17 +18,6 @@ setup_ns
 new_ns "$NS_B"
 new_ns "$NS_C"
 
-# wait_up NS IF ADDR/LEN: at most 5 s for IF in NS to be up with carrier and ADDR/LEN.
-wait_up() {
-	local i l
-	for i in $(seq 1 100); do
-		l=$(ip -n "$1" -o link show dev "$2" 2>/dev/null) &&
-			case "$l" in *LOWER_UP*) true ;; *) false ;; esac &&
-			ip -n "$1" -o -4 addr show dev "$2" 2>/dev/null | grep -q " $3 " && return 0
-		sleep 0.05
-	done
-	fail "$2 in $1 not up with $3 within 5 s"
-}
 # ping_ok NS ADDR [COUNT]: COUNT (3) pings 0.2 s apart, all answered.
 ping_ok() {
 	local out
@@ -51,8 +40,8 @@ check_delta() { check_eq "$1 delta" "$2" "$(delta "$1" "$3")"; }   # check_delta
 start_daemon -i "$(default_iface)" \
 	-i "tap1,198.51.100.1/24,netns=$NS_B,host=198.51.100.2/24" \
 	-i "tap2,203.0.113.1/24,netns=$NS_C,host=203.0.113.2/24"
-wait_up "$NS_B" tap1 198.51.100.2/24
-wait_up "$NS_C" tap2 203.0.113.2/24
+wait_link "$NS_B" tap1 198.51.100.2/24
+wait_link "$NS_C" tap2 203.0.113.2/24
 ping_ok "$NS_H" "$D_IP"
 ping_ok "$NS_B" 198.51.100.1
 ping_ok "$NS_C" 203.0.113.1
