@@ -84,10 +84,12 @@ BF := build-fuzz
 $(BF)/fuzz_stack: tests/fuzz/fuzz_stack.c $(CORE_SRCS) $(HDRS)
 	@mkdir -p $(BF)
 	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_stack.c $(CORE_SRCS) -o $@ -lm
-# Seeds: every frame the unit tests feed, written as fuzz records (TAPSTACK_CORPUS_DIR).
-$(BF)/seed.stamp: $(B)/check_unit
+# Seeds: every frame the unit tests feed, written as fuzz records (TAPSTACK_CORPUS_DIR), and the
+# hand-made inputs in tests/fuzz/seeds/ (floods that reach full tables; see fuzz_stack.c record 4).
+$(BF)/seed.stamp: $(B)/check_unit $(wildcard tests/fuzz/seeds/*.bin)
 	@rm -rf $(BF)/seed && mkdir -p $(BF)/seed $(BF)/corpus
 	TAPSTACK_CORPUS_DIR=$(BF)/seed CK_FORK=no ./$(B)/check_unit >/dev/null
+	cp tests/fuzz/seeds/*.bin $(BF)/seed/
 	@touch $@
 # The seeds are merged (coverage-minimized) into the corpus, then the fuzzer runs on it.
 fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp

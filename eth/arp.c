@@ -35,23 +35,42 @@ static void arp_note(struct stack *st, uint64_t t)
 		st->arp.deadline = t;
 }
 
-static void arp_queue_flush(struct stack *st, struct arp_entry *e, bool send)
+/* Sends e's queue now that the neighbour answered. e stays live and REACHABLE throughout. */
+static void arp_queue_send(struct stack *st, struct arp_entry *e)
 {
 	struct pkb *p;
-	st->arp.pending -= e->q.len;
 	while ((p = pkb_queue_pop(&e->q))) {
-		if (send)
-			eth_output(st, p, e->mac, ETH_P_IP);
-		else
-			ip4_neigh_failed(st, p);
+		st->arp.pending--;
+		eth_output(st, p, e->mac, ETH_P_IP);
 	}
 }
 
+/* The datagrams of freed entries, answered with 3/1 only once no entry is being changed: a 3/1
+ * goes through arp_output, which may allocate (and evict) entries itself, so sending it from the
+ * middle of an eviction would re-enter the slot being reused. The outermost caller drains. */
+static void arp_fail_drain(struct stack *st)
+{
+	struct arp_cache *c = &st->arp;
+	struct pkb *p;
+	if (c->failing)
+		return; /* an outer frame is draining: it will see what we added */
+	c->failing = true;
+	while ((p = pkb_queue_pop(&c->failq)))
+		ip4_neigh_failed(st, p);
+	c->failing = false;
+}
+
+/* Frees e at once (counts settled, slot reusable); its queued datagrams move to failq. */
 static void arp_entry_free(struct stack *st, struct arp_entry *e)
 {
-	arp_queue_flush(st, e, false);
+	struct arp_cache *c = &st->arp;
+	struct pkb *p;
+	while ((p = pkb_queue_pop(&e->q))) {
+		c->pending--;
+		pkb_queue_push(&c->failq, p);
+	}
 	e->state = ARP_FREE;
-	st->arp.used--;
+	c->used--;
 }
 
 /* A slot for a new entry: the home slot or the next free one; when the table is full, the entry
@@ -136,11 +155,11 @@ static void arp_confirm(struct stack *st, struct arp_entry *e, const uint8_t *ma
 	e->refreshing = 0;
 	if (e->state != ARP_REACHABLE) {
 		e->state = ARP_REACHABLE;
-		arp_queue_flush(st, e, true);
+		arp_queue_send(st, e);
 	}
 }
 
-void arp_input(struct stack *st, struct pkb *p)
+static void arp_input_one(struct stack *st, struct pkb *p)
 {
 	uint8_t *a = p->data;
 	unsigned ifindex = p->ifindex;
@@ -203,7 +222,7 @@ void arp_input(struct stack *st, struct pkb *p)
 	eth_output(st, p, asker, ETH_P_ARP);
 }
 
-void arp_output(struct stack *st, struct pkb *p, uint32_t nh)
+static void arp_output_one(struct stack *st, struct pkb *p, uint32_t nh)
 {
 	unsigned ifindex = p->ifindex;
 	const struct iface *ifp = &st->ifs[ifindex];
@@ -248,6 +267,18 @@ void arp_output(struct stack *st, struct pkb *p, uint32_t nh)
 	st->arp.pending++;
 }
 
+void arp_input(struct stack *st, struct pkb *p)
+{
+	arp_input_one(st, p);
+	arp_fail_drain(st);
+}
+
+void arp_output(struct stack *st, struct pkb *p, uint32_t nh)
+{
+	arp_output_one(st, p, nh);
+	arp_fail_drain(st);
+}
+
 void arp_poll(struct stack *st)
 {
 	struct arp_cache *c = &st->arp;
@@ -275,6 +306,7 @@ void arp_poll(struct stack *st)
 	}
 	if (next < c->deadline)
 		c->deadline = next;
+	arp_fail_drain(st);
 }
 
 uint64_t arp_next_deadline(const struct stack *st)
@@ -286,5 +318,6 @@ void arp_flush(struct stack *st)
 {
 	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
 		pkb_queue_purge(&st->pool, &st->arp.e[i].q);
+	pkb_queue_purge(&st->pool, &st->arp.failq);
 	st->arp.pending = 0;
 }

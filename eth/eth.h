@@ -42,6 +42,8 @@ struct arp_cache {
 	unsigned used;
 	unsigned pending;      /* packets queued on all entries: at most an eighth of the pool */
 	uint64_t deadline;     /* no entry's time is earlier; exact after each arp_poll */
+	struct pkb_queue failq; /* datagrams of freed entries, waiting for their 3/1 (arp_fail_drain) */
+	bool failing;          /* failq is being drained (by an outer call) */
 };
 
 static inline bool eth_is_mcast(const uint8_t *mac) { return mac[0] & 1; }

@@ -7,8 +7,13 @@
  *   2 LEN TEXT...                 a control command of LEN bytes (streaming ones are polled, then
  *                                 cancelled or collected)
  *   3 KNOB VALUE_HI VALUE_LO      a knob from the table set to VALUE (through its bounds check)
- * Unknown opcodes are taken mod 4. After each record the transmit queue is drained and every frame
- * checked for a sane Ethernet length. At the end the stack is freed: its buffer pool must be whole.
+ *   4 COUNT IFX LEN_HI LEN_LO DATA...
+ *                                 the frame of record 0 fed 4 x COUNT times, the k-th copy with k
+ *                                 added to its IPv4 source and destination (bytes 26..33; the header
+ *                                 checksum fixed), one millisecond apart: floods of new neighbours reach the full tables
+ *                                 (ARP eviction, route cache, reassembly) that one frame cannot
+ * Unknown opcodes are taken mod 5. After each record the transmit queue is drained and every frame
+ * checked for a sane Ethernet length, and the tables' own counts against their contents. At the end the stack is freed: its buffer pool must be whole.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +21,7 @@
 #include <string.h>
 
 #include "stack/core.h"
+#include "stack/csum.h"
 #include "stack/stack.h"
 
 static const uint8_t mac0[6] = { 0x02, 0, 0, 0, 0, 0x02 }, mac1[6] = { 0x02, 0, 0, 0, 1, 0x01 },
@@ -42,6 +48,22 @@ static void drain(struct stack *st)
 			abort(); /* every frame we write must fit the wire */
 		stack_pkb_free(st, p);
 	}
+}
+
+/* What the tables say of themselves must match what they hold: the ARP cache's used and pending
+ * counts against its entries (a drift there silently drops every first packet to a new neighbour). */
+static void check_invariants(const struct stack *st)
+{
+	unsigned used = 0, queued = 0;
+	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
+		const struct arp_entry *e = &st->arp.e[i];
+		if (e->state == ARP_FREE && e->q.len)
+			abort();
+		used += e->state != ARP_FREE;
+		queued += e->q.len;
+	}
+	if (used != st->arp.used || queued != st->arp.pending || st->arp.failq.len)
+		abort();
 }
 
 /* A neighbour announces itself: ARP request for our address from it. */
@@ -87,6 +109,32 @@ static struct stack *setup(uint64_t now)
 	return st;
 }
 
+/* Record 4: copies of one frame from new addresses each (see the header comment). */
+static void flood(struct stack *st, unsigned ifx, const uint8_t *d, size_t len, unsigned count, uint64_t *now)
+{
+	static uint8_t f[1600];
+	memcpy(f, d, len);
+	bool ip = len >= 34 && f[12] == 0x08 && f[13] == 0x00 && (f[14] >> 4) == 4 && (f[14] & 15) >= 5 &&
+		  14u + (f[14] & 15u) * 4u <= len;
+	for (unsigned k = 0; k < count; k++) {
+		if (len >= 34) {
+			f[33] = (uint8_t)(d[33] + k);
+			f[32] = (uint8_t)(d[32] + (k >> 8));
+			f[29] = (uint8_t)(d[29] + k * 7);
+		}
+		if (ip) {
+			size_t hl = (f[14] & 15u) * 4u;
+			f[24] = f[25] = 0;
+			uint16_t c = csum_fold(csum_add(0, f + 14, hl));
+			f[24] = (uint8_t)(c >> 8);
+			f[25] = (uint8_t)c;
+		}
+		feed(st, ifx, f, len, ++*now); /* a millisecond apart: ages differ, as in a real flood */
+		drain(st);
+		check_invariants(st);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
@@ -96,8 +144,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		uint8_t op = d[i++] % 4;
-		if (op == 0 && i + 3 <= n) {
+		uint8_t op = d[i++] % 5;
+		if (op == 4 && i + 4 <= n) {
+			unsigned count = 4u * d[i], ifx = d[i + 1] % 3;
+			size_t len = ((size_t)d[i + 2] << 8 | d[i + 3]) % 1600;
+			i += 4;
+			if (len > n - i)
+				len = n - i;
+			flood(st, ifx, d + i, len, count, &now);
+			i += len;
+		} else if (op == 0 && i + 3 <= n) {
 			unsigned ifx = d[i] % 3;
 			size_t len = ((size_t)d[i + 1] << 8 | d[i + 2]) % 1600;
 			i += 3;
@@ -137,6 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			break;
 		}
 		drain(st);
+		check_invariants(st);
 	}
 	/* Collect or cancel what is still streaming. */
 	for (unsigned k = 0; k < nsess; k++) {

@@ -719,6 +719,66 @@ START_TEST(test_route_commands)
 }
 END_TEST
 
+/* Security review (issue 11): evicting a neighbour whose queue holds forwarded datagrams sends 3/1
+ * to their sources, which may need a new neighbour entry while the table is still full. The
+ * eviction must not re-enter itself: afterwards the pending count, the table's used count and the
+ * buffers held agree with the entries, and a new neighbour's first packet is queued. */
+static void arp_tables_agree(void)
+{
+	unsigned used = 0, queued = 0;
+	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
+		const struct arp_entry *e = &T->arp.e[i];
+		if (e->state == ARP_FREE) {
+			ck_assert_uint_eq(e->q.len, 0);
+			continue;
+		}
+		used++;
+		queued += e->q.len;
+	}
+	ck_assert_uint_eq(T->arp.used, used);
+	ck_assert_uint_eq(T->arp.pending, queued);
+	tx_clear();
+	ck_assert_uint_eq(stack_pkb_in_use(T), queued);
+}
+
+START_TEST(test_arp_eviction_not_reentrant)
+{
+	static struct frame f;
+	static const uint8_t pl[8] = { 0 };
+	set_knob("icmp_ratemask", "0");
+	/* 252 silent hosts on tap1, each with two datagrams from its own spoofed source on tap0 ... */
+	for (unsigned i = 0; i < 252; i++) {
+		for (int k = 0; k < 2; k++) {
+			struct ip_spec s = { .src = IP(192, 0, 2, 3 + i % 250), .dst = IP(198, 51, 100, 3 + i), .proto = 17 };
+			feed(0, f.b, build_ip(&f, &s, pl, sizeof(pl)));
+		}
+		NOW++;
+		tx_clear();
+	}
+	arp_tables_agree();
+	/* ... then more silent hosts on tap0 (from B): every one evicts an entry with a queue. */
+	for (unsigned i = 0; i < 40; i++) {
+		struct ip_spec s = { .src = B_IP, .dst = IP(192, 0, 2, 200 + i), .proto = 17, .srcmac = BMAC, .dstmac = US1 };
+		feed(1, f.b, build_ip(&f, &s, pl, sizeof(pl)));
+		NOW++;
+		arp_tables_agree();
+	}
+	ck_assert_uint_gt(ctr("ArpCacheEvictions"), 0);
+	ck_assert_uint_gt(ctr("IcmpOutDestUnreachs"), 0);
+	/* A fresh neighbour's first packet waits for ARP instead of being dropped. */
+	uint64_t qdrops = ctr("ArpQueueDrops");
+	struct ip_spec s = { .src = PEER_IP, .dst = IP(198, 51, 100, 254), .proto = 17 };
+	advance(5000); /* every resolution fails and is freed; their 3/1s to the spoofed sources ... */
+	advance(5000); /* ... fail in turn */
+	arp_tables_agree();
+	ck_assert_uint_eq(T->arp.pending, 0);
+	feed(0, f.b, build_ip(&f, &s, pl, sizeof(pl)));
+	ck_assert_uint_eq(ctr("ArpQueueDrops"), qdrops);
+	ck_assert_uint_eq(T->arp.pending, 1);
+	arp_tables_agree();
+}
+END_TEST
+
 Suite *forward_suite(void)
 {
 	Suite *s = suite_create("forward");
@@ -734,6 +794,7 @@ Suite *forward_suite(void)
 	tcase_add_test(tc, test_host_unreachable_after_arp);
 	tcase_add_test(tc, test_redirect);
 	tcase_add_test(tc, test_route_commands);
+	tcase_add_test(tc, test_arp_eviction_not_reentrant);
 	tcase_add_test(tc, test_source_route_hop);
 	tcase_add_test(tc, test_source_route_reply_reversed);
 	suite_add_tcase(s, tc);
