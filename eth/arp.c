@@ -254,12 +254,12 @@ static void arp_output_one(struct stack *st, struct pkb *p, uint32_t nh)
 		arp_request(st, e, mac_bcast);
 	}
 	/* Bounded per neighbour, and in all: packets waiting for answers that may never come must
-	 * not take the buffers reception needs (an eighth of the pool at most). */
+	 * not take the buffers reception needs (an eighth of the pool at most, none of its reserve). */
 	if (e->q.len >= ARP_PENDING_MAX) {
 		stack_drop(st, pkb_queue_pop(&e->q), C_ArpQueueDrops);
 		st->arp.pending--;
 	}
-	if (st->arp.pending >= st->pool.count / 8) {
+	if (st->arp.pending >= st->pool.count / 8 || stack_pool_low(st)) {
 		stack_drop(st, p, C_ArpQueueDrops);
 		return;
 	}

@@ -137,8 +137,7 @@ static bool reasm_memory_ok(struct stack *st)
 		r->over = false;
 	if (!r->over && r->mem > (size_t)st->knobs.ipfrag_high_thresh)
 		r->over = true;
-	unsigned pool_free = st->pool.count - (st->pool.in_use - st->pool.heap_in_use);
-	return !r->over && pool_free > st->pool.count / 4;
+	return !r->over && !stack_pool_low(st);
 }
 
 /* Builds the whole datagram from a complete queue. NULL if no buffer could be had. */

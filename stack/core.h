@@ -65,6 +65,15 @@ static inline void stack_drop(struct stack *st, struct pkb *p, enum counter reas
 	pkb_free(&st->pool, p);
 }
 
+/* True when the pool is down to its reserve (a quarter free): queues that hold buffers (UDP
+ * receive queues, ARP's pending packets, reassembly) take no more, so that reception of new
+ * frames, and with it ping and ARP, always has buffers. */
+static inline bool stack_pool_low(const struct stack *st)
+{
+	unsigned pool_free = st->pool.count - (st->pool.in_use - st->pool.heap_in_use);
+	return pool_free <= st->pool.count / 4;
+}
+
 /* A fresh buffer for an outgoing packet with payload room `size`; counts PkbAllocFails on NULL. */
 struct pkb *stack_alloc(struct stack *st, size_t size);
 /* Appends a finished frame to the transmit queue. Consumes p. */

@@ -69,6 +69,9 @@
 	X(UdpInCsumErrors)                                                                         \
 	X(UdpOutDatagrams)                                                                         \
 	X(UdpRcvbufErrors)                                                                         \
+	X(UdpMemErrors)       /* all receive queues together hold their share of the pool */        \
+	X(UdpEchoLoopDrops)   /* echo service: source port below 1024, another service (a loop) */ \
+	X(UdpEchoRateLimited) /* echo service: over UDP_ECHO_PER_SEC answers a second */           \
 	X(UdpIgnoredMulti)                                                                         \
 	X(TcpInSegs)                                                                               \
 	X(TcpInErrs)                                                                               \

@@ -213,7 +213,7 @@ static void udp_err_text(struct sbuf *out, const struct udp_err_entry *e)
 }
 
 static const char *const udp_usage =
-	"usage: udp bind [ADDR:]PORT | udp send [--from PORT] [--ttl N] [--df] [--connect] ADDR:PORT TEXT...\n"
+	"usage: udp bind [ADDR:]PORT | udp send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT...\n"
 	"       | udp recv PORT | udp close PORT\n";
 
 static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
@@ -241,13 +241,15 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		int i = 2;
 		struct udp_sock *s = NULL;
 		struct udp_send_opts o = { 0 };
-		bool connect = false;
+		bool connect = false, keep = false;
 		uint16_t from = 0;
 		for (; i < argc && argv[i][0] == '-'; i++) {
 			if (strcmp(argv[i], "--df") == 0) {
 				o.df = IP4_DF_DO;
 			} else if (strcmp(argv[i], "--connect") == 0) {
 				connect = true;
+			} else if (strcmp(argv[i], "--keep") == 0) {
+				keep = true;
 			} else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc && parse_port(argv[i + 1], &from) == 0) {
 				i++;
 			} else if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc && parse_port(argv[i + 1], &port) == 0 &&
@@ -275,6 +277,8 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 				return 1;
 			}
 		} else {
+			/* An ephemeral port lives for this send only, unless --keep asks for its errors
+			 * and replies: then it closes after UDP_KEEP_IDLE_MS unused. */
 			s = udp_bind(st, 0, 0, UDP_SVC_NONE, &err);
 			if (!s) {
 				sbuf_printf(out, "udp send: no free socket\n");
@@ -282,6 +286,7 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			}
 			s->ephemeral = true;
 		}
+		bool close_after = !from && !keep;
 		if (connect)
 			udp_connect(s, addr, dport);
 		/* The text is the rest of the line, words joined by single spaces. */
@@ -297,11 +302,15 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			n += l;
 		}
 		int rc = udp_sendto(st, s, addr, dport, text, n, &o);
+		uint32_t laddr = s->laddr;
+		uint16_t lport = s->lport;
+		if (close_after)
+			udp_close(st, s);
 		if (rc != 0) {
 			sbuf_printf(out, "udp send: %s\n", strerror(-rc));
 			return 1;
 		}
-		sbuf_printf(out, "sent %zu bytes from udp %s:%u to %s:%u\n", n, ip4_ntoa(s->laddr, a), s->lport,
+		sbuf_printf(out, "sent %zu bytes from udp %s:%u to %s:%u\n", n, ip4_ntoa(laddr, a), lport,
 			    ip4_ntoa(addr, b), dport);
 		return 0;
 	}
@@ -429,7 +438,7 @@ static const struct ctl_cmd {
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },
 	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN | cache]  the routing table, PMTU and redirect exceptions" },
-	{ "udp", ctl_udp, "udp bind [ADDR:]PORT | send [--from PORT] [--ttl N] [--df] [--connect] ADDR:PORT TEXT | recv PORT | close PORT" },
+	{ "udp", ctl_udp, "udp bind [ADDR:]PORT | send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT | recv PORT | close PORT" },
 	{ "sockets", ctl_sockets, "sockets                 UDP stub sockets" },
 };
 

@@ -227,12 +227,15 @@ void stack_poll(struct stack *st, uint64_t now_ms)
 	arp_poll(st);
 	ip4_reasm_poll(st);
 	ping_poll(st);
+	udp_poll(st);
 }
 
 uint64_t stack_next_deadline(const struct stack *st)
 {
-	uint64_t a = arp_next_deadline(st), r = ip4_reasm_deadline(st), p = ping_deadline(st);
-	return a < r ? (a < p ? a : p) : (r < p ? r : p);
+	uint64_t d = arp_next_deadline(st), r = ip4_reasm_deadline(st), p = ping_deadline(st), u = udp_deadline(st);
+	d = r < d ? r : d;
+	d = p < d ? p : d;
+	return u < d ? u : d;
 }
 
 void stack_tx_enqueue(struct stack *st, struct pkb *p)

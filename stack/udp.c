@@ -14,6 +14,7 @@ static void udp_err(struct stack *st, const struct ip4_err *e);
 void udp_init(struct stack *st)
 {
 	st->udp.next_ephemeral = UDP_EPHEMERAL_LO;
+	st->udp.echo_tokens = (uint64_t)UDP_ECHO_BURST * 1000;
 	ip4_register_proto(st, IPPROTO_UDP_, udp_input, udp_err);
 }
 
@@ -21,6 +22,27 @@ void udp_free(struct stack *st)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
 		pkb_queue_purge(&st->pool, &st->udp.s[i].rxq);
+	st->udp.queued = 0;
+}
+
+void udp_poll(struct stack *st)
+{
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
+		struct udp_sock *s = &st->udp.s[i];
+		if (s->used && s->ephemeral && st->now >= s->last_use + UDP_KEEP_IDLE_MS)
+			udp_close(st, s);
+	}
+}
+
+uint64_t udp_deadline(const struct stack *st)
+{
+	uint64_t d = UINT64_MAX;
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
+		const struct udp_sock *s = &st->udp.s[i];
+		if (s->used && s->ephemeral && s->last_use + UDP_KEEP_IDLE_MS < d)
+			d = s->last_use + UDP_KEEP_IDLE_MS;
+	}
+	return d;
 }
 
 static bool udp_port_taken(const struct stack *st, uint32_t laddr, uint16_t lport)
@@ -80,6 +102,7 @@ struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum
 	free_slot->lport = lport;
 	free_slot->service = (uint8_t)svc;
 	free_slot->created = st->now;
+	free_slot->last_use = st->now;
 	return free_slot;
 }
 
@@ -93,14 +116,18 @@ struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport)
 
 void udp_close(struct stack *st, struct udp_sock *s)
 {
+	st->udp.queued -= s->rxq.len;
 	pkb_queue_purge(&st->pool, &s->rxq);
 	s->used = false;
 }
 
 struct pkb *udp_recv(struct stack *st, struct udp_sock *s)
 {
-	(void)st;
-	return pkb_queue_pop(&s->rxq);
+	struct pkb *p = pkb_queue_pop(&s->rxq);
+	if (p)
+		st->udp.queued--;
+	s->last_use = st->now;
+	return p;
 }
 
 /* Writes the UDP header in front of the len payload bytes at p->data and sends. Consumes p. */
@@ -137,6 +164,7 @@ int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dpor
 	memcpy(p->data, data, len);
 	p->len = (uint32_t)len;
 	s->tx++;
+	s->last_use = st->now;
 	return udp_output(st, p, s->laddr, s->lport, dst, dport, o);
 }
 
@@ -182,6 +210,7 @@ static void udp_err(struct stack *st, const struct ip4_err *e)
 				     .info = e->info, .from = e->from, .qsrc = e->isrc, .qdst = e->idst, .qdport = dport };
 	if (s->raddr && e->fatal)
 		s->pending = e->err;
+	s->last_use = st->now;
 }
 
 /* The best socket for a unicast datagram: a connected match beats a bound one, a specific local
@@ -205,15 +234,35 @@ static struct udp_sock *udp_lookup(struct stack *st, uint32_t src, uint16_t spor
 	return best;
 }
 
+/* The echo service's bucket: UDP_ECHO_PER_SEC answers a second, UDP_ECHO_BURST at once. */
+static bool udp_echo_allow(struct stack *st)
+{
+	struct udp_table *t = &st->udp;
+	if (st->now > t->echo_last) {
+		t->echo_tokens += (st->now - t->echo_last) * UDP_ECHO_PER_SEC;
+		if (t->echo_tokens > (uint64_t)UDP_ECHO_BURST * 1000)
+			t->echo_tokens = (uint64_t)UDP_ECHO_BURST * 1000;
+		t->echo_last = st->now;
+	}
+	if (t->echo_tokens < 1000)
+		return false;
+	t->echo_tokens -= 1000;
+	return true;
+}
+
 /* Hands one datagram (UDP header at data) to s. Consumes p. */
 static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, const struct ip4_rx *rx)
 {
 	/* A datagram is counted in UdpInDatagrams once a socket took it; one refused for a full
-	 * queue counts as an error instead (Linux counts it at recvmsg, never for a drop). */
-	if (s->rxq.len >= UDP_RXQ_MAX && s->service == UDP_SVC_NONE) {
+	 * queue counts as an error instead (Linux counts it at recvmsg, never for a drop): this
+	 * socket's queue (UdpRcvbufErrors), or the share of the pool all queues may hold together
+	 * (UdpMemErrors, as Linux's udp_mem). */
+	if (s->service == UDP_SVC_NONE &&
+	    (s->rxq.len >= UDP_RXQ_MAX || st->udp.queued >= st->pool.count / UDP_RXQ_SHARE_DIV ||
+	     stack_pool_low(st))) {
 		s->rx_dropped++;
 		CNT(st, UdpInErrors);
-		stack_drop(st, p, C_UdpRcvbufErrors);
+		stack_drop(st, p, s->rxq.len >= UDP_RXQ_MAX ? C_UdpRcvbufErrors : C_UdpMemErrors);
 		return;
 	}
 	CNT(st, UdpInDatagrams);
@@ -229,6 +278,17 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 			return;
 		}
 		uint16_t sport = be16_get(p->data);
+		/* Never to another service's port (7 echo, 13 daytime, 19 chargen, ... and any below
+		 * 1024, as FreeBSD inetd's check_loop): two such services would answer each other
+		 * forever, from one datagram with a spoofed source. */
+		if (sport < 1024) {
+			stack_drop(st, p, C_UdpEchoLoopDrops);
+			return;
+		}
+		if (!udp_echo_allow(st)) {
+			stack_drop(st, p, C_UdpEchoRateLimited);
+			return;
+		}
 		pkb_pull(p, UDP_HDR_LEN);
 		p->flags &= PKB_HEAP;
 		s->tx++;
@@ -237,6 +297,8 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 	}
 	pkb_push(p, rx->hlen); /* keep the IPv4 header: it says who sent it */
 	pkb_queue_push(&s->rxq, p);
+	st->udp.queued++;
+	s->last_use = st->now;
 }
 
 static void udp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)

@@ -13,6 +13,12 @@ struct stack;
 #define UDP_HDR_LEN     8
 #define UDP_MAX_SOCKS   64
 #define UDP_RXQ_MAX     16      /* datagrams queued per socket before UdpRcvbufErrors */
+/* All receive queues together hold at most an eighth of the buffer pool (then UdpMemErrors), and
+ * none of its reserve (stack_pool_low): sockets nobody reads cannot starve reception. */
+#define UDP_RXQ_SHARE_DIV 8
+#define UDP_KEEP_IDLE_MS 60000  /* a socket kept by `udp send --keep` closes after this idle time */
+#define UDP_ECHO_PER_SEC 1000   /* echo service answers a second (a token bucket) ... */
+#define UDP_ECHO_BURST   100    /* ... and its depth */
 #define UDP_EPHEMERAL_LO 40000
 #define UDP_EPHEMERAL_HI 60999
 
@@ -39,7 +45,8 @@ struct udp_send_opts {
 
 struct udp_sock {
 	bool used;
-	bool ephemeral;          /* bound by a send without --from; recycled oldest first */
+	bool ephemeral;          /* bound by `udp send --keep` without --from: recycled oldest first,
+	                          * closed after UDP_KEEP_IDLE_MS without use */
 	uint8_t service;         /* enum udp_service */
 	uint32_t laddr;          /* 0: any of ours */
 	uint16_t lport;
@@ -47,6 +54,7 @@ struct udp_sock {
 	uint16_t rport;
 	struct pkb_queue rxq;    /* queued datagrams, IPv4 header at data */
 	uint64_t created;
+	uint64_t last_use;       /* ms of the last send, delivery or error (ephemeral ageing) */
 	uint64_t rx, tx, rx_dropped;
 	struct udp_err_entry errq[UDP_ERRQ_MAX];
 	unsigned errq_head, errq_len;
@@ -56,10 +64,16 @@ struct udp_sock {
 struct udp_table {
 	struct udp_sock s[UDP_MAX_SOCKS];
 	uint16_t next_ephemeral;
+	unsigned queued;         /* datagrams in all receive queues */
+	uint64_t echo_tokens;    /* echo service bucket, in thousandths of an answer */
+	uint64_t echo_last;      /* ms of its last refill */
 };
 
 void udp_init(struct stack *st);
 void udp_free(struct stack *st);
+/* Closes kept ephemeral sockets idle for UDP_KEEP_IDLE_MS; the next time one would be due. */
+void udp_poll(struct stack *st);
+uint64_t udp_deadline(const struct stack *st);
 /* Binds laddr:lport (lport 0: an ephemeral port). Returns the socket or NULL with *err set to
  * -EADDRINUSE, -ENOSPC or -EADDRNOTAVAIL (laddr not ours). */
 struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum udp_service svc, int *err);

@@ -47,7 +47,7 @@ static void usage(FILE *f)
 "                             echo requests from the stack; lines print as replies arrive,\n"
 "                             then a summary (Ctrl-C stops it)\n"
 "  udp bind [ADDR:]PORT       open a UDP socket in the stack\n"
-"  udp send [--from PORT] [--ttl N] [--df] [--connect] ADDR:PORT TEXT\n"
+"  udp send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT\n"
 "                             send one datagram\n"
 "  udp recv PORT              datagrams received on a bound port\n"
 "  udp close PORT             close a bound port\n"

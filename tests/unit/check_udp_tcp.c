@@ -1,5 +1,6 @@
 /* tests/unit/check_udp_tcp.c — UDP stub sockets and services, the TCP reset stub. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "stack/core.h"
@@ -146,6 +147,99 @@ START_TEST(test_echo_and_discard_services)
 }
 END_TEST
 
+/* Issue 11: all receive queues together hold at most an eighth of the pool (UdpMemErrors), so
+ * sockets nobody reads cannot take the buffers reception needs; ping still gets through. */
+START_TEST(test_rx_queues_share_of_pool)
+{
+	struct sbuf out = { 0 };
+	struct frame r;
+	char cmd[32];
+	unsigned share = FX_PKBS / UDP_RXQ_SHARE_DIV;
+	for (unsigned p = 0; p < 8; p++) {
+		snprintf(cmd, sizeof(cmd), "udp bind %u", 5000 + p);
+		ck_assert_int_eq(ctl(cmd, &out), 0);
+	}
+	for (unsigned p = 0; p < 8; p++)
+		for (int i = 0; i < UDP_RXQ_MAX; i++)
+			send_udp(1, (uint16_t)(5000 + p), "x", US_IP, NULL);
+	ck_assert_uint_eq(ctr("UdpInDatagrams"), share);
+	ck_assert_uint_eq(ctr("UdpMemErrors"), 8 * UDP_RXQ_MAX - share);
+	ck_assert_uint_eq(ctr("UdpRcvbufErrors"), 0);
+	ck_assert_uint_eq(ctr("UdpInErrors"), 8 * UDP_RXQ_MAX - share);
+	ck_assert_uint_eq(stack_pkb_in_use(T), share);
+	struct frame f;
+	feed(0, f.b, build_echo(&f, 1, 1, 56));
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_take(&r);
+	ck_assert_uint_eq(r.b[34], 0); /* echo reply */
+	/* Reading one datagram makes room for one more. */
+	ck_assert_int_eq(ctl("udp recv 5000", &out), 0);
+	send_udp(1, 5007, "y", US_IP, NULL);
+	ck_assert_uint_eq(ctr("UdpInDatagrams"), share + 1);
+	for (unsigned p = 0; p < 8; p++) {
+		snprintf(cmd, sizeof(cmd), "udp close %u", 5000 + p);
+		ck_assert_int_eq(ctl(cmd, &out), 0);
+	}
+	ck_assert_uint_eq(stack_pkb_in_use(T), 0);
+	sbuf_free(&out);
+}
+END_TEST
+
+/* Issue 11: a send without --from closes its ephemeral socket; --keep keeps it until it has been
+ * unused for UDP_KEEP_IDLE_MS. */
+START_TEST(test_send_ephemeral_closed_unless_keep)
+{
+	struct sbuf out = { 0 };
+	ck_assert_int_eq(ctl("udp send 192.0.2.1:6000 a", &out), 0);
+	ck_assert_int_eq(ctl("sockets", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "");
+	send_udp(9, 40000, "late", US_IP, NULL); /* to the port it used: nobody there */
+	ck_assert_uint_eq(ctr("UdpNoPorts"), 1);
+	tx_clear();
+	ck_assert_int_eq(ctl("udp send --keep 192.0.2.1:6000 b", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "sent 1 bytes from udp 0.0.0.0:40001 to 192.0.2.1:6000\n");
+	ck_assert_int_eq(ctl("sockets", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "udp 0.0.0.0:40001 rx 0 tx 1 queued 0 dropped 0\n");
+	ck_assert_uint_eq(stack_next_deadline(T), NOW + UDP_KEEP_IDLE_MS);
+	advance(UDP_KEEP_IDLE_MS - 1);
+	ck_assert_int_eq(ctl("sockets", &out), 0);
+	ck_assert_str_ne(sbuf_str(&out), "");
+	advance(1);
+	ck_assert_int_eq(ctl("sockets", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "");
+	ck_assert_uint_eq(stack_next_deadline(T) > NOW + 3600000u, 1);
+	sbuf_free(&out);
+}
+END_TEST
+
+/* Issue 11: the echo service never answers a source port below 1024 (another service: two of
+ * them would echo each other forever) and answers at most UDP_ECHO_BURST at once, then
+ * UDP_ECHO_PER_SEC a second. */
+START_TEST(test_echo_loop_protection)
+{
+	ck_assert_int_eq(stack_service_enable(T, "echo"), 0);
+	send_udp(7, 7, "loop", US_IP, NULL);
+	send_udp(19, 7, "loop", US_IP, NULL);
+	send_udp(1023, 7, "loop", US_IP, NULL);
+	send_udp(0, 7, "loop", US_IP, NULL);
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(ctr("UdpEchoLoopDrops"), 4);
+	send_udp(1024, 7, "fine", US_IP, NULL);
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_clear();
+	for (int i = 0; i < UDP_ECHO_BURST + 10; i++)
+		send_udp(4000, 7, "x", US_IP, NULL);
+	ck_assert_uint_eq(tx_count(), UDP_ECHO_BURST - 1);
+	ck_assert_uint_eq(ctr("UdpEchoRateLimited"), 11);
+	tx_clear();
+	advance(10); /* 10 ms: 10 more answers */
+	for (int i = 0; i < 20; i++)
+		send_udp(4000, 7, "x", US_IP, NULL);
+	ck_assert_uint_eq(tx_count(), 10 * UDP_ECHO_PER_SEC / 1000);
+	tx_clear();
+}
+END_TEST
+
 START_TEST(test_udp_malformed)
 {
 	struct frame f;
@@ -276,6 +370,9 @@ Suite *udp_tcp_suite(void)
 	tcase_add_test(tc, test_rx_queue_bounded);
 	tcase_add_test(tc, test_send);
 	tcase_add_test(tc, test_echo_and_discard_services);
+	tcase_add_test(tc, test_rx_queues_share_of_pool);
+	tcase_add_test(tc, test_send_ephemeral_closed_unless_keep);
+	tcase_add_test(tc, test_echo_loop_protection);
 	tcase_add_test(tc, test_udp_malformed);
 	tcase_add_test(tc, test_tcp_syn_gets_rst_ack);
 	tcase_add_test(tc, test_tcp_data_fin);
