@@ -452,6 +452,20 @@ static void loop_json_str(struct sbuf *out, const char *s)
 	sbuf_printf(out, "\"");
 }
 
+/* A write to the capture failed (a full disk, EFBIG): the capture stops there, said once on
+ * stderr and in `daemon`; the stack goes on. */
+static void loop_pcap_failed(struct loop *lp)
+{
+	int e = -pcapw_flush(lp->pcap);
+
+	lp->pcap_err = e;
+	lp->pcap_frames = pcapw_frames(lp->pcap);
+	fprintf(stderr, "tapstackd: --pcap %s: write failed: %s; capture stopped after %llu frames\n",
+		lp->pcap_path, strerror(e), (unsigned long long)lp->pcap_frames);
+	pcapw_close(lp->pcap);
+	lp->pcap = NULL;
+}
+
 static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 {
 	static const char *const keys[] = { "rx_frames", "rx_bytes", "rx_nobuf", "rx_toobig",
@@ -462,6 +476,8 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 	if (json) {
 		sbuf_printf(out, "{\"pcap\": ");
 		loop_json_str(out, lp->pcap ? lp->pcap_path : NULL);
+		sbuf_printf(out, ", \"pcap_error\": ");
+		loop_json_str(out, lp->pcap_err ? strerror(lp->pcap_err) : NULL);
 		sbuf_printf(out, ", \"control_clients\": %u, \"control_streaming\": %u, "
 			    "\"tx_io\": \"%s\", \"tx_submits\": %llu, \"tx_ring_frames\": %llu, "
 			    "\"ifaces\": [", ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl),
@@ -497,9 +513,13 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 		sbuf_printf(out, "]}\n");
 		return;
 	}
-	sbuf_printf(out, "pcap: %s\ncontrol clients: %u\nstreaming commands: %u\n",
-		    lp->pcap ? lp->pcap_path : "off", ctlsock_client_count(lp->ctl),
-		    ctlsock_stream_count(lp->ctl));
+	if (lp->pcap_err)
+		sbuf_printf(out, "pcap: %s (stopped after %llu frames: %s)\n", lp->pcap_path,
+			    (unsigned long long)lp->pcap_frames, strerror(lp->pcap_err));
+	else
+		sbuf_printf(out, "pcap: %s\n", lp->pcap ? lp->pcap_path : "off");
+	sbuf_printf(out, "control clients: %u\nstreaming commands: %u\n",
+		    ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl));
 	if (lp->uring)
 		sbuf_printf(out, "writes: io_uring, %llu frames in %llu submissions (%.1f each); "
 			    "single frames by write(2)\n", (unsigned long long)lp->tx_ring_frames,
@@ -649,8 +669,8 @@ int loop_run(struct loop *lp)
 			ctlsock_pump(lp->ctl, now);
 			loop_tx_drain(lp);
 		}
-		if (lp->pcap)
-			pcapw_flush(lp->pcap);
+		if (lp->pcap && pcapw_flush(lp->pcap) < 0)
+			loop_pcap_failed(lp);
 	}
 	return quit;
 }

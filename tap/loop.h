@@ -44,6 +44,8 @@ struct loop {
 	unsigned n_ifaces;
 	struct pcapw *pcap;      /* NULL: no capture, no per-packet pcap work */
 	const char *pcap_path;
+	int pcap_err;            /* the capture was cut by this write error (then pcap is NULL) */
+	uint64_t pcap_frames;    /* frames it holds, when it was cut */
 	struct ctlsock *ctl;
 	int epfd;
 	int sigfd;

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -69,6 +70,7 @@ struct options {
 	unsigned nservices;
 	const char *control;
 	const char *pcap;
+	struct pcapw_opts pcap_opts;
 	bool verbose;
 	enum loop_io io;
 };
@@ -121,7 +123,10 @@ static void usage(FILE *f)
 "  -r, --route SPEC      a static route (repeatable): PREFIX/LEN,via=GW | default,via=GW |\n"
 "                        PREFIX/LEN,prohibit | PREFIX/LEN,blackhole\n"
 "  -S, --service NAME    start a built-in UDP service: echo (port 7) or discard (port 9)\n"
-"  -w, --pcap FILE       write every frame in and out to FILE (pcap, readable while running)\n"
+"  -w, --pcap FILE       write every frame in and out to FILE (pcap, readable while running);\n"
+"                        FILE must not exist (never a symbolic link); it is created mode 0600\n"
+"      --pcap-overwrite  FILE may exist if it is a regular file of ours (truncated)\n"
+"      --pcap-group GROUP  create FILE mode 0640, readable by GROUP\n"
 "  -c, --control PATH    control socket for tapstackctl (default %s)\n"
 "      --io MODE         how frames are written: auto (io_uring, else write(2); default),\n"
 "                        uring (io_uring or exit), syscall (write(2) per frame)\n"
@@ -314,7 +319,7 @@ static void parse_iface(const char *arg)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { OPT_VERSION = 0x100, OPT_IO };
+	enum { OPT_VERSION = 0x100, OPT_IO, OPT_PCAP_OVERWRITE, OPT_PCAP_GROUP };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "set", required_argument, NULL, 's' },
@@ -327,6 +332,8 @@ static void parse_args(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "io", required_argument, NULL, OPT_IO },
+		{ "pcap-overwrite", no_argument, NULL, OPT_PCAP_OVERWRITE },
+		{ "pcap-group", required_argument, NULL, OPT_PCAP_GROUP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -365,6 +372,18 @@ static void parse_args(int argc, char **argv)
 				die(2, "--pcap: empty file name");
 			opt.pcap = optarg;
 			break;
+		case OPT_PCAP_OVERWRITE:
+			opt.pcap_opts.overwrite = true;
+			break;
+		case OPT_PCAP_GROUP: {
+			struct group *gr = *optarg ? getgrnam(optarg) : NULL;
+			unsigned long gid;
+			if (!gr && !parse_uint(optarg, 0x7fffffff, &gid))
+				die(2, "--pcap-group: no group \"%s\"", optarg);
+			opt.pcap_opts.has_group = true;
+			opt.pcap_opts.gid = gr ? gr->gr_gid : (gid_t)gid;
+			break;
+		}
 		case 'c':
 			if (!*optarg)
 				die(2, "--control: empty path");
@@ -399,6 +418,8 @@ static void parse_args(int argc, char **argv)
 	}
 	if (optind < argc)
 		die(2, "unexpected argument \"%s\" (see --help)", argv[optind]);
+	if (!opt.pcap && (opt.pcap_opts.overwrite || opt.pcap_opts.has_group))
+		die(2, "--pcap-overwrite and --pcap-group go with --pcap FILE");
 	if (opt.nifs == 0)
 		parse_iface(DEFAULT_IFACE);
 	if (strlen(opt.control) >= sizeof(((struct sockaddr_un *)0)->sun_path))
@@ -528,9 +549,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (opt.pcap) {
-		lp.pcap = pcapw_open(opt.pcap, err, sizeof(err));
+		bool refused;
+		lp.pcap = pcapw_open(opt.pcap, &opt.pcap_opts, &refused, err, sizeof(err));
 		if (!lp.pcap) {
 			fprintf(stderr, "tapstackd: %s\n", err);
+			if (refused)
+				status = 2;
 			goto out;
 		}
 		lp.pcap_path = opt.pcap;

@@ -112,7 +112,7 @@ start_daemon() {
 	args+=("$@")
 	DAEMON_N=$((DAEMON_N + 1))
 	DAEMON_ERR=$TMP/daemon.$DAEMON_N.err
-	rm -f "$CTL"
+	rm -f "$CTL" "$PCAP"   # a capture is always a new file (the daemon refuses an existing one)
 	log "start: $TAPSTACKD ${args[*]}"
 	ip netns exec "$NS_D" "$TAPSTACKD" "${args[@]}" >"$TMP/daemon.$DAEMON_N.out" 2>"$DAEMON_ERR" &
 	DAEMON_PID=$!
