@@ -459,16 +459,25 @@ void stack_ctl_cancel(struct stack *st, unsigned session)
 
 int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms, unsigned *session)
 {
-	char buf[4096], *argv[CTL_MAX_ARGS], *save = NULL;
+	char buf[STACK_CTL_LINE_MAX + 1], *argv[CTL_MAX_ARGS], *save = NULL;
 	int argc = 0;
 
 	stack_set_now(st, now_ms);
 	if (strlen(line) >= sizeof(buf)) {
-		sbuf_printf(out, "command too long\n");
+		sbuf_printf(out, "command too long (at most %d bytes)\n", STACK_CTL_LINE_MAX);
 		return 2;
 	}
+	/* No command takes a control byte, and echoing one back (in "bad port \"...\"" and the
+	 * like) would write terminal escapes to the operator's screen: the line is refused whole. */
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
+		if ((*c < 0x20 && *c != '\t') || *c == 0x7f) {
+			sbuf_printf(out, "control byte \\x%02x in the command line (at byte %zu): refused\n", *c,
+				    (size_t)(c - (const unsigned char *)line) + 1);
+			return 2;
+		}
+	}
 	strcpy(buf, line);
-	for (char *tok = strtok_r(buf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+	for (char *tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		if (argc == CTL_MAX_ARGS) {
 			sbuf_printf(out, "too many arguments\n");
 			return 2;

@@ -82,6 +82,10 @@ int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now
  * stack_next_deadline), sending whatever it appends, until it returns a final status, or
  * stack_ctl_cancel when the client goes away. stack_ctl refuses such commands (status 2). */
 #define STACK_CTL_PENDING 255
+/* The longest command line the interpreter takes (bytes, without the newline); the control socket
+ * and tapstackctl use the same bound, so a line either side accepts is run. A line holding a
+ * control byte (other than tab) is refused as a whole, the byte shown escaped. */
+#define STACK_CTL_LINE_MAX 4096
 int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms, unsigned *session);
 int stack_ctl_poll(struct stack *st, unsigned session, struct sbuf *out);
 void stack_ctl_cancel(struct stack *st, unsigned session);

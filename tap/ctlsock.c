@@ -26,7 +26,8 @@ struct ctlsock_client {
 	int fd;
 	enum ctlsock_state state;
 	uint16_t gen;              /* bumps on reuse, so a stale event cannot hit a new client */
-	uint64_t deadline;
+	uint64_t deadline;         /* dropped then: fixed at accept, not moved by trickled bytes */
+	uint64_t accepted;
 	size_t inlen;
 	char in[CTLSOCK_LINE_MAX + 2];
 	struct sbuf out;           /* [STX,] text, NUL, status; a streaming client's unsent tail */
@@ -246,14 +247,13 @@ static bool ctlsock_client_watch(struct ctlsock *cs, struct ctlsock_client *c, u
 }
 
 /* Sends what it can of out. 1: all sent, 0: the socket is full, -1: the peer is gone. */
-static int ctlsock_client_flush(struct ctlsock_client *c, uint64_t now_ms)
+static int ctlsock_client_flush(struct ctlsock_client *c)
 {
 	while (c->sent < c->out.len) {
 		ssize_t n = send(c->fd, c->out.s + c->sent, c->out.len - c->sent,
 				 MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n > 0) {
 			c->sent += (size_t)n;
-			c->deadline = now_ms + CTLSOCK_IDLE_MS;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -266,9 +266,9 @@ static int ctlsock_client_flush(struct ctlsock_client *c, uint64_t now_ms)
 }
 
 /* WRITING: sends what is left of the reply; drops the client when done or on error. */
-static void ctlsock_client_send(struct ctlsock *cs, struct ctlsock_client *c, uint64_t now_ms)
+static void ctlsock_client_send(struct ctlsock *cs, struct ctlsock_client *c)
 {
-	if (ctlsock_client_flush(c, now_ms) == 0)
+	if (ctlsock_client_flush(c) == 0)
 		return;
 	ctlsock_client_drop(cs, c);
 }
@@ -276,7 +276,7 @@ static void ctlsock_client_send(struct ctlsock *cs, struct ctlsock_client *c, ui
 /* STREAMING: sends what the session has appended, keeps only the unsent tail, watches for room
  * only while something waits. Cancels and drops a client that is gone, cannot be given the text
  * (out of memory), or lets more than CTLSOCK_STREAM_MAX bytes pile up. */
-static void ctlsock_stream_send(struct ctlsock *cs, struct ctlsock_client *c, uint64_t now_ms)
+static void ctlsock_stream_send(struct ctlsock *cs, struct ctlsock_client *c)
 {
 	int rc;
 
@@ -284,7 +284,7 @@ static void ctlsock_stream_send(struct ctlsock *cs, struct ctlsock_client *c, ui
 		ctlsock_client_drop(cs, c);
 		return;
 	}
-	rc = ctlsock_client_flush(c, now_ms);
+	rc = ctlsock_client_flush(c);
 	if (rc < 0) {
 		ctlsock_client_drop(cs, c);
 		return;
@@ -337,10 +337,12 @@ static void ctlsock_client_finish(struct ctlsock *cs, struct ctlsock_client *c, 
 		return;
 	}
 	c->state = CS_WRITING;
-	c->deadline = now_ms + CTLSOCK_IDLE_MS;
+	/* The reply must be taken within CTLSOCK_CMD_MS of the connection; after a stream (which
+	 * may have run for minutes), within CTLSOCK_IDLE_MS of its end. */
+	c->deadline = was_streaming ? now_ms + CTLSOCK_IDLE_MS : c->accepted + CTLSOCK_CMD_MS;
 	if (!ctlsock_client_watch(cs, c, EPOLLOUT))
 		return;
-	ctlsock_client_send(cs, c, now_ms);
+	ctlsock_client_send(cs, c);
 }
 
 /* Runs the command in c->in (NUL-terminated) or sends a fixed usage error, then starts the reply:
@@ -376,7 +378,7 @@ static void ctlsock_client_reply(struct ctlsock *cs, struct ctlsock_client *c, c
 			c->state = CS_STREAMING;
 			c->session = session;
 			cs->nstreaming++;
-			ctlsock_stream_send(cs, c, now_ms);
+			ctlsock_stream_send(cs, c);
 			return;
 		}
 	}
@@ -408,7 +410,6 @@ static void ctlsock_client_read(struct ctlsock *cs, struct ctlsock_client *c, ui
 	} else {
 		size_t old = c->inlen;
 		c->inlen += (size_t)n;
-		c->deadline = now_ms + CTLSOCK_IDLE_MS;
 		nl = memchr(c->in + old, '\n', (size_t)n);
 		if (!nl) {
 			if (c->inlen > CTLSOCK_LINE_MAX) {
@@ -465,6 +466,7 @@ static void ctlsock_accept(struct ctlsock *cs, uint64_t now_ms)
 		c->inlen = 0;
 		c->sent = 0;
 		c->deadline = now_ms + CTLSOCK_IDLE_MS;
+		c->accepted = now_ms;
 		c->session = 0;
 		c->events = EPOLLIN;
 		memset(&c->out, 0, sizeof(c->out));
@@ -501,9 +503,9 @@ void ctlsock_handle(struct ctlsock *cs, uint32_t id, uint32_t events, uint64_t n
 		 (c->state == CS_WRITING && (events & EPOLLERR)))
 		ctlsock_client_drop(cs, c); /* the peer closed (a stream's session is cancelled) */
 	else if (c->state == CS_STREAMING && (events & EPOLLOUT))
-		ctlsock_stream_send(cs, c, now_ms);
+		ctlsock_stream_send(cs, c);
 	else if (c->state == CS_WRITING && (events & (EPOLLOUT | EPOLLHUP)))
-		ctlsock_client_send(cs, c, now_ms);
+		ctlsock_client_send(cs, c);
 }
 
 void ctlsock_pump(struct ctlsock *cs, uint64_t now_ms)
@@ -518,7 +520,7 @@ void ctlsock_pump(struct ctlsock *cs, uint64_t now_ms)
 			continue;
 		status = cs->ops.poll(cs->ctx, c->session, &c->out);
 		if (status == CTLSOCK_PENDING)
-			ctlsock_stream_send(cs, c, now_ms);
+			ctlsock_stream_send(cs, c);
 		else
 			ctlsock_client_finish(cs, c, status, now_ms);
 	}

@@ -20,10 +20,13 @@
 #include <stdint.h>
 
 #include "stack/sbuf.h"
+#include "stack/stack.h"
 
 #define CTLSOCK_MAX_CLIENTS 64
-#define CTLSOCK_LINE_MAX    4096   /* bytes of command before the '\n' */
-#define CTLSOCK_IDLE_MS     5000   /* a client silent this long (either way) is dropped */
+#define CTLSOCK_LINE_MAX    STACK_CTL_LINE_MAX   /* bytes of command before the '\n' */
+#define CTLSOCK_IDLE_MS     5000   /* a client's whole command line must arrive within this of
+                                    * its connection (trickling bytes does not extend it) ... */
+#define CTLSOCK_CMD_MS      10000  /* ... and a reply that is not streamed be taken by then */
 #define CTLSOCK_STREAM_MAX  ((size_t)256 * 1024)  /* unsent bytes a streaming client may hold */
 #define CTLSOCK_STX         0x02   /* first reply byte of a streaming command */
 #define CTLSOCK_PENDING     255    /* run/poll: the command goes on (STACK_CTL_PENDING) */

@@ -28,6 +28,10 @@ bool netcfg_netns_name_valid(const char *ns)
 
 	if (n == 0 || n > 200 || strcmp(ns, ".") == 0 || strcmp(ns, "..") == 0)
 		return false;
+	/* No control bytes: the name is printed (status, errors) and must not carry escapes. */
+	for (const unsigned char *c = (const unsigned char *)ns; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return false;
 	return strchr(ns, '/') == NULL;
 }
 

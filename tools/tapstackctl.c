@@ -21,8 +21,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "stack/stack.h"
+
 #define DEFAULT_CONTROL "/run/tapstack.sock"
-#define LINE_MAX_BYTES  4096
+#define LINE_MAX_BYTES  STACK_CTL_LINE_MAX   /* what the daemon takes, exactly */
+#define REPLY_MAX_BYTES ((size_t)16 << 20)   /* a reply longer than this is not the daemon's */
 #define STX             0x02
 
 static void usage(FILE *f)
@@ -258,6 +261,9 @@ int main(int argc, char **argv)
 		ssize_t n;
 		if (cap - used < 4096) {
 			size_t ncap = cap ? cap * 2 : 16384;
+			if (ncap > REPLY_MAX_BYTES + 4096)
+				return fail(1, "the reply from %s is longer than %zu bytes: not a daemon's",
+					    path, REPLY_MAX_BYTES);
 			char *r = realloc(reply, ncap);
 			if (!r)
 				return fail(1, "out of memory");

@@ -146,6 +146,31 @@ static void usage(FILE *f)
 
 /* --- parsing ------------------------------------------------------------------------------ */
 
+/* s with control bytes shown as \xNN, cut to fit a static buffer: for messages about arguments
+ * (a terminal escape in an argument must not reach the operator's terminal raw). */
+static const char *shown(const char *s)
+{
+	static char buf[600];
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)s; *c && n + 5 < sizeof(buf); c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\x%02x", *c);
+		else
+			buf[n++] = (char)*c;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool has_control(const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return true;
+	return false;
+}
+
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
@@ -248,6 +273,8 @@ static void parse_iface(const char *arg)
 		die(2, "--iface: too long: \"%.40s...\"", arg);
 	if (arg[0] == '\0')
 		die(2, "--iface: empty interface spec");
+	if (has_control(arg))
+		die(2, "--iface: control byte in \"%s\"", shown(arg));
 	memcpy(is->buf, arg, strlen(arg) + 1);
 	for (const char *c = arg; *c; c++)
 		if (*c == ',' && (c == arg || c[1] == ',' || c[1] == '\0'))
@@ -349,8 +376,10 @@ static void parse_args(int argc, char **argv)
 		case 'F':
 			if (opt.nknobs >= MAX_KNOB_SETS)
 				die(2, "--set: too many (at most %d)", MAX_KNOB_SETS);
+			if (c == 's' && has_control(optarg))
+				die(2, "--set: control byte in \"%s\"", shown(optarg));
 			if (c == 's' && (!strchr(optarg, '=') || optarg[0] == '='))
-				die(2, "--set: want KEY=VALUE, got \"%s\"", optarg);
+				die(2, "--set: want KEY=VALUE, got \"%s\"", shown(optarg));
 			opt.knobs[opt.nknobs].opt = c == 's' ? "--set" : "--forward";
 			opt.knobs[opt.nknobs].arg = c == 's' ? optarg : "ip_forward=1";
 			opt.nknobs++;
@@ -358,11 +387,13 @@ static void parse_args(int argc, char **argv)
 		case 'r':
 			if (opt.nroutes >= sizeof(opt.routes) / sizeof(opt.routes[0]))
 				die(2, "--route: too many");
+			if (has_control(optarg))
+				die(2, "--route: control byte in \"%s\"", shown(optarg));
 			opt.routes[opt.nroutes++] = optarg;
 			break;
 		case 'S':
 			if (strcmp(optarg, "echo") != 0 && strcmp(optarg, "discard") != 0)
-				die(2, "--service: unknown service \"%s\" (echo, discard)", optarg);
+				die(2, "--service: unknown service \"%s\" (echo, discard)", shown(optarg));
 			if (opt.nservices >= sizeof(opt.services) / sizeof(opt.services[0]))
 				die(2, "--service: too many");
 			opt.services[opt.nservices++] = optarg;
@@ -370,6 +401,8 @@ static void parse_args(int argc, char **argv)
 		case 'w':
 			if (!*optarg)
 				die(2, "--pcap: empty file name");
+			if (has_control(optarg))
+				die(2, "--pcap: control byte in \"%s\"", shown(optarg));
 			opt.pcap = optarg;
 			break;
 		case OPT_PCAP_OVERWRITE:
@@ -379,7 +412,7 @@ static void parse_args(int argc, char **argv)
 			struct group *gr = *optarg ? getgrnam(optarg) : NULL;
 			unsigned long gid;
 			if (!gr && !parse_uint(optarg, 0x7fffffff, &gid))
-				die(2, "--pcap-group: no group \"%s\"", optarg);
+				die(2, "--pcap-group: no group \"%s\"", shown(optarg));
 			opt.pcap_opts.has_group = true;
 			opt.pcap_opts.gid = gr ? gr->gr_gid : (gid_t)gid;
 			break;
@@ -387,6 +420,8 @@ static void parse_args(int argc, char **argv)
 		case 'c':
 			if (!*optarg)
 				die(2, "--control: empty path");
+			if (has_control(optarg))
+				die(2, "--control: control byte in \"%s\"", shown(optarg));
 			opt.control = optarg;
 			break;
 		case 'v':
@@ -406,18 +441,18 @@ static void parse_args(int argc, char **argv)
 			else if (strcmp(optarg, "syscall") == 0)
 				opt.io = LOOP_IO_SYSCALL;
 			else
-				die(2, "--io: bad mode \"%s\" (auto, uring or syscall)", optarg);
+				die(2, "--io: bad mode \"%s\" (auto, uring or syscall)", shown(optarg));
 			break;
 		case ':':
-			die(2, "option \"%s\" needs an argument (see --help)", argv[optind - 1]);
+			die(2, "option \"%s\" needs an argument (see --help)", shown(argv[optind - 1]));
 		default:
 			if (optopt && optopt < 0x100)
 				die(2, "unknown option \"-%c\" (see --help)", optopt);
-			die(2, "unknown option \"%s\" (see --help)", argv[optind - 1]);
+			die(2, "unknown option \"%s\" (see --help)", shown(argv[optind - 1]));
 		}
 	}
 	if (optind < argc)
-		die(2, "unexpected argument \"%s\" (see --help)", argv[optind]);
+		die(2, "unexpected argument \"%s\" (see --help)", shown(argv[optind]));
 	if (!opt.pcap && (opt.pcap_opts.overwrite || opt.pcap_opts.has_group))
 		die(2, "--pcap-overwrite and --pcap-group go with --pcap FILE");
 	if (opt.nifs == 0)

@@ -58,8 +58,10 @@ START_TEST(test_addr_neigh_unknown)
 	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "tap1 <UP> mtu 1500 lladdr 02:00:00:00:01:01"));
 	ck_assert_int_eq(run("neigh", &out), 0);
 	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "192.0.2.1 dev tap0 lladdr 02:00:00:00:00:01 REACHABLE"));
+	ck_assert_int_eq(run("frobnicate", &out), 2);
+	ck_assert_str_eq(sbuf_str(&out), "unknown command \"frobnicate\" (try: help)\n");
 	ck_assert_int_eq(run("frobnicate \x01", &out), 2);
-	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "unknown command"));
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "control byte \\x01"));
 	ck_assert_int_eq(run("", &out), 2);
 	sbuf_free(&out);
 }
@@ -79,6 +81,53 @@ START_TEST(test_addr_validation)
 }
 END_TEST
 
+/* Issue 11: knob values are read as the kernel's proc_dointvec reads them (base 0). */
+START_TEST(test_sysctl_base0)
+{
+	struct sbuf out = { 0 };
+	long v;
+	ck_assert_int_eq(run("sysctl icmp_ratemask=0x1819", &out), 0);
+	ck_assert_int_eq(stack_knob_get(T, "icmp_ratemask", &v), 0);
+	ck_assert_int_eq(v, 0x1819);
+	ck_assert_int_eq(run("sysctl ip_default_ttl=010", &out), 0);
+	ck_assert_int_eq(stack_knob_get(T, "ip_default_ttl", &v), 0);
+	ck_assert_int_eq(v, 8);
+	ck_assert_int_eq(run("sysctl ip_default_ttl=08", &out), 2); /* not octal */
+	sbuf_free(&out);
+}
+END_TEST
+
+/* Issue 11: a control byte is never echoed back raw: the line is refused, the byte escaped. */
+START_TEST(test_ctl_control_bytes_refused)
+{
+	struct sbuf out = { 0 };
+	ck_assert_int_eq(run("udp bind \x1b[2J5000", &out), 2);
+	ck_assert_str_eq(sbuf_str(&out), "control byte \\x1b in the command line (at byte 10): refused\n");
+	ck_assert_int_eq(run("route add 203.0.113.0/24,via=\x7f", &out), 2);
+	ck_assert_str_eq(sbuf_str(&out), "control byte \\x7f in the command line (at byte 30): refused\n");
+	ck_assert_int_eq(run("sysctl\rip_default_ttl", &out), 2);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "\\x0d"));
+	ck_assert_int_eq(run("sysctl\tip_default_ttl", &out), 0); /* a tab separates words */
+	sbuf_free(&out);
+}
+END_TEST
+
+/* Issue 11: the interpreter takes every line the control socket takes (STACK_CTL_LINE_MAX). */
+START_TEST(test_ctl_line_limit)
+{
+	struct sbuf out = { 0 };
+	static char line[STACK_CTL_LINE_MAX + 2];
+	memset(line, ' ', sizeof(line) - 1);
+	memcpy(line, "stats", 5);
+	line[STACK_CTL_LINE_MAX] = '\0';
+	ck_assert_int_eq(run(line, &out), 0);
+	line[STACK_CTL_LINE_MAX] = ' ';
+	ck_assert_int_eq(run(line, &out), 2);
+	ck_assert_str_eq(sbuf_str(&out), "command too long (at most 4096 bytes)\n");
+	sbuf_free(&out);
+}
+END_TEST
+
 Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -86,6 +135,9 @@ Suite *ctl_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_stats_text_and_json);
 	tcase_add_test(tc, test_sysctl);
+	tcase_add_test(tc, test_sysctl_base0);
+	tcase_add_test(tc, test_ctl_control_bytes_refused);
+	tcase_add_test(tc, test_ctl_line_limit);
 	tcase_add_test(tc, test_addr_neigh_unknown);
 	tcase_add_test(tc, test_addr_validation);
 	suite_add_tcase(s, tc);
