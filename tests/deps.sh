@@ -2,7 +2,7 @@
 # Installs the Debian packages that building and testing tapstack need, when any is missing.
 # Runs apt-get only as root and only for what is absent, so a prepared machine pays nothing.
 set -eu
-PKGS="gcc make pkg-config clang libclang-rt-14-dev libnl-3-dev libnl-route-3-dev libpcap-dev liburing-dev check libsubunit-dev \
+PKGS="gcc make pkg-config clang libclang-rt-14-dev libnl-3-dev libnl-route-3-dev libpcap-dev liburing-dev libseccomp-dev libcap-ng-dev check libsubunit-dev \
 iproute2 tcpdump iputils-ping arping traceroute iputils-tracepath hping3 python3-scapy netcat-openbsd procps"
 missing=""
 for p in $PKGS; do

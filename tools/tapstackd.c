@@ -25,6 +25,7 @@
 #include "tap/loop.h"
 #include "tap/netcfg.h"
 #include "tap/pcapw.h"
+#include "tap/priv.h"
 #include "tap/tap.h"
 
 #define TAPSTACKD_VERSION   "0.1.0"
@@ -71,6 +72,7 @@ struct options {
 	const char *control;
 	const char *pcap;
 	struct pcapw_opts pcap_opts;
+	struct priv_opts priv;
 	bool verbose;
 	enum loop_io io;
 };
@@ -128,6 +130,10 @@ static void usage(FILE *f)
 "      --pcap-overwrite  FILE may exist if it is a regular file of ours (truncated)\n"
 "      --pcap-group GROUP  create FILE mode 0640, readable by GROUP\n"
 "  -c, --control PATH    control socket for tapstackctl (default %s)\n"
+"  -u, --user USER       after set-up, run as USER (name or number); in any case only\n"
+"                        CAP_NET_ADMIN is kept, no_new_privs is set and a seccomp allowlist\n"
+"                        of system calls is installed\n"
+"      --no-seccomp      leave out the seccomp allowlist (debugging)\n"
 "      --io MODE         how frames are written: auto (io_uring, else write(2); default),\n"
 "                        uring (io_uring or exit), syscall (write(2) per frame)\n"
 "  -v, --verbose         log interface setup and shutdown to stderr\n"
@@ -346,7 +352,7 @@ static void parse_iface(const char *arg)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { OPT_VERSION = 0x100, OPT_IO, OPT_PCAP_OVERWRITE, OPT_PCAP_GROUP };
+	enum { OPT_VERSION = 0x100, OPT_IO, OPT_PCAP_OVERWRITE, OPT_PCAP_GROUP, OPT_NO_SECCOMP };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "set", required_argument, NULL, 's' },
@@ -360,15 +366,27 @@ static void parse_args(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "io", required_argument, NULL, OPT_IO },
 		{ "pcap-overwrite", no_argument, NULL, OPT_PCAP_OVERWRITE },
+		{ "user", required_argument, NULL, 'u' },
+		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "pcap-group", required_argument, NULL, OPT_PCAP_GROUP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	opt.control = DEFAULT_CONTROL;
+	opt.priv.seccomp = true;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:s:FS:r:w:c:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:s:FS:r:w:c:u:vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'u': {
+			char e[160];
+			if (priv_user_lookup(optarg, &opt.priv, e, sizeof(e)) < 0)
+				die(2, "%s", shown(e));
+			break;
+		}
+		case OPT_NO_SECCOMP:
+			opt.priv.seccomp = false;
+			break;
 		case 'i':
 			parse_iface(optarg);
 			break;
@@ -667,6 +685,15 @@ int main(int argc, char **argv)
 	loop_wall_sync(&lp, now);
 	for (unsigned i = 0; i < lp.n_ifaces; i++)
 		stack_iface_up(st, lp.ifaces[i].ifindex, now);
+
+	/* Every device, the control socket and the capture exist: keep only CAP_NET_ADMIN, and from
+	 * here on make only the system calls the loop needs. */
+	if (priv_drop(&opt.priv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tapstackd: %s\n", err);
+		goto out;
+	}
+	logv("privileges: uid %u, CAP_NET_ADMIN only, no_new_privs%s", (unsigned)getuid(),
+	     opt.priv.seccomp ? ", seccomp allowlist" : "");
 
 	sig = loop_run(&lp);
 	if (sig > 0) {
