@@ -58,12 +58,6 @@ static const char *const priv_allowed[] = {
 	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getrandom",
 	"uname", "sched_yield", "sched_getaffinity", "futex", "rseq", "set_robust_list",
 	"tgkill", "exit", "exit_group",
-#if defined(__SANITIZE_ADDRESS__)
-	/* The sanitizer build's run-time (LeakSanitizer stops the world at exit with a tracer
-	 * thread and reads /proc/self/maps): tests only, never in a release build. */
-	"clone", "clone3", "ptrace", "wait4", "prctl", "set_tid_address", "kill", "getpriority",
-	"sched_setaffinity", "membarrier",
-#endif
 };
 
 /* Names for the SIGSYS line, resolved before the filter is in place (the handler must not
@@ -193,5 +187,13 @@ int priv_drop(const struct priv_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 		return -1;
 	}
+#if defined(__SANITIZE_ADDRESS__)
+	(void)priv_seccomp;
+	/* The sanitizer build (tests only) runs without the filter: LeakSanitizer stops the world at
+	 * exit from a ptrace-ing thread that spins forever once any of its calls is refused. The
+	 * release build is the one whose filter t_64_privileges checks. */
+	return 0;
+#else
 	return o->seccomp ? priv_seccomp(err, errlen) : 0;
+#endif
 }

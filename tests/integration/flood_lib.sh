@@ -13,7 +13,7 @@
 #
 # Environment: TS_FLOOD_PPS (frames a second, default 20000).
 
-PCAP=/dev/null   # no capture: a flood would write hundreds of MB of it
+PCAP=""   # no capture: a flood would write hundreds of MB of it
 HOSTILE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hostile.py"
 SECS=15
 PPS=${TS_FLOOD_PPS:-20000}

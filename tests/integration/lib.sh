@@ -99,20 +99,23 @@ inh() { ip netns exec "$NS_H" "$@"; }   # run in the host namespace
 # The default interface option: the TAP is moved to $NS_H and given 192.0.2.1/24 there.
 default_iface() { printf 'tap0,%s/24,netns=%s,host=%s/24' "$D_IP" "$NS_H" "$HOST_IP"; }
 
-# start_daemon [ARGS...]: starts tapstackd in $NS_D with -c $CTL -w $PCAP, the default
+# start_daemon [ARGS...]: starts tapstackd in $NS_D with -c $CTL -w $PCAP (none if PCAP is empty), the default
 # interface unless ARGS hold an -i (or TS_NO_IFACE=1), and ARGS. Waits (at most 5 s) for the
 # control socket and for tap0 to be up with its address in $NS_H (or $READY_NS).
 # Sets DAEMON_PID and DAEMON_ERR.
 start_daemon() {
 	local have_i=0 a i
 	for a in "$@"; do [ "$a" = "-i" ] && have_i=1; done
-	local args=(-c "$CTL" -w "$PCAP")
+	local args=(-c "$CTL")
+	[ -n "$PCAP" ] && args+=(-w "$PCAP")   # PCAP="": no capture
 	[ "$have_i" -eq 1 ] || [ "${TS_NO_IFACE:-0}" = 1 ] || args+=(-i "$(default_iface)")
 	[ "${TS_DAEMON_VERBOSE:-0}" = 1 ] && args+=(-v)
 	args+=("$@")
 	DAEMON_N=$((DAEMON_N + 1))
 	DAEMON_ERR=$TMP/daemon.$DAEMON_N.err
-	rm -f "$CTL" "$PCAP"   # a capture is always a new file (the daemon refuses an existing one)
+	rm -f "$CTL"
+	# A capture is always a new file (the daemon refuses an existing one): only ever our own.
+	case "$PCAP" in "$TMP"/*) rm -f "$PCAP" ;; esac
 	log "start: $TAPSTACKD ${args[*]}"
 	ip netns exec "$NS_D" "$TAPSTACKD" "${args[@]}" >"$TMP/daemon.$DAEMON_N.out" 2>"$DAEMON_ERR" &
 	DAEMON_PID=$!

@@ -6,7 +6,9 @@
 #  - a 4096-byte command line (the documented limit) reaches the interpreter (`stats` followed by
 #    spaces and a word: its usage error, not "too long"); 4097 bytes are refused by tapstackctl;
 #  - a control byte in an argument is never echoed raw (the reply shows \x1b);
-#  - a netns name holding a newline is refused at start-up (exit 2), not printed raw.
+#  - a netns name holding a newline is refused at start-up (exit 2), not printed raw;
+#  - tapstackctl reads at most 16 MiB of reply: a fake daemon that sends without end gets exit 1
+#    and one line, not an ever-growing client.
 . "$(dirname "$0")/lib.sh"
 setup_ns
 start_daemon
@@ -63,4 +65,25 @@ out=$(ip netns exec "$NS_D" timeout --foreground 10 "$TAPSTACKD" -c "$TMP/x.sock
 	-i "tap9,192.0.2.2/24,netns=$(printf 'a\nb')" 2>&1); rc=$?
 expect_eq "netns name with a newline: exit status" 2 "$rc"
 expect_eq "netns name with a newline: one line on stderr" 1 "$(printf '%s\n' "$out" | wc -l)"
+# ---- tapstackctl's bound on a reply ----
+"$PY" - "$TMP/fake.sock" <<'PYEOF' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+c.settimeout(10)
+chunk = b"x" * 65536
+end = time.time() + 10
+try:
+    while time.time() < end:
+        c.sendall(chunk)
+except OSError:
+    pass
+PYEOF
+fake=$!
+for i in $(seq 1 40); do [ -S "$TMP/fake.sock" ] && break; sleep 0.05; done
+out=$(timeout --foreground 20 "$TAPSTACKCTL" -c "$TMP/fake.sock" stats 2>&1 >/dev/null); rc=$?
+kill "$fake" 2>/dev/null; wait "$fake" 2>/dev/null
+expect_eq "tapstackctl against an endless reply: exit status" 1 "$rc"
+expect_match "tapstackctl against an endless reply: says" 'longer than 16777216 bytes' "$out"
 finish

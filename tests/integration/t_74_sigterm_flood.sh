@@ -5,7 +5,7 @@
 # gone from the host namespace, nothing but lo is left in the daemon's namespace, and the control
 # socket is removed. Run against build/tapstackd and, when built, build-asan/tapstackd.
 . "$(dirname "$0")/lib.sh"
-PCAP=/dev/null   # no capture: a flood would write hundreds of MB of it
+PCAP=""   # no capture: a flood would write hundreds of MB of it
 setup_ns
 ASAN=${ASAN_TAPSTACKD:-$TS_TOP/build-asan/tapstackd}
 daemons=("$TAPSTACKD")
