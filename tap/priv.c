@@ -38,8 +38,9 @@ int priv_user_lookup(const char *name, struct priv_opts *o, char *err, size_t er
  * (stdio's write), memory (malloc: brk, mmap, madvise), signals, the clock; re-creating a TAP
  * and netlink (socket, ioctl, sendmsg/recvmsg, setns, which then fails without CAP_SYS_ADMIN
  * instead of ending the daemon); sd_notify and the metrics listener (socket, connect, bind,
- * listen); and exit (close, unlink of the control socket, io_uring unregister). Measured with
- * strace -f -c over the integration tests. */
+ * listen); and exit (close, unlink of the control socket, io_uring unregister). Every integration
+ * test runs the release daemon under this filter (floods, a TAP deleted under it, control-socket
+ * abuse, a full disk under the capture), so a call missing here fails a test with its name. */
 static const char *const priv_allowed[] = {
 	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "close_range",
 	"lseek", "fstat", "newfstatat", "statx", "stat", "lstat", "fcntl", "dup", "dup2", "dup3",
