@@ -10,6 +10,7 @@ NL_LIBS   = $(shell pkg-config --libs $(PKGS_NL) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 PCAP_LIBS := -lpcap
 URING_LIBS := -luring
+SVC_LIBS   := -lsystemd -lmicrohttpd
 
 CORE_SRCS  := $(sort $(wildcard stack/*.c eth/*.c ip/*.c icmp/*.c))
 TAP_SRCS   := $(sort $(wildcard tap/*.c))
@@ -29,7 +30,7 @@ $(B)/core/%.o: %.c $(HDRS) | $(B)
 $(B)/libcore.a: $(CORE_SRCS:%.c=$(B)/core/%.o)
 	$(AR) rcs $@ $^
 $(B)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(B)/core/%.o) $(B)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(SVC_LIBS) -lm
 $(B)/tapstackctl: tools/tapstackctl.c
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
 $(B)/check_unit: $(UNIT_SRCS) $(B)/libcore.a
@@ -44,7 +45,7 @@ $(BA)/libcore.a: $(CORE_SRCS:%.c=$(BA)/core/%.o)
 $(BA)/check_unit: $(UNIT_SRCS) $(BA)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $^ -o $@ $(CHECK_LIBS)
 $(BA)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(BA)/core/%.o) $(BA)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(SVC_LIBS) -lm
 
 $(B) $(BA):
 	@mkdir -p $@
