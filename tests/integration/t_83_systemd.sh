@@ -29,7 +29,9 @@ printf 'iface %s\ncontrol %s\n' "$(default_iface)" "$CTL" >"$conf"
 
 NSOCK=$TMP/notify.sock
 NLOG=$TMP/notify.log
-# The listener records each datagram with whether tap0 was up with its address at that moment.
+# The listener records each datagram with whether the control socket existed when it arrived
+# (checked first, at once: the daemon opens it after every interface is up) and whether tap0 then
+# had its address.
 $PY - "$NSOCK" "$NLOG" "$NS_H" "$CTL" <<'EOPY' &
 import os, socket, subprocess, sys
 path, logp, ns, ctl = sys.argv[1:5]
@@ -42,9 +44,10 @@ with open(logp, "w", buffering=1) as log:
             msg = s.recv(4096).decode()
         except socket.timeout:
             break
+        c = os.path.exists(ctl)  # at once: the control socket is opened after the interfaces
         l = subprocess.run(["ip", "-n", ns, "-o", "addr", "show", "dev", "tap0"], capture_output=True, text=True).stdout
         up = "192.0.2.1/24" in l
-        log.write("%s up=%d ctl=%d\n" % (msg.replace("\n", ";"), up, os.path.exists(ctl)))
+        log.write("%s up=%d ctl=%d\n" % (msg.replace("\n", ";"), up, c))
         if "STOPPING=1" in msg:
             break
 EOPY
