@@ -270,8 +270,8 @@ static int fetch_counters(const char *path, struct ctr **out)
 	char *reply = NULL;
 	int st = request(path, "stats\n", &reply), n;
 
-	if (st != 0) {
-		if (st > 0)
+	if (st != 0 || !reply) {
+		if (st > 0 && reply)
 			fprintf(stderr, "%s", reply);
 		free(reply);
 		return -1;

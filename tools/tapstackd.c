@@ -713,6 +713,12 @@ static bool opt_has_route(const char *spec)
  * ones added, interfaces removed and added. The ARP cache, the route cache, queued frames and
  * UDP sockets are not touched. --control, --pcap, --io and --metrics keep their running values
  * (they need a restart; a note says so when they changed). */
+/* Equal strings, or both absent. */
+static bool same_str(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
 /* The checking half of a reload: parses nargs into opt and builds a scratch stack from it. 0, or
  * -1 with opt restored from old and the reason in die_msg. */
 static int reload_check(struct stack *st, const struct options *old, const struct conf_argv *nargs)
@@ -788,9 +794,8 @@ static int daemon_reload(void *ctx, struct sbuf *out)
 	}
 
 	/* Applying: nothing below refuses the file. */
-	if (strcmp(opt.control, old.control) != 0 || (opt.pcap ? !old.pcap || strcmp(opt.pcap, old.pcap) :
-	    old.pcap != NULL) || opt.io != old.io || (opt.metrics ? !old.metrics || strcmp(opt.metrics, old.metrics) :
-	    old.metrics != NULL))
+	if (strcmp(opt.control, old.control) != 0 || !same_str(opt.pcap, old.pcap) || opt.io != old.io ||
+	    !same_str(opt.metrics, old.metrics))
 		sbuf_printf(out, "tapstackd: reload: control, pcap, io and metrics changes take effect "
 			    "at the next start\n");
 	opt.control = old.control;
