@@ -33,7 +33,7 @@ $(B)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(B)/core/%.o) $(B)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(SVC_LIBS) -lm
 $(B)/tapstackctl: tools/tapstackctl.c
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
-$(B)/check_unit: $(UNIT_SRCS) $(B)/libcore.a
+$(B)/check_unit: $(UNIT_SRCS) tap/conf.c $(B)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@ $(CHECK_LIBS)
 
 # --- sanitizer build of the core and its unit tests ---
@@ -42,7 +42,7 @@ $(BA)/core/%.o: %.c $(HDRS) | $(BA)
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) -c $< -o $@
 $(BA)/libcore.a: $(CORE_SRCS:%.c=$(BA)/core/%.o)
 	$(AR) rcs $@ $^
-$(BA)/check_unit: $(UNIT_SRCS) $(BA)/libcore.a
+$(BA)/check_unit: $(UNIT_SRCS) tap/conf.c $(BA)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $^ -o $@ $(CHECK_LIBS)
 $(BA)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(BA)/core/%.o) $(BA)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(SVC_LIBS) -lm
