@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reloading the configuration file: SIGHUP and `tapstackctl reload` re-apply a changed knob and
-# route without losing the ARP cache; an interface added to the file is created (and answers),
+# route without losing the ARP cache or the route cache (a redirect exception); an interface added to the file is created (and answers),
 # one removed is deleted; a file that no longer parses is refused with one line on stderr while
 # the daemon keeps running with its configuration.
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +31,17 @@ TS_NO_IFACE=1 start_daemon -f "$CONF"
 wait_ping "$NS_H" "$D_IP"
 ctl neigh | grep -q "^$HOST_IP " || fail "no ARP entry for $HOST_IP after a ping: $(ctl neigh)"
 neigh_before=$(ctl neigh | grep "^$HOST_IP ")
+# A route-cache entry: a host redirect from the gateway (ICMP-SPEC R8.5) for 203.0.113.5.
+inh $PY - "$(daemon_mac)" <<'EOPY'
+import sys
+from scapy.all import Ether, IP, ICMP, UDP, sendp, conf
+conf.verb = 0
+inner = IP(src="192.0.2.2", dst="203.0.113.5", ttl=63) / UDP(sport=40000, dport=33434)
+sendp(Ether(dst=sys.argv[1]) / IP(src="192.0.2.1", dst="192.0.2.2") / ICMP(type=5, code=1, gw="192.0.2.9") / inner,
+      iface="tap0")
+EOPY
+for i in $(seq 1 40); do ctl route cache | grep -q "^203.0.113.5 via 192.0.2.9 " && break; sleep 0.05; done
+ctl route cache | grep -q "^203.0.113.5 via 192.0.2.9 " || fail "no redirect exception: $(ctl route cache)"
 
 # 1. SIGHUP: knob and route re-applied; the ARP entry is still there.
 write_conf 250 "203.0.113.128/25,via=$HOST_IP"
@@ -42,6 +53,7 @@ printf '%s\n' "$routes" | grep -q "^203.0.113.128/25 via $HOST_IP dev tap0" || f
 printf '%s\n' "$routes" | grep -q "^203.0.113.0/25 " && fail "old route still there: $routes"
 ctl neigh | grep -q "^$HOST_IP " || fail "ARP entry lost on reload: $(ctl neigh)"
 log "ARP entry kept: $neigh_before"
+ctl route cache | grep -q "^203.0.113.5 via 192.0.2.9 " || fail "route cache lost on reload: $(ctl route cache)"
 
 # 2. tapstackctl reload: the same, answered on the control socket; a runtime route stays.
 ctl route add 198.51.100.0/25,blackhole || fail "route add"
