@@ -11,6 +11,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 PCAP_LIBS := -lpcap
 URING_LIBS := -luring
 PRIV_LIBS  := -lseccomp -lcap-ng
+SVC_LIBS   := -lsystemd -lmicrohttpd
 
 CORE_SRCS  := $(sort $(wildcard stack/*.c eth/*.c ip/*.c icmp/*.c))
 TAP_SRCS   := $(sort $(wildcard tap/*.c))
@@ -30,10 +31,10 @@ $(B)/core/%.o: %.c $(HDRS) | $(B)
 $(B)/libcore.a: $(CORE_SRCS:%.c=$(B)/core/%.o)
 	$(AR) rcs $@ $^
 $(B)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(B)/core/%.o) $(B)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) $(SVC_LIBS) -lm
 $(B)/tapstackctl: tools/tapstackctl.c
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
-$(B)/check_unit: $(UNIT_SRCS) $(B)/libcore.a
+$(B)/check_unit: $(UNIT_SRCS) tap/conf.c $(B)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@ $(CHECK_LIBS)
 
 # --- sanitizer build of the core and its unit tests ---
@@ -42,10 +43,10 @@ $(BA)/core/%.o: %.c $(HDRS) | $(BA)
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) -c $< -o $@
 $(BA)/libcore.a: $(CORE_SRCS:%.c=$(BA)/core/%.o)
 	$(AR) rcs $@ $^
-$(BA)/check_unit: $(UNIT_SRCS) $(BA)/libcore.a
+$(BA)/check_unit: $(UNIT_SRCS) tap/conf.c $(BA)/libcore.a
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $^ -o $@ $(CHECK_LIBS)
 $(BA)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(BA)/core/%.o) $(BA)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) $(SVC_LIBS) -lm
 
 $(B) $(BA):
 	@mkdir -p $@
@@ -138,3 +139,35 @@ SOAK_ASAN_SECONDS ?= 120
 .PHONY: soak
 soak: all $(BA)/tapstackd
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_ASAN_SECONDS=$(SOAK_ASAN_SECONDS) bash tests/soak/soak.sh
+
+# --- install (issue #17): `make install [PREFIX=/usr/local] [DESTDIR=...]`; nothing outside
+# DESTDIR is touched. The unit's paths and the completion's knob names are filled in here.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+SBINDIR    := $(PREFIX)/sbin
+BINDIR     := $(PREFIX)/bin
+MANDIR     := $(PREFIX)/share/man
+DOCDIR     := $(PREFIX)/share/doc/tapstack
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
+KNOB_NAMES  = $(shell sed -n 's/^\tX.\([a-z_0-9]*\),.*/\1/p' stack/knobs.h)
+INSTALLED  := $(SBINDIR)/tapstackd $(BINDIR)/tapstackctl $(MANDIR)/man8/tapstackd.8 \
+	$(MANDIR)/man8/tapstackctl.8 $(MANDIR)/man5/tapstackd.conf.5 $(UNITDIR)/tapstackd.service \
+	$(DOCDIR)/tapstackd.conf.example $(COMPLDIR)/tapstackctl
+.PHONY: install uninstall
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLDIR)
+	install -m 0755 $(B)/tapstackd $(DESTDIR)$(SBINDIR)/tapstackd
+	install -m 0755 $(B)/tapstackctl $(DESTDIR)$(BINDIR)/tapstackctl
+	install -m 0644 docs/man/tapstackd.8 docs/man/tapstackctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/man/tapstackd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/tapstackd.service.in >$(DESTDIR)$(UNITDIR)/tapstackd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tapstackd.service
+	install -m 0644 dist/tapstackd.conf.example $(DESTDIR)$(DOCDIR)/tapstackd.conf.example
+	sed -e 's|@KNOBS@|$(KNOB_NAMES)|' dist/tapstackctl.bash-completion.in >$(DESTDIR)$(COMPLDIR)/tapstackctl
+	chmod 0644 $(DESTDIR)$(COMPLDIR)/tapstackctl
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null

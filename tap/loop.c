@@ -33,12 +33,13 @@
 
 #include "tap/ctlsock.h"
 #include "tap/pcapw.h"
+#include "tap/prom.h"
 
 #define LOOP_SCRATCH     65536u   /* a TAP frame is at most 64 KiB + Ethernet header */
 #define LOOP_WALL_EVERY  5000u    /* ms between wall-clock offset refreshes */
 #define LOOP_MAX_EVENTS  64
 
-enum loop_kind { LOOP_K_TAP = 1, LOOP_K_SIGNAL = 2, LOOP_K_CTL = 3, LOOP_K_TIMER = 4 };
+enum loop_kind { LOOP_K_TAP = 1, LOOP_K_SIGNAL = 2, LOOP_K_CTL = 3, LOOP_K_TIMER = 4, LOOP_K_EXT = 5 };
 
 struct loop_uring {
 	struct io_uring ring;
@@ -93,6 +94,7 @@ int loop_init(struct loop *lp, struct stack *st, bool verbose, char *err, size_t
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
 		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
 		return -1;
@@ -196,36 +198,51 @@ static int loop_uring_file(struct loop *lp, unsigned idx, int fd)
 int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, bool created,
 		   const char *netns, char *err, size_t errlen)
 {
-	struct loop_iface *li;
+	struct loop_iface *li = NULL;
 	struct epoll_event ev;
+	unsigned idx;
 
-	if (lp->n_ifaces >= STACK_MAX_IFACES) {
-		close(fd);
-		snprintf(err, errlen, "%s: too many interfaces", name);
-		return -1;
+	for (idx = 0; idx < lp->n_ifaces; idx++)
+		if (lp->ifaces[idx].ifindex == ifindex && lp->ifaces[idx].fd < 0) {
+			li = &lp->ifaces[idx]; /* a removed interface back again: its counters go on */
+			break;
+		}
+	if (!li) {
+		if (lp->n_ifaces >= STACK_MAX_IFACES) {
+			close(fd);
+			snprintf(err, errlen, "%s: too many interfaces", name);
+			return -1;
+		}
+		idx = lp->n_ifaces;
+		li = &lp->ifaces[idx];
+		memset(li, 0, sizeof(*li));
+		lp->n_ifaces++; /* owned from here on, so loop_fini closes it */
 	}
-	li = &lp->ifaces[lp->n_ifaces];
-	memset(li, 0, sizeof(*li));
 	snprintf(li->name, sizeof(li->name), "%s", name);
 	li->fd = fd;
 	li->ifindex = ifindex;
 	li->created = created;
-	li->netns = netns;
+	li->netns = NULL;
+	if (netns) {
+		snprintf(li->netns_name, sizeof(li->netns_name), "%s", netns);
+		li->netns = li->netns_name;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
-	ev.data.u64 = loop_tag(LOOP_K_TAP, lp->n_ifaces);
-	lp->n_ifaces++; /* owned from here on, so loop_fini closes it */
+	ev.data.u64 = loop_tag(LOOP_K_TAP, idx);
 	if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		snprintf(err, errlen, "%s: epoll_ctl: %s", name, strerror(errno));
 		return -1;
 	}
-	int ret = loop_uring_file(lp, lp->n_ifaces - 1, fd);
+	int ret = loop_uring_file(lp, idx, fd);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: io_uring file registration: %s", name, strerror(-ret));
 		return -1;
 	}
 	return 0;
 }
+
+static void loop_tx_drain(struct loop *lp);
 
 static struct loop_iface *loop_iface_by_ifindex(struct loop *lp, unsigned ifindex)
 {
@@ -250,6 +267,39 @@ static void loop_iface_gone(struct loop *lp, struct loop_iface *li, const char *
 	close(li->fd);
 	li->fd = -1;
 	stack_iface_down(lp->st, li->ifindex);
+}
+
+int loop_iface_remove(struct loop *lp, unsigned ifindex)
+{
+	struct loop_iface *li = loop_iface_by_ifindex(lp, ifindex);
+
+	if (!li)
+		return -1;
+	if (li->fd >= 0) {
+		/* Frames queued for it go first (the transmit path still has the fd). */
+		loop_tx_drain(lp);
+		epoll_ctl(lp->epfd, EPOLL_CTL_DEL, li->fd, NULL);
+		loop_uring_file(lp, (unsigned)(li - lp->ifaces), -1);
+		close(li->fd);
+		li->fd = -1;
+	}
+	stack_iface_down(lp->st, li->ifindex);
+	return 0;
+}
+
+int loop_ext_add(struct loop *lp, const struct loop_ext *ext, char *err, size_t errlen)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = loop_tag(LOOP_K_EXT, 0);
+	if (lp->ext || epoll_ctl(lp->epfd, EPOLL_CTL_ADD, ext->fd, &ev) < 0) {
+		snprintf(err, errlen, "epoll_ctl: %s", lp->ext ? "one extra source only" : strerror(errno));
+		return -1;
+	}
+	lp->ext = ext;
+	return 0;
 }
 
 /* What became of one frame's write: res bytes written, or -errno. Frees the frame. */
@@ -480,9 +530,11 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 		loop_json_str(out, lp->pcap_err ? strerror(lp->pcap_err) : NULL);
 		sbuf_printf(out, ", \"control_clients\": %u, \"control_streaming\": %u, "
 			    "\"tx_io\": \"%s\", \"tx_submits\": %llu, \"tx_ring_frames\": %llu, "
+			    "\"reloads\": %llu, \"reload_failures\": %llu, "
 			    "\"ifaces\": [", ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl),
 			    loop_io_name(lp), (unsigned long long)lp->tx_submits,
-			    (unsigned long long)lp->tx_ring_frames);
+			    (unsigned long long)lp->tx_ring_frames, (unsigned long long)lp->reloads,
+			    (unsigned long long)lp->reload_failures);
 	}
 	for (unsigned i = 0; i < lp->n_ifaces; i++) {
 		const struct loop_iface *li = &lp->ifaces[i];
@@ -518,8 +570,9 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 			    (unsigned long long)lp->pcap_frames, strerror(lp->pcap_err));
 	else
 		sbuf_printf(out, "pcap: %s\n", lp->pcap ? lp->pcap_path : "off");
-	sbuf_printf(out, "control clients: %u\nstreaming commands: %u\n",
-		    ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl));
+	sbuf_printf(out, "control clients: %u\nstreaming commands: %u\nreloads: %llu (%llu refused)\n",
+		    ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl),
+		    (unsigned long long)lp->reloads, (unsigned long long)lp->reload_failures);
 	if (lp->uring)
 		sbuf_printf(out, "writes: io_uring, %llu frames in %llu submissions (%.1f each); "
 			    "single frames by write(2)\n", (unsigned long long)lp->tx_ring_frames,
@@ -530,6 +583,22 @@ static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
 }
 
 _Static_assert(CTLSOCK_PENDING == STACK_CTL_PENDING, "the control socket passes the core's status");
+
+int loop_reload(struct loop *lp, struct sbuf *out)
+{
+	int rc;
+
+	if (!lp->reload) {
+		sbuf_printf(out, "reload: no configuration file to read (start tapstackd with -f FILE)\n");
+		lp->reload_failures++;
+		return 1;
+	}
+	rc = lp->reload(lp->reload_ctx, out);
+	lp->reloads++;
+	if (rc != 0)
+		lp->reload_failures++;
+	return rc;
+}
 
 /* The control-command hook: "daemon [--json]" is ours, everything else the core's (which may go
  * on as a streaming session). */
@@ -551,6 +620,22 @@ static int loop_ctl_run(void *ctx, const char *line, struct sbuf *out, uint64_t 
 		}
 		loop_daemon_status(lp, json, out);
 		return 0;
+	}
+	if (w == 6 && strncmp(s, "reload", 6) == 0) {
+		if (s[w + strspn(s + w, " \t\r\n")] != '\0') {
+			sbuf_printf(out, "usage: reload\n");
+			return 2;
+		}
+		return loop_reload(lp, out);
+	}
+	if (w == 5 && strncmp(s, "stats", 5) == 0) {
+		const char *arg = s + w + strspn(s + w, " \t");
+		size_t aw = strcspn(arg, " \t\r\n");
+		if (aw == 12 && strncmp(arg, "--prometheus", 12) == 0 &&
+		    arg[aw + strspn(arg + aw, " \t\r\n")] == '\0') {
+			prom_format(lp, out);
+			return 0;
+		}
 	}
 	return stack_ctl_start(lp->st, line, out, now_ms, session);
 }
@@ -593,6 +678,11 @@ static int loop_timer_arm(struct loop *lp)
 
 	if (c < d)
 		d = c;
+	if (lp->ext) {
+		uint64_t e = lp->ext->deadline(lp->ext->ctx);
+		if (e < d)
+			d = e;
+	}
 	if (d >= lp->armed_ms)
 		return -1;
 	/* Absolute ms on CLOCK_MONOTONIC, the core's clock: firing at d reaches at least d. */
@@ -612,6 +702,7 @@ int loop_run(struct loop *lp)
 	int quit = 0;
 
 	while (!quit) {
+		bool ext_ready = false, hup = false;
 		int n = epoll_wait(lp->epfd, evs, LOOP_MAX_EVENTS, loop_timer_arm(lp));
 		uint64_t now, now_us;
 
@@ -645,12 +736,19 @@ int loop_run(struct loop *lp)
 				break;
 			case LOOP_K_SIGNAL: {
 				struct signalfd_siginfo si;
-				while (read(lp->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-					quit = (int)si.ssi_signo;
+				while (read(lp->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+					if (si.ssi_signo == SIGHUP)
+						hup = true;
+					else
+						quit = (int)si.ssi_signo;
+				}
 				break;
 			}
 			case LOOP_K_CTL:
 				ctlsock_handle(lp->ctl, id, evs[i].events, now);
+				break;
+			case LOOP_K_EXT:
+				ext_ready = true;
 				break;
 			case LOOP_K_TIMER: {
 				uint64_t expirations;
@@ -660,6 +758,16 @@ int loop_run(struct loop *lp)
 			}
 			}
 		}
+		if (hup && !quit) {
+			/* A reload's outcome goes to stderr: one line per refusal or note. */
+			struct sbuf rs = { 0 };
+			loop_reload(lp, &rs);
+			if (rs.len)
+				fputs(sbuf_str(&rs), stderr);
+			sbuf_free(&rs);
+		}
+		if (lp->ext && (ext_ready || lp->ext->deadline(lp->ext->ctx) <= now))
+			lp->ext->ready(lp->ext->ctx);
 		ctlsock_expire(lp->ctl, now);
 		/* Timers, and whatever a control command queued. */
 		loop_after_batch(lp, now);

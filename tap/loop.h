@@ -25,12 +25,22 @@ struct loop_iface {
 	int fd;                  /* TAP fd; -1 once the device is gone */
 	unsigned ifindex;        /* the stack's ifindex */
 	bool created;            /* we created it: it disappears when fd is closed */
-	const char *netns;       /* namespace of the kernel side; NULL = ours */
+	const char *netns;       /* namespace of the kernel side (netns_name); NULL = ours */
+	char netns_name[208];
 	uint64_t rx_frames, rx_bytes, rx_nobuf, rx_toobig;
 	uint64_t tx_frames, tx_bytes, tx_drop, tx_link_down, tx_err;
 };
 
 struct loop_uring;
+
+/* One more event source in the loop's epoll set (the metrics server): `ready` runs when fd is
+ * readable or when `deadline` (ms on the loop's clock, UINT64_MAX: none) has come. */
+struct loop_ext {
+	int fd;
+	void (*ready)(void *ctx);
+	uint64_t (*deadline)(void *ctx);
+	void *ctx;
+};
 
 /* A frame handed to the ring, kept until its write completes. */
 struct loop_txslot {
@@ -61,6 +71,12 @@ struct loop {
 	unsigned n_tx;
 	uint64_t tx_submits;     /* io_uring_enter calls that wrote frames */
 	uint64_t tx_ring_frames; /* frames written through them (the rest: write(2) one by one) */
+	const struct loop_ext *ext;  /* NULL: none */
+	/* SIGHUP and the control command "reload": re-reads the configuration, appending what it
+	 * did (one line per refusal or note) to out; returns 0 applied, 1 refused. NULL: no reload. */
+	int (*reload)(void *ctx, struct sbuf *out);
+	void *reload_ctx;
+	uint64_t reloads, reload_failures;
 };
 
 /* Monotonic microseconds and milliseconds (CLOCK_MONOTONIC), the clock the core runs on. To
@@ -68,7 +84,7 @@ struct loop {
 uint64_t loop_now_us(void);
 uint64_t loop_now_ms(void);
 
-/* Blocks SIGINT/SIGTERM (they arrive through a signalfd instead), ignores SIGPIPE, and creates
+/* Blocks SIGINT/SIGTERM/SIGHUP (they arrive through a signalfd instead), ignores SIGPIPE, and creates
  * the epoll set. Call before creating any device so a signal during setup exits cleanly.
  * 0, or -1 with one line in err. */
 int loop_init(struct loop *lp, struct stack *st, bool verbose, char *err, size_t errlen);
@@ -81,10 +97,18 @@ int loop_io_setup(struct loop *lp, enum loop_io io, char *err, size_t errlen);
 /* "uring" or "syscall": the write path in use. */
 const char *loop_io_name(const struct loop *lp);
 
-/* Adds an opened TAP fd for stack interface ifindex; lp takes ownership of fd (also on
- * failure). 0, or -1 with one line in err. */
+/* Adds an opened TAP fd for stack interface ifindex (reusing its slot when the interface was
+ * removed before); lp takes ownership of fd (also on failure). 0, or -1 with one line in err. */
 int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, bool created,
 		   const char *netns, char *err, size_t errlen);
+
+/* Stops using interface ifindex (a reload removed it): its TAP is closed (a device we created
+ * disappears) and the stack's interface goes down. Its slot stays, so loop_iface_add with the same
+ * ifindex brings it back. 0, or -1 when unknown. */
+int loop_iface_remove(struct loop *lp, unsigned ifindex);
+
+/* Adds ext to the epoll set (one at most); 0, or -1 with one line in err. */
+int loop_ext_add(struct loop *lp, const struct loop_ext *ext, char *err, size_t errlen);
 
 /* Opens the control socket at path; its commands run through stack_ctl_start (streaming ones are
  * polled after every wake-up and cancelled when their client leaves), plus the daemon's own
@@ -94,7 +118,10 @@ int loop_ctl_open(struct loop *lp, const char *path, char *err, size_t errlen);
 /* Sets the core's wall-clock offset from CLOCK_REALTIME - CLOCK_MONOTONIC. */
 void loop_wall_sync(struct loop *lp, uint64_t now_ms);
 
-/* Runs until SIGINT or SIGTERM; returns the signal number (or -1 on a fatal epoll error). */
+/* Runs lp->reload as SIGHUP or the control command "reload" does (counting it); its status. */
+int loop_reload(struct loop *lp, struct sbuf *out);
+
+/* Runs until SIGINT or SIGTERM (SIGHUP runs lp->reload); returns the signal number (or -1 on a fatal epoll error). */
 int loop_run(struct loop *lp);
 
 /* Closes the control socket (removing its file), TAP fds (devices we created vanish), the

@@ -3,7 +3,9 @@
 # Runs apt-get only as root and only for what is absent, so a prepared machine pays nothing.
 set -eu
 PKGS="gcc make pkg-config clang libclang-rt-14-dev libnl-3-dev libnl-route-3-dev libpcap-dev liburing-dev libseccomp-dev libcap-ng-dev check libsubunit-dev \
-iproute2 tcpdump iputils-ping arping traceroute iputils-tracepath hping3 python3-scapy netcat-openbsd procps"
+libsystemd-dev libmicrohttpd-dev \
+iproute2 tcpdump iputils-ping arping traceroute iputils-tracepath hping3 python3-scapy netcat-openbsd procps \
+mandoc man-db systemd prometheus tmux curl bash-completion strace"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stack/stack.h"
@@ -40,7 +41,12 @@ static void usage(FILE *f)
 "      --version        show the version\n"
 "\n"
 "Commands:\n"
-"  stats [--json]             protocol counters\n"
+"  stats [--json|--prometheus]\n"
+"                             protocol counters; --prometheus: the text exposition format\n"
+"                             (HELP/TYPE lines, for node_exporter's textfile collector)\n"
+"  stats -w SEC [-n COUNT]    the counters that moved, as per-second rates over SEC seconds,\n"
+"                             redrawn every SEC until Ctrl-C (or COUNT screens)\n"
+"  reload                     re-read the daemon's configuration file (as SIGHUP does)\n"
 "  neigh                      the ARP (neighbour) cache\n"
 "  addr                       interfaces and their addresses\n"
 "  sysctl [KEY[=VALUE]]       show all knobs, one knob, or set one\n"
@@ -183,6 +189,189 @@ static int stream_reply(int fd, const char *path, const char *text, size_t n)
 	return status;
 }
 
+/* One non-streaming request: connects, sends line (ending in '\n'), reads the whole reply into
+ * *reply (NUL-terminated text, status after it). The command's status, or -1 with a message
+ * printed. */
+static int request(const char *path, const char *line, char **reply)
+{
+	struct sockaddr_un sa;
+	size_t cap = 0, used = 0;
+	char *buf = NULL, *nul;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return fail(-1, "control socket path too long: %s", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(-1, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || !write_all(fd, line, strlen(line))) {
+		int e = errno;
+		close(fd);
+		return fail(-1, "cannot talk to %s: %s", path, strerror(e));
+	}
+	shutdown(fd, SHUT_WR);
+	for (;;) {
+		if (cap - used < 4096) {
+			char *r = realloc(buf, cap ? cap * 2 : 16384);
+			if (!r) {
+				close(fd);
+				free(buf);
+				return fail(-1, "out of memory");
+			}
+			buf = r;
+			cap = cap ? cap * 2 : 16384;
+		}
+		ssize_t n = read(fd, buf + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	nul = used ? memrchr(buf, '\0', used) : NULL;
+	if (!nul) {
+		free(buf);
+		return fail(-1, "the daemon closed the connection without a complete reply");
+	}
+	*reply = buf;
+	return parse_status(nul + 1, strlen(nul + 1));
+}
+
+struct ctr { char name[48]; unsigned long long v; };
+
+/* Parses `stats` text (NAME VALUE lines) into a new array; its length, or -1. */
+static int parse_counters(const char *text, struct ctr **out)
+{
+	int n = 0, cap = 0;
+	struct ctr *a = NULL;
+
+	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+		struct ctr c;
+		if (sscanf(l, "%47s %llu", c.name, &c.v) != 2)
+			continue;
+		if (n == cap) {
+			struct ctr *r = realloc(a, (size_t)(cap = cap ? cap * 2 : 128) * sizeof(*a));
+			if (!r) {
+				free(a);
+				return -1;
+			}
+			a = r;
+		}
+		a[n++] = c;
+	}
+	*out = a;
+	return n;
+}
+
+static int fetch_counters(const char *path, struct ctr **out)
+{
+	char *reply = NULL;
+	int st = request(path, "stats\n", &reply), n;
+
+	if (st != 0 || !reply) {
+		if (st > 0 && reply)
+			fprintf(stderr, "%s", reply);
+		free(reply);
+		return -1;
+	}
+	n = parse_counters(reply, out);
+	free(reply);
+	if (n < 0)
+		fail(1, "out of memory");
+	return n;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* stats -w SEC [-n COUNT]: like `nstat -d SEC`, the counters that moved as per-second rates over
+ * each interval (measured, not assumed), redrawn in place on a terminal. */
+static int stats_watch(const char *path, int argc, char **argv)
+{
+	double sec = 0, t0, t1;
+	long count = -1;
+	struct ctr *prev = NULL, *cur = NULL;
+	int np, nc;
+	bool tty = isatty(STDOUT_FILENO);
+
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		if (strcmp(argv[i], "-w") == 0 && i + 1 < argc) {
+			sec = strtod(argv[++i], &end);
+			if (*end || !(sec >= 0.1 && sec <= 3600))
+				return fail(2, "stats -w: SEC must be a number of seconds, 0.1..3600 (got \"%s\")", argv[i]);
+		} else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+			count = strtol(argv[++i], &end, 10);
+			if (*end || count < 1)
+				return fail(2, "stats -n: COUNT must be a positive integer (got \"%s\")", argv[i]);
+		} else {
+			return fail(2, "usage: stats -w SEC [-n COUNT]");
+		}
+	}
+	if (sec == 0)
+		return fail(2, "usage: stats -w SEC [-n COUNT]");
+	np = fetch_counters(path, &prev);
+	if (np < 0)
+		return 1;
+	t0 = mono_s();
+	if (tty)
+		printf("\033[H\033[2J");
+	printf("tapstackctl stats -w %g: measuring the first %g s... (Ctrl-C stops)\n", sec, sec);
+	fflush(stdout);
+	for (long screen = 0; count < 0 || screen < count; screen++) {
+		struct timespec d = { (time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9) };
+		while (nanosleep(&d, &d) < 0 && errno == EINTR)
+			;
+		nc = fetch_counters(path, &cur);
+		t1 = mono_s();
+		if (nc < 0) {
+			free(prev);
+			return 1;
+		}
+		time_t now = time(NULL);
+		char hms[16];
+		strftime(hms, sizeof(hms), "%H:%M:%S", localtime(&now));
+		if (tty)
+			printf("\033[H\033[2J");
+		printf("tapstackctl stats -w %g   %s   rates per second over %.2f s (Ctrl-C stops)\n",
+		       sec, hms, t1 - t0);
+		printf("%-28s %14s %14s\n", "#counter", "rate/s", "total");
+		int moved = 0;
+		for (int i = 0; i < nc; i++) {
+			unsigned long long before = 0;
+			for (int j = 0; j < np; j++)
+				if (strcmp(prev[(i + j) % np].name, cur[i].name) == 0) {
+					before = prev[(i + j) % np].v;
+					break;
+				}
+			if (cur[i].v == before)
+				continue;
+			printf("%-28s %14.1f %14llu\n", cur[i].name,
+			       (double)(cur[i].v - before) / (t1 - t0), cur[i].v);
+			moved++;
+		}
+		if (!moved)
+			printf("(no counter moved)\n");
+		fflush(stdout);
+		free(prev);
+		prev = cur;
+		np = nc;
+		cur = NULL;
+		t0 = t1;
+	}
+	free(prev);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -224,6 +413,9 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return fail(2, "no command (see --help)");
+	if (strcmp(argv[optind], "stats") == 0 && optind + 1 < argc &&
+	    (strcmp(argv[optind + 1], "-w") == 0 || strcmp(argv[optind + 1], "-n") == 0))
+		return stats_watch(path, argc - optind, argv + optind);
 
 	for (int i = optind; i < argc; i++) {
 		size_t n = strlen(argv[i]);

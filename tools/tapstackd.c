@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <net/if.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,12 +19,16 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "stack/knobs.h"
 #include "stack/stack.h"
+#include "tap/conf.h"
 #include "tap/ctlsock.h"
 #include "tap/loop.h"
+#include "tap/metrics.h"
 #include "tap/netcfg.h"
 #include "tap/pcapw.h"
 #include "tap/priv.h"
@@ -53,11 +59,13 @@ struct iface_spec {
 	uint8_t mac[6];
 	int netns_fd;
 	unsigned ifindex;                   /* the stack's, from stack_iface_add */
+	const char *origin;                 /* "FILE:LINE" of its config line; NULL: command line */
 };
 
 struct knob_arg {
 	const char *opt;                    /* "--set" or "--forward", for messages */
 	const char *arg;                    /* KEY=VALUE */
+	const char *origin;
 };
 
 struct options {
@@ -66,29 +74,42 @@ struct options {
 	struct knob_arg knobs[MAX_KNOB_SETS];
 	unsigned nknobs;
 	const char *routes[64];
+	const char *route_origin[64];
 	unsigned nroutes;
 	const char *services[4];
+	const char *service_origin[4];
 	unsigned nservices;
 	const char *control;
 	const char *pcap;
 	struct pcapw_opts pcap_opts;
 	struct priv_opts priv;
+	const char *config;                 /* -f FILE */
+	const char *metrics;                /* --metrics ADDR:PORT */
 	bool verbose;
 	enum loop_io io;
 };
 
 static struct options opt; /* large; only main's */
 
+/* Errors in what a configuration file said name its line; while a reload parses, they come
+ * back to it (die_jmp) instead of ending the daemon. */
+static const char *die_origin;          /* "FILE:LINE" of the directive at hand; NULL: command line */
+static jmp_buf *die_jmp;
+static char die_msg[1024];
+
 static void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 static void die(int status, const char *fmt, ...)
 {
+	char msg[900];
 	va_list ap;
 
-	fputs("tapstackd: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	snprintf(die_msg, sizeof(die_msg), "%s: %s", die_origin ? die_origin : "tapstackd", msg);
+	if (die_jmp)
+		longjmp(*die_jmp, 1);
+	fprintf(stderr, "%s\n", die_msg);
 	exit(status);
 }
 
@@ -134,6 +155,10 @@ static void usage(FILE *f)
 "                        CAP_NET_ADMIN is kept, no_new_privs is set and a seccomp allowlist\n"
 "                        of system calls is installed\n"
 "      --no-seccomp      leave out the seccomp allowlist (debugging)\n"
+"  -f, --config FILE     read options from FILE: one per line, the long option's name then\n"
+"                        its argument (\"iface tap0,192.0.2.2/24\", \"forward\"); the command\n"
+"                        line overrides it. SIGHUP or `tapstackctl reload` re-reads it\n"
+"      --metrics ADDR:PORT  serve the counters for Prometheus at http://ADDR:PORT/metrics\n"
 "      --io MODE         how frames are written: auto (io_uring, else write(2); default),\n"
 "                        uring (io_uring or exit), syscall (write(2) per frame)\n"
 "  -v, --verbose         log interface setup and shutdown to stderr\n"
@@ -273,6 +298,7 @@ static void parse_iface(const char *arg)
 	is = &opt.ifs[opt.nifs];
 	memset(is, 0, sizeof(*is));
 	is->spec = arg;
+	is->origin = die_origin;
 	is->netns_fd = -1;
 	is->mtu = DEFAULT_MTU;
 	if (strlen(arg) >= sizeof(is->buf))
@@ -350,10 +376,9 @@ static void parse_iface(const char *arg)
 	opt.nifs++;
 }
 
-static void parse_args(int argc, char **argv)
-{
-	enum { OPT_VERSION = 0x100, OPT_IO, OPT_PCAP_OVERWRITE, OPT_PCAP_GROUP, OPT_NO_SECCOMP };
-	static const struct option longopts[] = {
+enum { OPT_VERSION = 0x100, OPT_IO, OPT_METRICS, OPT_PCAP_OVERWRITE, OPT_PCAP_GROUP, OPT_NO_SECCOMP };
+#define OPTSTRING ":i:s:FS:r:w:c:f:u:vh"
+static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "set", required_argument, NULL, 's' },
 		{ "forward", no_argument, NULL, 'F' },
@@ -369,14 +394,29 @@ static void parse_args(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "pcap-group", required_argument, NULL, OPT_PCAP_GROUP },
+		{ "config", required_argument, NULL, 'f' },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+};
+/* Long options that are not configuration-file directives. */
+#define CONF_REFUSED "config,help,version"
+/* Options whose file lines stay when the command line gives them too (applied first). */
+#define CONF_ACCUMULATE "set,forward"
+
+/* Parses argv into opt; args (NULL: argv is the command line alone) says which words came from
+ * the configuration file, so errors about them name their line. */
+static void parse_args(int argc, char **argv, const struct conf_argv *args)
+{
+	int c, before = 0;
 
 	opt.control = DEFAULT_CONTROL;
 	opt.priv.seccomp = true;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:s:FS:r:w:c:u:vh", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((c = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) != -1) {
+		/* A file's directive is one whole word; a word ended by this option was argv[optind-1]. */
+		die_origin = args && optind != before ? conf_origin(args, optind - 1) : NULL;
+		before = optind;
 		switch (c) {
 		case 'u': {
 			char e[160];
@@ -400,6 +440,7 @@ static void parse_args(int argc, char **argv)
 				die(2, "--set: want KEY=VALUE, got \"%s\"", shown(optarg));
 			opt.knobs[opt.nknobs].opt = c == 's' ? "--set" : "--forward";
 			opt.knobs[opt.nknobs].arg = c == 's' ? optarg : "ip_forward=1";
+			opt.knobs[opt.nknobs].origin = die_origin;
 			opt.nknobs++;
 			break;
 		case 'r':
@@ -407,6 +448,7 @@ static void parse_args(int argc, char **argv)
 				die(2, "--route: too many");
 			if (has_control(optarg))
 				die(2, "--route: control byte in \"%s\"", shown(optarg));
+			opt.route_origin[opt.nroutes] = die_origin;
 			opt.routes[opt.nroutes++] = optarg;
 			break;
 		case 'S':
@@ -414,6 +456,7 @@ static void parse_args(int argc, char **argv)
 				die(2, "--service: unknown service \"%s\" (echo, discard)", shown(optarg));
 			if (opt.nservices >= sizeof(opt.services) / sizeof(opt.services[0]))
 				die(2, "--service: too many");
+			opt.service_origin[opt.nservices] = die_origin;
 			opt.services[opt.nservices++] = optarg;
 			break;
 		case 'w':
@@ -442,6 +485,16 @@ static void parse_args(int argc, char **argv)
 				die(2, "--control: control byte in \"%s\"", shown(optarg));
 			opt.control = optarg;
 			break;
+		case 'f':
+			opt.config = optarg; /* read before this parse (main) */
+			break;
+		case OPT_METRICS: {
+			char err[256];
+			if (metrics_parse(optarg, err, sizeof(err)) < 0)
+				die(2, "%s", err);
+			opt.metrics = optarg;
+			break;
+		}
 		case 'v':
 			opt.verbose = true;
 			break;
@@ -469,6 +522,7 @@ static void parse_args(int argc, char **argv)
 			die(2, "unknown option \"%s\" (see --help)", shown(argv[optind - 1]));
 		}
 	}
+	die_origin = NULL;
 	if (optind < argc)
 		die(2, "unexpected argument \"%s\" (see --help)", shown(argv[optind]));
 	if (!opt.pcap && (opt.pcap_opts.overwrite || opt.pcap_opts.has_group))
@@ -490,6 +544,7 @@ static void apply_knobs(struct stack *st)
 		size_t klen = (size_t)(eq - arg);
 		int rc;
 
+		die_origin = opt.knobs[i].origin;
 		if (klen >= sizeof(key))
 			die(2, "%s: unknown knob \"%.*s\"", opt.knobs[i].opt, (int)klen, arg);
 		memcpy(key, arg, klen);
@@ -504,14 +559,16 @@ static void apply_knobs(struct stack *st)
 		if (rc < 0)
 			die(2, "%s: %s: %s", opt.knobs[i].opt, key, strerror(-rc));
 	}
+	die_origin = NULL;
 }
 
-static void add_ifaces(struct stack *st)
+/* Adds one interface and its addresses to the stack; dies on a refusal. */
+static void add_iface(struct stack *st, struct iface_spec *is)
 {
-	for (unsigned i = 0; i < opt.nifs; i++) {
-		struct iface_spec *is = &opt.ifs[i];
+	{
 		int ifx = stack_iface_add(st, is->name, is->mac, is->mtu);
 
+		die_origin = is->origin;
 		if (ifx == -EINVAL && is->has_mtu)
 			die(2, "--iface: the stack refused interface \"%s\" with mtu %u (too large for "
 			    "it?) in \"%s\"", is->name, is->mtu, is->spec);
@@ -530,11 +587,382 @@ static void add_ifaces(struct stack *st)
 				die(2, "--iface: bad address \"%s\" in \"%s\"", is->addr_text[a], is->spec);
 		}
 	}
+	die_origin = NULL;
+}
+
+static void add_ifaces(struct stack *st)
+{
+	for (unsigned i = 0; i < opt.nifs; i++)
+		add_iface(st, &opt.ifs[i]);
+}
+
+/* Routes after addresses: a gateway must be on a connected subnet. The control interpreter
+ * parses them, so --route and `tapstackctl route add` accept exactly the same text. Dies on a
+ * refusal; with only_new, skips the routes in old[0..nold) (a reload: those are in place). */
+static void add_route(struct stack *st, unsigned i)
+{
+	char cmd[600];
+	struct sbuf out = { 0 };
+
+	die_origin = opt.route_origin[i];
+	snprintf(cmd, sizeof(cmd), "route add %s", opt.routes[i]);
+	if (strchr(opt.routes[i], ' ') || stack_ctl(st, cmd, &out, 0) != 0) {
+		char msg[300];
+		const char *m = sbuf_str(&out);
+		if (strncmp(m, "route add: ", 11) == 0)
+			m += 11;
+		snprintf(msg, sizeof(msg), "%.*s", (int)strcspn(m, "\n"), m);
+		sbuf_free(&out);
+		die(2, "--route: %s", *msg ? msg : "spaces are not allowed");
+	}
+	sbuf_free(&out);
+	die_origin = NULL;
+}
+
+static void enable_services(struct stack *st, bool reload)
+{
+	for (unsigned i = 0; i < opt.nservices; i++) {
+		int rc = stack_service_enable(st, opt.services[i]);
+		die_origin = opt.service_origin[i];
+		if (rc == -EADDRINUSE && reload)
+			continue; /* already on */
+		if (rc < 0)
+			die(2, "--service: %s: %s", opt.services[i], rc == -EADDRINUSE ? "given twice" : strerror(-rc));
+	}
+	die_origin = NULL;
 }
 
 static void fmt_prefix(char *buf, size_t len, uint32_t a, unsigned plen)
 {
 	snprintf(buf, len, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, plen);
+}
+
+/* Creates (or attaches to) the TAP of `is`, hands it to the loop and configures its kernel side.
+ * 0, -1 with one line in err, or -2 when the thread is stuck in another namespace (exit). */
+static int iface_bring_up(struct loop *lp, struct iface_spec *is, char *err, size_t errlen)
+{
+	bool created;
+	char addrs[STACK_MAX_ADDRS * 20] = "";
+	int fd, rc;
+
+	if (is->netns && is->netns_fd < 0) {
+		char e[400];
+		is->netns_fd = netcfg_netns_open(is->netns, e, sizeof(e));
+		if (is->netns_fd < 0) {
+			snprintf(err, errlen, "--iface: %s", e);
+			return -1;
+		}
+	}
+	fd = tap_open(is->name, &created, err, errlen);
+	if (fd < 0)
+		return -1;
+	if (loop_iface_add(lp, is->name, fd, is->ifindex, created, is->netns, err, errlen) < 0)
+		return -1;
+	for (unsigned a = 0; a < is->naddr; a++) {
+		char one[24];
+		fmt_prefix(one, sizeof(one), is->addr[a], is->plen[a]);
+		snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs), "%s%s", a ? " " : "", one);
+	}
+	logv("%s: %s TAP; stack %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u", is->name,
+	     created ? "created" : "attached to existing", addrs, is->mac[0], is->mac[1],
+	     is->mac[2], is->mac[3], is->mac[4], is->mac[5], is->mtu);
+
+	struct netcfg_link nl = {
+		.name = is->name, .netns_fd = is->netns_fd, .netns = is->netns, .mtu = is->mtu,
+		.has_addr = is->has_host, .addr = is->host, .plen = is->host_plen,
+	};
+	rc = netcfg_link_setup(&nl, err, errlen);
+	/* Holding the namespace open would keep it (and the device) alive after
+	 * `ip netns del`; the daemon should see the device go instead. */
+	if (is->netns_fd >= 0) {
+		close(is->netns_fd);
+		is->netns_fd = -1;
+	}
+	if (rc < 0)
+		return rc == -2 ? -2 : -1;
+	if (is->has_host)
+		fmt_prefix(addrs, sizeof(addrs), is->host, is->host_plen);
+	logv("%s: kernel side%s%s: mtu %u%s%s, up", is->name, is->netns ? " in netns " : "",
+	     is->netns ? is->netns : "", is->mtu, is->has_host ? ", address " : "",
+	     is->has_host ? addrs : "");
+	return 0;
+}
+
+/* --- configuration file and reload ------------------------------------------------------- */
+
+/* What the running daemon was built from: the command line, the file's current words, and per
+ * stack interface the spec it was made with (the core cannot remove an interface, so one that a
+ * reload removed keeps its slot, down, and may come back only as it was). */
+static struct {
+	int argc;
+	char **argv;
+	struct conf_argv file, args;       /* the file's words; them merged with the command line */
+	char control[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char pcap[PATH_MAX];
+	char metrics[64];
+	char spec[STACK_MAX_IFACES][SPEC_MAX];
+	bool present[STACK_MAX_IFACES];    /* in the configuration now */
+	char *routes[64];                  /* the routes the configuration added (copies) */
+	unsigned nroutes;
+	struct loop *lp;
+} live;
+
+/* Copies what must outlive a reload's freeing of the file's words into live. */
+static void live_keep_paths(void)
+{
+	snprintf(live.control, sizeof(live.control), "%s", opt.control);
+	opt.control = live.control;
+	if (opt.pcap) {
+		if (strlen(opt.pcap) >= sizeof(live.pcap))
+			die(2, "--pcap: path too long");
+		snprintf(live.pcap, sizeof(live.pcap), "%s", opt.pcap);
+		opt.pcap = live.pcap;
+	}
+	if (opt.metrics) {
+		snprintf(live.metrics, sizeof(live.metrics), "%s", opt.metrics);
+		opt.metrics = live.metrics;
+	}
+}
+
+static void live_free_routes(void)
+{
+	for (unsigned i = 0; i < live.nroutes; i++)
+		free(live.routes[i]);
+	live.nroutes = 0;
+}
+
+/* Records the interfaces and routes the stack was just given from opt. */
+static void live_record(struct stack *st)
+{
+	(void)st;
+	for (unsigned i = 0; i < opt.nifs; i++) {
+		snprintf(live.spec[opt.ifs[i].ifindex], SPEC_MAX, "%s", opt.ifs[i].spec);
+		live.present[opt.ifs[i].ifindex] = true;
+	}
+	live_free_routes();
+	for (unsigned i = 0; i < opt.nroutes; i++)
+		if ((live.routes[live.nroutes] = strdup(opt.routes[i])) != NULL)
+			live.nroutes++;
+}
+
+/* Reads the file named by -f (if any) and merges it with the command line into live.args;
+ * 0, or -1 with the message in err. */
+static int conf_read(const char *path, struct conf_argv *file, struct conf_argv *args, char *err,
+		     size_t errlen)
+{
+	memset(file, 0, sizeof(*file));
+	if (path && conf_load(path, longopts, CONF_REFUSED, file, err, errlen) < 0)
+		return -1;
+	if (conf_merge(path ? file : NULL, live.argc, live.argv, OPTSTRING, longopts, CONF_ACCUMULATE,
+		       args) < 0) {
+		conf_free(file);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The stack ifindex of the interface called name, or -1. */
+static int live_find(struct stack *st, const char *name)
+{
+	for (unsigned i = 0; i < live.lp->n_ifaces; i++)
+		if (strcmp(live.lp->ifaces[i].name, name) == 0)
+			return (int)live.lp->ifaces[i].ifindex;
+	(void)st;
+	return -1;
+}
+
+static bool opt_has_route(const char *spec)
+{
+	for (unsigned i = 0; i < opt.nroutes; i++)
+		if (strcmp(opt.routes[i], spec) == 0)
+			return true;
+	return false;
+}
+
+/* SIGHUP / `tapstackctl reload`: re-reads the file. Everything is checked first, on a scratch
+ * stack built from the new options alone; a file that does not parse or does not apply is
+ * refused whole (one line) and nothing changes. Then the live stack is changed in place: knobs
+ * back to their defaults and set as the file says, routes the file no longer has deleted and new
+ * ones added, interfaces removed and added. The ARP cache, the route cache, queued frames and
+ * UDP sockets are not touched. --control, --pcap, --io and --metrics keep their running values
+ * (they need a restart; a note says so when they changed). */
+/* Equal strings, or both absent. */
+static bool same_str(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* The checking half of a reload: parses nargs into opt and builds a scratch stack from it. 0, or
+ * -1 with opt restored from old and the reason in die_msg. */
+static int reload_check(struct stack *st, const struct options *old, const struct conf_argv *nargs)
+{
+	static struct stack *scratch;
+	jmp_buf jb;
+
+	die_jmp = &jb;
+	if (setjmp(jb)) {
+		die_jmp = NULL;
+		die_origin = NULL;
+		if (scratch)
+			stack_free(scratch);
+		scratch = NULL;
+		opt = *old;
+		return -1;
+	}
+	memset(&opt, 0, sizeof(opt));
+	parse_args(nargs->argc, nargs->argv, nargs);
+	/* The whole new configuration must build a stack of its own. */
+	scratch = stack_new(&(struct stack_config){ .pkb_count = 16 });
+	if (!scratch)
+		die(1, "out of memory");
+	apply_knobs(scratch);
+	add_ifaces(scratch);
+	for (unsigned i = 0; i < opt.nroutes; i++)
+		add_route(scratch, i);
+	enable_services(scratch, false);
+	stack_free(scratch);
+	scratch = NULL;
+	/* Interfaces: new names need a free slot; a known name must come back as it was made. */
+	unsigned slots = stack_iface_count(st);
+	for (unsigned i = 0; i < opt.nifs; i++) {
+		struct iface_spec *is = &opt.ifs[i];
+		int ifx = live_find(st, is->name);
+		die_origin = is->origin;
+		if (ifx < 0 && ++slots > STACK_MAX_IFACES)
+			die(2, "--iface: \"%s\": no free interface slot (at most %d, removed ones count "
+			    "until a restart)", is->name, STACK_MAX_IFACES);
+		if (ifx >= 0 && strcmp(live.spec[ifx], is->spec) != 0)
+			die(2, "--iface: \"%s\" changed (was \"%s\"): a reload adds and removes interfaces "
+			    "but changes one only by a restart", is->name, live.spec[ifx]);
+		is->ifindex = ifx >= 0 ? (unsigned)ifx : UINT_MAX;
+	}
+	die_origin = NULL;
+	die_jmp = NULL;
+	return 0;
+}
+
+static int daemon_reload(void *ctx, struct sbuf *out)
+{
+	struct loop *lp = ctx;
+	struct stack *st = lp->st;
+	static struct options old;
+	struct conf_argv nfile, nargs;
+	char err[1024];
+	unsigned added = 0, removed = 0, radd = 0, rdel = 0;
+	int status = 0;
+
+	sd_notify(0, "RELOADING=1");
+	if (conf_read(opt.config, &nfile, &nargs, err, sizeof(err)) < 0) {
+		sbuf_printf(out, "tapstackd: reload refused: %s; running configuration kept\n", err);
+		sd_notify(0, "READY=1");
+		return 1;
+	}
+	old = opt;
+	if (reload_check(st, &old, &nargs) < 0) {
+		conf_free(&nargs);
+		conf_free(&nfile);
+		sbuf_printf(out, "tapstackd: reload refused: %s; running configuration kept\n", die_msg);
+		sd_notify(0, "READY=1");
+		return 1;
+	}
+
+	/* Applying: nothing below refuses the file. */
+	if (strcmp(opt.control, old.control) != 0 || !same_str(opt.pcap, old.pcap) || opt.io != old.io ||
+	    !same_str(opt.metrics, old.metrics))
+		sbuf_printf(out, "tapstackd: reload: control, pcap, io and metrics changes take effect "
+			    "at the next start\n");
+	opt.control = old.control;
+	opt.pcap = old.pcap;
+	opt.io = old.io;
+	opt.metrics = old.metrics;
+	opt.config = old.config;
+	opt.verbose = old.verbose;
+	for (unsigned k = 0; k < knob_count; k++) {
+		char def[32];
+		snprintf(def, sizeof(def), "%ld", knob_table[k].def);
+		stack_knob_set(st, knob_table[k].name, def);
+	}
+	apply_knobs(st);
+	for (unsigned x = 0; x < stack_iface_count(st); x++) {
+		bool keep = false;
+		if (!live.present[x])
+			continue;
+		for (unsigned i = 0; i < opt.nifs; i++)
+			keep |= opt.ifs[i].ifindex == x;
+		if (!keep) {
+			loop_iface_remove(lp, x);
+			live.present[x] = false;
+			removed++;
+		}
+	}
+	for (unsigned r = 0; r < live.nroutes; r++) {
+		if (opt_has_route(live.routes[r]))
+			continue;
+		char cmd[600];
+		struct sbuf o = { 0 };
+		snprintf(cmd, sizeof(cmd), "route del %.*s", (int)strcspn(live.routes[r], ","),
+			 live.routes[r]);
+		if (stack_ctl(st, cmd, &o, loop_now_ms()) == 0)
+			rdel++;
+		sbuf_free(&o);
+	}
+	uint64_t now = loop_now_ms();
+	for (unsigned i = 0; i < opt.nifs; i++) {
+		struct iface_spec *is = &opt.ifs[i];
+		int rc;
+		if (is->ifindex != UINT_MAX && live.present[is->ifindex])
+			continue;
+		if (is->ifindex == UINT_MAX) {
+			add_iface(st, is); /* checked on the scratch stack: cannot refuse */
+			snprintf(live.spec[is->ifindex], SPEC_MAX, "%s", is->spec);
+		}
+		rc = iface_bring_up(lp, is, err, sizeof(err));
+		if (rc == -2) {
+			fprintf(stderr, "tapstackd: %s\n", err);
+			_exit(1);
+		}
+		if (rc < 0) {
+			sbuf_printf(out, "tapstackd: reload: %s\n", err);
+			loop_iface_remove(lp, is->ifindex);
+			status = 1;
+			continue;
+		}
+		live.present[is->ifindex] = true;
+		stack_iface_up(st, is->ifindex, now);
+		added++;
+	}
+	for (unsigned i = 0; i < opt.nroutes; i++) {
+		bool had = false;
+		for (unsigned r = 0; r < live.nroutes; r++)
+			had |= strcmp(live.routes[r], opt.routes[i]) == 0;
+		if (had)
+			continue;
+		char cmd[600];
+		struct sbuf o = { 0 };
+		snprintf(cmd, sizeof(cmd), "route add %s", opt.routes[i]);
+		if (stack_ctl(st, cmd, &o, now) == 0) {
+			radd++;
+		} else {
+			sbuf_printf(out, "tapstackd: reload: route %s: %.*s\n", opt.routes[i],
+				    (int)strcspn(sbuf_str(&o), "\n"), sbuf_str(&o));
+			status = 1;
+		}
+		sbuf_free(&o);
+	}
+	enable_services(st, true);
+	live_free_routes();
+	for (unsigned i = 0; i < opt.nroutes; i++)
+		if ((live.routes[live.nroutes] = strdup(opt.routes[i])) != NULL)
+			live.nroutes++;
+	conf_free(&live.args);
+	conf_free(&live.file);
+	live.file = nfile;
+	live.args = nargs;
+	sbuf_printf(out, "tapstackd: reloaded %s: %u knob settings, routes +%u -%u, interfaces +%u -%u\n",
+		    opt.config, opt.nknobs, radd, rdel, added, removed);
+	sd_notify(0, "READY=1");
+	return status;
 }
 
 static const char *signame(int sig)
@@ -545,12 +973,31 @@ static const char *signame(int sig)
 int main(int argc, char **argv)
 {
 	static struct loop lp; /* scratch buffers and counters; one per process */
+	struct metrics *metrics = NULL;
 	struct stack_config cfg = { 0 };
 	struct stack *st;
 	char err[512];
 	int status = 1, sig;
 
-	parse_args(argc, argv);
+	live.argc = argc;
+	live.argv = argv;
+	{
+		/* -f FILE first (its words go before the command line's), then everything at once. */
+		const char *config = NULL;
+		int c;
+		opterr = 0;
+		optind = 0;
+		while ((c = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) != -1)
+			if (c == 'f')
+				config = optarg;
+		if (conf_read(config, &live.file, &live.args, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s%s\n", config && strncmp(err, config, strlen(config)) == 0 ?
+				"" : "tapstackd: ", err);
+			return 2;
+		}
+		parse_args(live.args.argc, live.args.argv, &live.args);
+		live_keep_paths();
+	}
 
 	if (getrandom(&cfg.seed, sizeof(cfg.seed), GRND_NONBLOCK) != (ssize_t)sizeof(cfg.seed))
 		cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -559,25 +1006,10 @@ int main(int argc, char **argv)
 		die(1, "out of memory creating the stack");
 	apply_knobs(st);
 	add_ifaces(st);
-	/* Routes after addresses: a gateway must be on a connected subnet. The control interpreter
-	 * parses them, so --route and `tapstackctl route add` accept exactly the same text. */
-	for (unsigned i = 0; i < opt.nroutes; i++) {
-		char cmd[600];
-		struct sbuf out = { 0 };
-		snprintf(cmd, sizeof(cmd), "route add %s", opt.routes[i]);
-		if (strchr(opt.routes[i], ' ') || stack_ctl(st, cmd, &out, 0) != 0) {
-			const char *msg = sbuf_str(&out);
-			if (strncmp(msg, "route add: ", 11) == 0)
-				msg += 11;
-			die(2, "--route: %.*s%s", (int)strcspn(msg, "\n"), msg, *msg ? "" : "spaces are not allowed");
-		}
-		sbuf_free(&out);
-	}
-	for (unsigned i = 0; i < opt.nservices; i++) {
-		int rc = stack_service_enable(st, opt.services[i]);
-		if (rc < 0)
-			die(2, "--service: %s: %s", opt.services[i], rc == -EADDRINUSE ? "given twice" : strerror(-rc));
-	}
+	for (unsigned i = 0; i < opt.nroutes; i++)
+		add_route(st, i);
+	enable_services(st, false);
+	live_record(st);
 
 	/* Signals now arrive through the loop's signalfd: from here a SIGTERM exits cleanly. */
 	if (loop_init(&lp, st, opt.verbose, err, sizeof(err)) < 0 ||
@@ -627,51 +1059,13 @@ int main(int argc, char **argv)
 	}
 
 	for (unsigned i = 0; i < opt.nifs; i++) {
-		struct iface_spec *is = &opt.ifs[i];
-		bool created;
-		int fd = tap_open(is->name, &created, err, sizeof(err));
-		char addrs[STACK_MAX_ADDRS * 20] = "";
-
-		if (fd < 0) {
-			fprintf(stderr, "tapstackd: %s\n", err);
-			goto out;
-		}
-		if (loop_iface_add(&lp, is->name, fd, is->ifindex, created, is->netns, err, sizeof(err)) < 0) {
-			fprintf(stderr, "tapstackd: %s\n", err);
-			goto out;
-		}
-		for (unsigned a = 0; a < is->naddr; a++) {
-			char one[24];
-			fmt_prefix(one, sizeof(one), is->addr[a], is->plen[a]);
-			snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs), "%s%s",
-				 a ? " " : "", one);
-		}
-		logv("%s: %s TAP; stack %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u", is->name,
-		     created ? "created" : "attached to existing", addrs, is->mac[0], is->mac[1],
-		     is->mac[2], is->mac[3], is->mac[4], is->mac[5], is->mtu);
-
-		struct netcfg_link nl = {
-			.name = is->name, .netns_fd = is->netns_fd, .netns = is->netns, .mtu = is->mtu,
-			.has_addr = is->has_host, .addr = is->host, .plen = is->host_plen,
-		};
-		int rc = netcfg_link_setup(&nl, err, sizeof(err));
+		int rc = iface_bring_up(&lp, &opt.ifs[i], err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "tapstackd: %s\n", err);
 			if (rc == -2)
 				_exit(1); /* stuck in another namespace: touch nothing more */
 			goto out;
 		}
-		/* Holding the namespace open would keep it (and the device) alive after
-		 * `ip netns del`; the daemon should see the device go instead. */
-		if (is->netns_fd >= 0) {
-			close(is->netns_fd);
-			is->netns_fd = -1;
-		}
-		if (is->has_host)
-			fmt_prefix(addrs, sizeof(addrs), is->host, is->host_plen);
-		logv("%s: kernel side%s%s: mtu %u%s%s, up", is->name, is->netns ? " in netns " : "",
-		     is->netns ? is->netns : "", is->mtu, is->has_host ? ", address " : "",
-		     is->has_host ? addrs : "");
 	}
 
 	if (loop_ctl_open(&lp, opt.control, err, sizeof(err)) < 0) {
@@ -679,6 +1073,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	logv("control socket %s", opt.control);
+	if (opt.metrics) {
+		metrics = metrics_open(opt.metrics, &lp, err, sizeof(err));
+		if (!metrics) {
+			fprintf(stderr, "tapstackd: %s\n", err);
+			goto out;
+		}
+		logv("metrics at http://%s/metrics", opt.metrics);
+	}
+	live.lp = &lp;
+	if (opt.config) {
+		lp.reload = daemon_reload;
+		lp.reload_ctx = &lp;
+	}
 
 	uint64_t now_us = loop_now_us(), now = now_us / 1000u;
 	stack_set_clock_us(st, now_us);
@@ -695,16 +1102,23 @@ int main(int argc, char **argv)
 	logv("privileges: uid %u, CAP_NET_ADMIN only, no_new_privs%s", (unsigned)getuid(),
 	     opt.priv.seccomp ? ", seccomp allowlist" : "");
 
+	/* Under systemd (Type=notify): the interfaces are up and the control socket listens. */
+	sd_notifyf(0, "READY=1\nMAINPID=%lu", (unsigned long)getpid());
 	sig = loop_run(&lp);
+	sd_notify(0, "STOPPING=1");
 	if (sig > 0) {
 		logv("exiting on %s", signame(sig));
 		status = 0;
 	}
 out:
+	metrics_close(metrics);
 	loop_fini(&lp);
 	for (unsigned i = 0; i < opt.nifs; i++)
 		if (opt.ifs[i].netns_fd >= 0)
 			close(opt.ifs[i].netns_fd);
 	stack_free(st);
+	live_free_routes();
+	conf_free(&live.args);
+	conf_free(&live.file);
 	return status;
 }
