@@ -136,8 +136,10 @@ int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dpor
 		return -ENOBUFS;
 	memcpy(p->data, data, len);
 	p->len = (uint32_t)len;
-	s->tx++;
-	return udp_output(st, p, s->laddr, s->lport, dst, dport, o);
+	int rc = udp_output(st, p, s->laddr, s->lport, dst, dport, o);
+	if (rc == 0) /* refused (EMSGSIZE above a known path MTU, no route): not sent */
+		s->tx++;
+	return rc;
 }
 
 void udp_connect(struct udp_sock *s, uint32_t dst, uint16_t dport)
@@ -231,8 +233,8 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 		uint16_t sport = be16_get(p->data);
 		pkb_pull(p, UDP_HDR_LEN);
 		p->flags &= PKB_HEAP;
-		s->tx++;
-		udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL);
+		if (udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL) == 0)
+			s->tx++;
 		return;
 	}
 	pkb_push(p, rx->hlen); /* keep the IPv4 header: it says who sent it */

@@ -503,6 +503,197 @@ START_TEST(test_pmtu_ages_out_after_mtu_expires)
 }
 END_TEST
 
+/* ---- item 4: tapstackctl ping speaks iputils ---- */
+
+static unsigned start_ping(const char *cmd, struct sbuf *out)
+{
+	unsigned h = 0;
+	sbuf_free(out);
+	ck_assert_int_eq(stack_ctl_start(T, cmd, out, NOW, &h), STACK_CTL_PENDING);
+	return h;
+}
+
+/* Answers the echo request at the head of the queue as the peer would. */
+static void answer_echo(void)
+{
+	struct frame q, f;
+	tx_take(&q);
+	const uint8_t *m = q.b + 34;
+	ck_assert_uint_eq(m[0], 8);
+	size_t n = rd16(q.b + 16) - 20;
+	static uint8_t reply[2000];
+	memcpy(reply, m, n);
+	reply[0] = 0;
+	reply[2] = reply[3] = 0;
+	p16(reply + 2, cksum(reply, n));
+	struct ip_spec s = { .src = rd32(q.b + 30), .dst = US_IP, .proto = 1 };
+	feed(0, f.b, build_ip(&f, &s, reply, n));
+}
+
+static const char PING_USAGE[] = "usage: ping [-DnOq] [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want]\n"
+				 "            [-W TIMEOUT] [-w DEADLINE] ADDR\n";
+
+START_TEST(test_ping_unknown_option_and_values)
+{
+	struct sbuf out = { 0 };
+	unsigned h;
+	char want[400];
+	ck_assert_int_eq(stack_ctl_start(T, "ping -x 192.0.2.1", &out, NOW, &h), 2);
+	snprintf(want, sizeof(want), "ping: invalid option -- 'x'\n%s", PING_USAGE);
+	ck_assert_str_eq(sbuf_str(&out), want);
+	sbuf_free(&out);
+	ck_assert_int_eq(stack_ctl_start(T, "ping -qz 192.0.2.1", &out, NOW, &h), 2);   /* inside a group */
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "ping: invalid option -- 'z'\n"));
+	sbuf_free(&out);
+	ck_assert_int_eq(stack_ctl_start(T, "ping 192.0.2.1 -W", &out, NOW, &h), 2);
+	snprintf(want, sizeof(want), "ping: option requires an argument -- 'W'\n%s", PING_USAGE);
+	ck_assert_str_eq(sbuf_str(&out), want);
+	sbuf_free(&out);
+	ck_assert_int_eq(stack_ctl_start(T, "ping -W 0 192.0.2.1", &out, NOW, &h), 2);
+	ck_assert_str_eq(sbuf_str(&out), "ping: bad linger time: 0\n");
+	sbuf_free(&out);
+	ck_assert_int_eq(stack_ctl_start(T, "ping -w x 192.0.2.1", &out, NOW, &h), 2);
+	ck_assert_str_eq(sbuf_str(&out), "ping: invalid argument: 'x'\n");
+	sbuf_free(&out);
+	/* What used to be refused: -W 1 ("out of range"), -q ("bad number"); grouped and attached. */
+	h = start_ping("ping -W 1 -q -n -c1 192.0.2.1", &out);
+	stack_ctl_cancel(T, h);
+	h = start_ping("ping -qnDOc 2 192.0.2.1", &out);
+	stack_ctl_cancel(T, h);
+	tx_clear();
+	sbuf_free(&out);
+}
+END_TEST
+
+/* -W: the wait after the last request when nothing answered (fractions of a second allowed). */
+START_TEST(test_ping_linger_W)
+{
+	struct sbuf out = { 0 };
+	unsigned h = start_ping("ping -c 1 -W 0.3 192.0.2.1", &out);
+	tx_clear();
+	advance(299);
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), STACK_CTL_PENDING);
+	advance(1);
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 1);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "1 packets transmitted, 0 received, 100% packet loss"));
+	sbuf_free(&out);
+}
+END_TEST
+
+/* -q: the PING line and the summary only, no line per reply or per error. */
+START_TEST(test_ping_quiet)
+{
+	struct sbuf out = { 0 };
+	unsigned h = start_ping("ping -q -c 2 -i 0.2 192.0.2.1", &out);
+	answer_echo();
+	advance(200);
+	answer_echo();
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 0);
+	ck_assert_ptr_null(strstr(sbuf_str(&out), "bytes from"));
+	ck_assert_str_eq(sbuf_str(&out), "PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.\n"
+					 "\n--- 192.0.2.1 ping statistics ---\n"
+					 "2 packets transmitted, 2 received, 0% packet loss, time 200ms\n"
+					 "rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000 ms\n");
+	sbuf_free(&out);
+	/* Errors are not shown either, only counted. */
+	h = start_ping("ping -q -c 1 -M do -s 1600 192.0.2.1", &out);
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 1);
+	ck_assert_ptr_null(strstr(sbuf_str(&out), "local error"));
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "1 packets transmitted, 0 received, +1 errors"));
+	sbuf_free(&out);
+}
+END_TEST
+
+/* -D: each line starts with the wall clock as [seconds.microseconds]. */
+START_TEST(test_ping_timestamps_D)
+{
+	struct sbuf out = { 0 };
+	stack_set_wall_offset(T, 1700000000000LL - (int64_t)NOW);
+	unsigned h = start_ping("ping -D -c 1 192.0.2.1", &out);
+	sbuf_free(&out);
+	stack_set_clock_us(T, NOW * 1000 + 42);
+	answer_echo();
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "[1700000000.000042] 64 bytes from 192.0.2.1: icmp_seq=1 ttl=64 time=0.042 ms\n"));
+	sbuf_free(&out);
+}
+END_TEST
+
+/* -O: before each request, the previous one still unanswered is reported. */
+START_TEST(test_ping_outstanding_O)
+{
+	struct sbuf out = { 0 };
+	unsigned h = start_ping("ping -O -c 3 -i 0.2 192.0.2.1", &out);
+	sbuf_free(&out);
+	answer_echo();                                       /* seq 1 answered */
+	advance(200);
+	tx_clear();                                          /* seq 2 lost */
+	advance(200);
+	tx_clear();
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), STACK_CTL_PENDING);
+	ck_assert_ptr_null(strstr(sbuf_str(&out), "no answer yet for icmp_seq=1\n"));
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "no answer yet for icmp_seq=2\n"));
+	stack_ctl_cancel(T, h);
+	sbuf_free(&out);
+}
+END_TEST
+
+/* -w: requests go on past COUNT until COUNT answers or the deadline; exit 1 when short of COUNT. */
+START_TEST(test_ping_deadline_w)
+{
+	struct sbuf out = { 0 };
+	unsigned h = start_ping("ping -c 2 -w 3 192.0.2.1", &out);
+	tx_clear();                                          /* 1 lost */
+	advance(1000);
+	answer_echo();                                       /* 2 answered */
+	advance(1000);
+	tx_clear();                                          /* 3 goes although -c 2 */
+	advance(999);
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), STACK_CTL_PENDING);
+	advance(1);
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 1);     /* 1 of 2 by the deadline */
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "3 packets transmitted, 1 received, 66% packet loss"));
+	sbuf_free(&out);
+	/* Without -c: until the deadline; everything answered is exit 0. */
+	h = start_ping("ping -w 2 -i 0.5 192.0.2.1", &out);
+	for (int i = 0; i < 4; i++) {
+		answer_echo();
+		advance(500);
+	}
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "4 packets transmitted, 4 received, 0% packet loss"));
+	tx_clear();
+	sbuf_free(&out);
+	/* With -c, COUNT answers end it early. */
+	h = start_ping("ping -c 1 -w 10 192.0.2.1", &out);
+	answer_echo();
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 0);
+	sbuf_free(&out);
+}
+END_TEST
+
+/* A datagram IP refused (EMSGSIZE above a learned path MTU) is not "tx" in `sockets`. */
+START_TEST(test_udp_refused_not_counted_sent)
+{
+	struct sbuf out = { 0 };
+	char big[1400], cmd[1500];
+	ck_assert_int_eq(ctl("udp send --from 5000 --df 198.51.100.2:9 hello", &out), 0);
+	struct frame r, f;
+	tx_take(&r);
+	uint8_t m[100];
+	struct ip_spec s = { .src = B_IP, .dst = US1_IP, .proto = 1, .dstmac = US1, .srcmac = BMAC };
+	feed(1, f.b, build_ip(&f, &s, m, build_icmp(m, 3, 4, 1300, r.b + 14, 28)));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	snprintf(cmd, sizeof(cmd), "udp send --from 5000 --df 198.51.100.2:9 %.1350s", big);
+	ck_assert_int_eq(ctl(cmd, &out), 1);
+	ck_assert_int_eq(ctl("sockets", &out), 0);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "udp 0.0.0.0:5000 rx 0 tx 1 "));
+	ck_assert_uint_eq(ctr("UdpOutDatagrams"), 1);
+	sbuf_free(&out);
+}
+END_TEST
+
 Suite *parity_suite(void)
 {
 	Suite *s = suite_create("parity");
@@ -525,6 +716,16 @@ Suite *parity_suite(void)
 	tcase_add_test(rt, test_no_route_limiter_shares_tokens);
 	tcase_add_test(rt, test_no_redirect_to_offlink_source);
 	tcase_add_test(rt, test_pmtu_ages_out_after_mtu_expires);
+	tcase_add_test(rt, test_udp_refused_not_counted_sent);
 	suite_add_tcase(s, rt);
+	TCase *pg = tcase_create("ping");
+	tcase_add_checked_fixture(pg, fx_setup, fx_teardown);
+	tcase_add_test(pg, test_ping_unknown_option_and_values);
+	tcase_add_test(pg, test_ping_linger_W);
+	tcase_add_test(pg, test_ping_quiet);
+	tcase_add_test(pg, test_ping_timestamps_D);
+	tcase_add_test(pg, test_ping_outstanding_O);
+	tcase_add_test(pg, test_ping_deadline_w);
+	suite_add_tcase(s, pg);
 	return s;
 }
