@@ -372,9 +372,9 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	h[IP4_VHL] = (uint8_t)(0x40 | hlen / 4);
 	h[IP4_TOS] = tx->tos;
 	be16_put(h + IP4_LEN, (uint16_t)tot);
-	/* Linux's ip_select_ident for a socket that is not connected (all of ours): DF set → ID 0,
-	 * it can never be reassembled (the TCP reset: nmap's CI=Z); else the next of the counter. */
-	be16_put(h + IP4_ID, df ? 0 : st->ip_id++);
+	/* Linux's ip_select_ident: from a socket that is not connected, DF set means ID 0 (it can never
+	 * be reassembled; the TCP reset: nmap's CI=Z); else, and from a connected one, a counter. */
+	be16_put(h + IP4_ID, df && !tx->connected ? 0 : st->ip_id++);
 	be16_put(h + IP4_FRAG, df ? IP4_DF : 0);
 	h[IP4_TTL] = tx->ttl ? tx->ttl : (uint8_t)st->knobs.ip_default_ttl;
 	h[IP4_PROTO] = tx->proto;

@@ -144,6 +144,31 @@ START_TEST(test_rst_echoes_options)
 }
 END_TEST
 
+/* Row 3 in general (Linux ip_select_ident, measured on 6.18): whatever we originate with DF from a
+ * socket that is not connected has IP ID 0; a connected one counts up; without DF, the counter. */
+START_TEST(test_df_id_zero_unless_connected)
+{
+	struct sbuf out = { 0 };
+	struct frame r;
+	ck_assert_int_eq(ctl("udp send --df 192.0.2.1:9 a", &out), 0);
+	tx_take(&r);
+	ck_assert_uint_eq(rd16(r.b + 14 + 6), 0x4000);
+	ck_assert_uint_eq(rd16(r.b + 14 + 4), 0);
+	ck_assert_int_eq(ctl("udp send 192.0.2.1:9 b", &out), 0);      /* DF clear: the counter */
+	tx_take(&r);
+	uint16_t id = rd16(r.b + 14 + 4);
+	ck_assert_uint_ne(id, 0);
+	ck_assert_int_eq(ctl("udp send --from 6000 --connect --df 192.0.2.1:9 c", &out), 0);
+	tx_take(&r);
+	ck_assert_uint_eq(rd16(r.b + 14 + 6), 0x4000);
+	ck_assert_uint_eq(rd16(r.b + 14 + 4), (uint16_t)(id + 1));
+	ck_assert_int_eq(ctl("udp send --from 6000 --df 192.0.2.1:9 d", &out), 0);  /* still connected */
+	tx_take(&r);
+	ck_assert_uint_eq(rd16(r.b + 14 + 4), (uint16_t)(id + 2));
+	sbuf_free(&out);
+}
+END_TEST
+
 /* ---- row 4 (R5.17): the options before a fault come back in the parameter problem ---- */
 
 /* UDP from PEER port 33000 to dport with 4 payload bytes, IP options opt. Returns the datagram
@@ -701,6 +726,7 @@ Suite *parity_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_rst_tos_ecn_cleared_and_id_zero);
 	tcase_add_test(tc, test_rst_echoes_options);
+	tcase_add_test(tc, test_df_id_zero_unless_connected);
 	tcase_add_test(tc, test_param_problem_echoes_earlier_rr);
 	tcase_add_test(tc, test_bytes_after_eol_zeroed_in_quote);
 	tcase_add_test(tc, test_arp_multicast_sender_answered_not_learned);
