@@ -159,7 +159,8 @@ void arp_input(struct stack *st, struct pkb *p)
 	uint32_t spa = be32_get(a + A_SPA), tpa = be32_get(a + A_TPA);
 	const uint8_t *sha = a + A_SHA;
 	/* A sender hardware address of broadcast, zero or ours is refused. A multicast one is answered
-	 * but never learned (RFC 1812 3.3.2 forbids the learning, not the answer; Linux does the same). */
+	 * but never learned: RFC 1812 3.3.2 forbids the learning, not the answer. POLICY: Linux 6.18
+	 * (measured) answers both and keeps a STALE entry for either. */
 	if (memcmp(sha, mac_bcast, ETH_ALEN) == 0 || memcmp(sha, mac_zero, ETH_ALEN) == 0 ||
 	    memcmp(sha, st->ifs[ifindex].mac, ETH_ALEN) == 0) {
 		stack_drop(st, p, C_ArpInBadSender);
