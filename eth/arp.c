@@ -177,11 +177,15 @@ static void arp_input_one(struct stack *st, struct pkb *p)
 	st->ctr[op == ARP_OP_REQUEST ? C_ArpInRequests : C_ArpInReplies]++;
 	uint32_t spa = be32_get(a + A_SPA), tpa = be32_get(a + A_TPA);
 	const uint8_t *sha = a + A_SHA;
-	/* A sender hardware address must be a station's (RFC 1812 3.3.2: never learn a group address). */
-	if (eth_is_mcast(sha) || memcmp(sha, mac_zero, ETH_ALEN) == 0 || memcmp(sha, st->ifs[ifindex].mac, ETH_ALEN) == 0) {
+	/* A sender hardware address of broadcast, zero or ours is refused. A multicast one is answered
+	 * but never learned: RFC 1812 3.3.2 forbids the learning, not the answer. POLICY: Linux 6.18
+	 * (measured) answers both and keeps a STALE entry for either. */
+	if (memcmp(sha, mac_bcast, ETH_ALEN) == 0 || memcmp(sha, mac_zero, ETH_ALEN) == 0 ||
+	    memcmp(sha, st->ifs[ifindex].mac, ETH_ALEN) == 0) {
 		stack_drop(st, p, C_ArpInBadSender);
 		return;
 	}
+	bool learn = !eth_is_mcast(sha);
 	/* spa 0 is an RFC 5227 probe: answered, never learned. */
 	if (spa != 0 && !ip4_is_valid_host_src(st, spa)) {
 		stack_drop(st, p, C_ArpInBadSender);
@@ -193,7 +197,7 @@ static void arp_input_one(struct stack *st, struct pkb *p)
 	}
 	bool for_us = ip4_is_local(st, tpa);
 	/* RFC 826 "merge": refresh an entry we have; create one only when the packet is for us. */
-	if (spa != 0) {
+	if (spa != 0 && learn) {
 		struct arp_entry *e = arp_find(st, ifindex, spa);
 		if (!e && for_us)
 			e = arp_alloc(st, ifindex, spa);

@@ -48,6 +48,10 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 bool icmp4_rate_exempt(const struct stack *st, uint8_t type, uint8_t code);
 /* §7: may a message of type/code go to dst now? Counts IcmpOutRateLimit* when not. */
 bool icmp4_rate_allow(struct stack *st, uint8_t type, uint8_t code, uint32_t dst);
+/* The routing error path's own limiter (3/0 no route, 3/13 prohibit; Linux route.c ip_error): a
+ * token bucket of 1 s per error and 5 s of burst on the source's peer entry, the one §7 uses.
+ * Counts IcmpOutRateLimitRoute when it says no. */
+bool icmp4_route_error_allow(struct stack *st, uint32_t src);
 /* Entries in use in the per-destination table (tests check it stays bounded). */
 unsigned icmp4_peers_in_use(const struct stack *st);
 

@@ -71,6 +71,26 @@ static bool rl_peer_allow(struct stack *st, uint32_t dst)
 	return false;
 }
 
+/* Linux's route.c ip_error: 1 s of the source's tokens per error, at most 5 s saved, on the same
+ * peer entry as rl_peer_allow (the per-destination limiter then takes its share too). */
+#define RL_ROUTE_ERROR_COST  1000  /* ip_rt_error_cost, HZ */
+#define RL_ROUTE_ERROR_BURST 5000  /* ip_rt_error_burst, 5 * HZ */
+
+bool icmp4_route_error_allow(struct stack *st, uint32_t src)
+{
+	struct icmp4_peer *p = rl_peer(st, src);
+	p->tokens += (int64_t)(st->now - p->last);
+	if (p->tokens > RL_ROUTE_ERROR_BURST)
+		p->tokens = RL_ROUTE_ERROR_BURST;
+	p->last = st->now;
+	if (p->tokens < RL_ROUTE_ERROR_COST) {
+		CNT(st, IcmpOutRateLimitRoute);
+		return false;
+	}
+	p->tokens -= RL_ROUTE_ERROR_COST;
+	return true;
+}
+
 bool icmp4_rate_allow(struct stack *st, uint8_t type, uint8_t code, uint32_t dst)
 {
 	if (icmp4_rate_exempt(st, type, code))

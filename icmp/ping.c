@@ -24,6 +24,17 @@ static struct ping_session *ping_by_ident(struct stack *st, uint16_t ident)
 	return NULL;
 }
 
+/* -D: iputils' print_timestamp, "[seconds.microseconds] " of the wall clock (the caller's). */
+static void ping_stamp(const struct stack *st, struct ping_session *s)
+{
+	if (!s->stamps)
+		return;
+	int64_t us = (int64_t)st->now_us + st->wall_offset * 1000;
+	if (us < 0)
+		us = 0;
+	sbuf_printf(&s->out, "[%llu.%06llu] ", (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
+}
+
 /* iputils' words for each error (ping_common.c, pr_icmph). */
 static void ping_describe(struct sbuf *out, uint8_t type, uint8_t code, uint32_t info)
 {
@@ -88,10 +99,12 @@ static void ping_send(struct stack *st, struct ping_session *s)
 	if (rc == -EMSGSIZE) {
 		bool locked;
 		s->errors++;
-		sbuf_printf(&s->out, "ping: local error: message too long, mtu=%u\n", route_pmtu(st, s->dst, &locked));
+		if (!s->quiet)
+			sbuf_printf(&s->out, "ping: local error: message too long, mtu=%u\n", route_pmtu(st, s->dst, &locked));
 	} else if (rc != 0) {
 		s->errors++;
-		sbuf_printf(&s->out, "ping: sendmsg to %s: %s\n", ip4_ntoa(s->dst, a), strerror(-rc));
+		if (!s->quiet)
+			sbuf_printf(&s->out, "ping: sendmsg to %s: %s\n", ip4_ntoa(s->dst, a), strerror(-rc));
 	}
 	if (rc != 0)
 		CNT(st, IcmpOutErrors);
@@ -117,21 +130,91 @@ static void ping_finish(struct stack *st, struct ping_session *s)
 			    avg / 1000.0, (double)s->rtt_max / 1000.0, (var > 0 ? sqrt(var) : 0) / 1000.0);
 	}
 	s->done = true;
-	s->status = s->received ? 0 : 1; /* iputils: 1 when nothing came back */
+	/* iputils: 1 when nothing came back, or when a deadline came before COUNT answers. */
+	s->status = !s->received || (s->deadline && s->count_given && s->received < s->count);
+}
+
+static const char ping_usage[] =
+	"usage: ping [-DnOq] [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want]\n"
+	"            [-W TIMEOUT] [-w DEADLINE] ADDR\n";
+
+/* One option's value (iputils' meanings and words). Returns 0, or 2 with the complaint in out. */
+static int ping_opt_value(struct ping_session *cfg, char opt, const char *v, struct sbuf *out)
+{
+	char *end;
+	switch (opt) {
+	case 'M':
+		if (strcmp(v, "do") == 0)
+			cfg->df = IP4_DF_DO;
+		else if (strcmp(v, "dont") == 0)
+			cfg->df = IP4_DF_DONT;
+		else if (strcmp(v, "want") == 0)
+			cfg->df = IP4_DF_WANT;
+		else {
+			sbuf_printf(out, "ping: -M: want do, dont or want, not \"%s\"\n", v);
+			return 2;
+		}
+		return 0;
+	case 'i': {
+		double sec = strtod(v, &end);
+		if (*end || end == v || !(sec >= 0.01 && sec <= 3600)) {
+			sbuf_printf(out, "ping: -i: bad interval \"%s\" (0.01 to 3600 seconds)\n", v);
+			return 2;
+		}
+		cfg->interval_ms = (unsigned)(sec * 1000 + 0.5);
+		return 0;
+	}
+	case 'W': { /* seconds, fractions allowed: the wait for an answer when none ever came */
+		double sec = strtod(v, &end);
+		if (*end || end == v || !(sec >= 0.001 && sec <= 2147483.647)) {
+			sbuf_printf(out, "ping: bad linger time: %s\n", v);
+			return 2;
+		}
+		cfg->linger_ms = (unsigned)(sec * 1000 + 0.5);
+		return 0;
+	}
+	default:
+		break;
+	}
+	long n = strtol(v, &end, 10);
+	if (opt == 'w') { /* whole seconds, 0 = none (iputils strtol_or_err) */
+		if (*end || !*v || n < 0 || n > 2147483647L) {
+			sbuf_printf(out, "ping: invalid argument: '%s'\n", v);
+			return 2;
+		}
+		cfg->deadline = (uint64_t)n * 1000;
+		return 0;
+	}
+	if (*end || !*v || n < 0) {
+		sbuf_printf(out, "ping: -%c: bad number \"%s\"\n", opt, v);
+		return 2;
+	}
+	if (opt == 'c' && n >= 1 && n <= 1000000) {
+		cfg->count = (unsigned)n;
+		cfg->count_given = true;
+	} else if (opt == 's' && n <= IP4_MAX_LEN - IP4_HDR_MIN - ICMP4_HDR_LEN) {
+		cfg->size = (unsigned)n;
+	} else if (opt == 't' && n >= 1 && n <= 255) {
+		cfg->ttl = (unsigned)n;
+	} else {
+		sbuf_printf(out, "ping: -%c %s: out of range\n", opt, v);
+		return 2;
+	}
+	return 0;
 }
 
 int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle)
 {
-	static const char usage[] = "usage: ping [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want] ADDR\n";
-	unsigned count = 4, size = 56, ttl = (unsigned)st->knobs.ip_default_ttl, interval = 1000;
-	uint8_t df = IP4_DF_WANT;
+	struct ping_session cfg = { .count = 4, .size = 56, .ttl = (unsigned)st->knobs.ip_default_ttl,
+				    .interval_ms = 1000, .df = IP4_DF_WANT, .linger_ms = PING_LINGER_NOREPLY_MS };
 	uint32_t dst = 0;
 	bool have_dst = false;
 
+	/* As getopt reads iputils' "c:DnOqs:t:i:M:W:w:": flags may be grouped (-qn), a value may be
+	 * attached (-c3) or the next word. */
 	for (int i = 1; i < argc; i++) {
-		char *end;
 		const char *o = argv[i];
-		if (o[0] != '-') {
+		if (o[0] != '-' || o[1] == '\0') {
 			if (have_dst || ip4_aton(o, &dst) != 0) {
 				sbuf_printf(out, "ping: bad address \"%s\" (want A.B.C.D)\n", o);
 				return 2;
@@ -139,51 +222,33 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 			have_dst = true;
 			continue;
 		}
-		if (i + 1 >= argc || o[2]) {
-			sbuf_printf(out, "%s", usage);
-			return 2;
-		}
-		const char *v = argv[++i];
-		if (o[1] == 'M') {
-			if (strcmp(v, "do") == 0)
-				df = IP4_DF_DO;
-			else if (strcmp(v, "dont") == 0)
-				df = IP4_DF_DONT;
-			else if (strcmp(v, "want") == 0)
-				df = IP4_DF_WANT;
-			else {
-				sbuf_printf(out, "ping: -M: want do, dont or want, not \"%s\"\n", v);
+		for (const char *c = o + 1; *c; c++) {
+			if (*c == 'q' || *c == 'D' || *c == 'O' || *c == 'n') {
+				cfg.quiet |= *c == 'q';
+				cfg.stamps |= *c == 'D';
+				cfg.outstanding |= *c == 'O';
+				continue; /* -n: numeric output, which is all we ever print */
+			}
+			if (!strchr("cstiMWw", *c)) {
+				if (*c > 0x20 && *c < 0x7f)
+					sbuf_printf(out, "ping: invalid option -- '%c'\n%s", *c, ping_usage);
+				else
+					sbuf_printf(out, "ping: invalid option -- '\\x%02x'\n%s", (unsigned char)*c, ping_usage);
 				return 2;
 			}
-			continue;
-		}
-		if (o[1] == 'i') {
-			double sec = strtod(v, &end);
-			if (*end || !(sec >= 0.01 && sec <= 3600)) {
-				sbuf_printf(out, "ping: -i: bad interval \"%s\" (0.01 to 3600 seconds)\n", v);
+			const char *v = c[1] ? c + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v) {
+				sbuf_printf(out, "ping: option requires an argument -- '%c'\n%s", *c, ping_usage);
 				return 2;
 			}
-			interval = (unsigned)(sec * 1000 + 0.5);
-			continue;
-		}
-		long n = strtol(v, &end, 10);
-		if (*end || !*v || n < 0) {
-			sbuf_printf(out, "ping: -%c: bad number \"%s\"\n", o[1], v);
-			return 2;
-		}
-		if (o[1] == 'c' && n >= 1 && n <= 1000000)
-			count = (unsigned)n;
-		else if (o[1] == 's' && n <= IP4_MAX_LEN - IP4_HDR_MIN - ICMP4_HDR_LEN)
-			size = (unsigned)n;
-		else if (o[1] == 't' && n >= 1 && n <= 255)
-			ttl = (unsigned)n;
-		else {
-			sbuf_printf(out, "ping: -%c %s: out of range\n", o[1], v);
-			return 2;
+			int rc = ping_opt_value(&cfg, *c, v, out);
+			if (rc)
+				return rc;
+			break; /* the value was the rest of this word */
 		}
 	}
 	if (!have_dst) {
-		sbuf_printf(out, "%s", usage);
+		sbuf_printf(out, "%s", ping_usage);
 		return 2;
 	}
 	struct route_res rr;
@@ -213,26 +278,50 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 		s->ident = (uint16_t)stack_random(st);
 	while (ping_by_ident(st, s->ident) != s && ping_by_ident(st, s->ident));
 	s->dst = dst;
-	s->count = count;
-	s->size = size;
-	s->ttl = ttl;
-	s->interval_ms = interval;
-	s->df = df;
+	s->count = cfg.count;
+	s->count_given = cfg.count_given;
+	s->size = cfg.size;
+	s->ttl = cfg.ttl;
+	s->interval_ms = cfg.interval_ms;
+	s->df = cfg.df;
+	s->quiet = cfg.quiet;
+	s->stamps = cfg.stamps;
+	s->outstanding = cfg.outstanding;
+	s->linger_ms = cfg.linger_ms;
+	if (cfg.deadline) {
+		/* -w: requests go on until the deadline, or until COUNT answers if -c was given. */
+		s->deadline = st->now + cfg.deadline;
+		if (!cfg.count_given)
+			s->count = UINT32_MAX;
+	}
 	s->rtt_min = UINT64_MAX;
 	s->first_ms = st->now;
 	s->next_send = st->now;
 	char a[16];
-	sbuf_printf(out, "PING %s (%s) %u(%u) bytes of data.\n", ip4_ntoa(dst, a), a, size, size + 28);
+	sbuf_printf(out, "PING %s (%s) %u(%u) bytes of data.\n", ip4_ntoa(dst, a), a, cfg.size, cfg.size + 28);
 	*handle = s->handle;
 	ping_poll(st);
 	return STACK_CTL_PENDING;
 }
 
-/* Done when every request has been sent and each has an answer, or the linger time is over. */
+/* Still sending? Without a deadline, COUNT requests; with one (-w), on until the session ends. */
+static bool ping_sending(const struct ping_session *s)
+{
+	return s->deadline ? true : s->sent < s->count;
+}
+
+/* Done (iputils main_loop): COUNT answers or errors; without a deadline also when every request
+ * went and the linger time is over; with one, at the first error. The deadline itself: ping_poll. */
 static void ping_check_done(struct stack *st, struct ping_session *s)
 {
-	if (!s->done && s->sent == s->count && (s->received + s->errors >= s->sent || st->now >= s->linger_until))
+	if (s->done)
+		return;
+	if (s->deadline) {
+		if ((s->count_given && s->received + s->errors >= s->count) || s->errors)
+			ping_finish(st, s);
+	} else if (s->sent == s->count && (s->received + s->errors >= s->sent || st->now >= s->linger_until)) {
 		ping_finish(st, s);
+	}
 }
 
 void ping_poll(struct stack *st)
@@ -241,12 +330,24 @@ void ping_poll(struct stack *st)
 		struct ping_session *s = st->ping[i];
 		if (!s || s->done)
 			continue;
-		if (s->sent < s->count && st->now >= s->next_send) {
+		if (s->deadline && st->now >= s->deadline) {
+			ping_finish(st, s);
+			continue;
+		}
+		if (ping_sending(s) && st->now >= s->next_send) {
+			/* -O: the previous request is still unanswered as the next one goes. */
+			if (s->outstanding && s->sent && s->state[s->sent % PING_RING] != 2) {
+				ping_stamp(st, s);
+				sbuf_printf(&s->out, "no answer yet for icmp_seq=%u\n", s->sent & 0xffff);
+			}
 			ping_send(st, s);
 			s->next_send += s->interval_ms;
-			if (s->sent == s->count) {
-				uint64_t linger = s->received ? 2 * s->rtt_max / 1000 : PING_LINGER_NOREPLY_MS;
-				s->linger_until = st->now + (linger > PING_LINGER_MIN_MS ? linger : PING_LINGER_MIN_MS);
+			if (!s->deadline && s->sent == s->count) {
+				/* iputils: twice the worst RTT once something answered, else -W. */
+				uint64_t linger = s->received ? 2 * s->rtt_max / 1000 : s->linger_ms;
+				if (s->received && linger < PING_LINGER_MIN_MS)
+					linger = PING_LINGER_MIN_MS;
+				s->linger_until = st->now + linger;
 			}
 		}
 		ping_check_done(st, s);
@@ -260,7 +361,9 @@ uint64_t ping_deadline(const struct stack *st)
 		const struct ping_session *s = st->ping[i];
 		if (!s || s->done)
 			continue;
-		uint64_t t = s->sent < s->count ? s->next_send : s->linger_until;
+		uint64_t t = ping_sending(s) ? s->next_send : s->linger_until;
+		if (s->deadline && s->deadline < t)
+			t = s->deadline;
 		if (t < next)
 			next = t;
 	}
@@ -336,11 +439,14 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		return;
 	}
 	uint64_t rtt = st->now_us - s->sent_us[seq % PING_RING];
-	sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u ttl=%u ", p->len, ip4_ntoa(rx->src, a), seq, rx->ttl);
-	ping_rtt_text(&s->out, rtt);
+	if (!s->quiet) {
+		ping_stamp(st, s);
+		sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u ttl=%u ", p->len, ip4_ntoa(rx->src, a), seq, rx->ttl);
+		ping_rtt_text(&s->out, rtt);
+		sbuf_printf(&s->out, *state == 2 ? " (DUP!)\n" : "\n");
+	}
 	if (*state == 2) {
 		s->dups++;
-		sbuf_printf(&s->out, " (DUP!)\n");
 	} else {
 		*state = 2;
 		s->received++;
@@ -350,7 +456,6 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 			s->rtt_min = rtt;
 		if (rtt > s->rtt_max)
 			s->rtt_max = rtt;
-		sbuf_printf(&s->out, "\n");
 	}
 	pkb_free(&st->pool, p);
 	ping_check_done(st, s);
@@ -368,8 +473,11 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 	if (e->type != ICMP4_REDIRECT) /* a redirect is news, not a lost request */
 		s->errors++;
 	/* A local error (ARP gave up) is reported from our own address, as Linux does. */
-	sbuf_printf(&s->out, "From %s icmp_seq=%u ", ip4_ntoa(e->from ? e->from : e->isrc, a), seq);
-	ping_describe(&s->out, e->type, e->code, e->info);
-	sbuf_printf(&s->out, "\n");
+	if (!s->quiet) {
+		ping_stamp(st, s);
+		sbuf_printf(&s->out, "From %s icmp_seq=%u ", ip4_ntoa(e->from ? e->from : e->isrc, a), seq);
+		ping_describe(&s->out, e->type, e->code, e->info);
+		sbuf_printf(&s->out, "\n");
+	}
 	ping_check_done(st, s);
 }

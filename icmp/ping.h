@@ -19,6 +19,12 @@ struct ping_session {
 	uint32_t dst;
 	unsigned count, size, ttl, interval_ms;
 	uint8_t df;             /* enum ip4_df */
+	bool quiet;             /* -q: the summary only */
+	bool stamps;            /* -D: each line starts with [seconds.microseconds] of the wall clock */
+	bool outstanding;       /* -O: say so when a request is still unanswered as the next goes */
+	bool count_given;       /* -c was given (with -w, ping stops once that many answers came) */
+	unsigned linger_ms;     /* -W: the wait after the last request when nothing ever answered */
+	uint64_t deadline;      /* -w: the session ends at this time whatever happens; 0: none */
 	unsigned sent, received, errors, dups;
 	bool done;
 	int status;
@@ -29,8 +35,10 @@ struct ping_session {
 	struct sbuf out;        /* text not yet taken by stack_ctl_poll */
 };
 
-/* Starts `ping [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] ADDR`: STACK_CTL_PENDING with
- * *handle set, or 2 with a usage line in out, or 1 when it cannot start (out says why). */
+/* Starts `ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR`
+ * with iputils' meanings (options may be grouped, values attached, as getopt takes them):
+ * STACK_CTL_PENDING with *handle set, or 2 with a usage line in out, or 1 when it cannot start
+ * (out says why). */
 int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle);
 /* Moves pending text to out; STACK_CTL_PENDING, or the final status (the session is then gone). */
 int ping_collect(struct stack *st, unsigned handle, struct sbuf *out);

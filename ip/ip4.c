@@ -121,7 +121,8 @@ void ip4_input(struct stack *st, struct pkb *p)
 		}
 		int ptr = ip4_opts_compile(st, p->data, &p->opt, spec);
 		if (ptr) {
-			p->opt = (struct ip4_opts){ 0 };
+			/* p->opt keeps the options compiled before the fault: the error echoes them
+			 * (R5.17, as Linux's icmp_send with the partly filled IPCB). */
 			if (rx.dst_kind != IP4_DST_OTHER || st->knobs.ip_forward)
 				icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)ptr << 24);
 			stack_drop(st, p, C_IpInHdrErrors);
@@ -188,9 +189,11 @@ static bool ip4_redirect_allow(struct stack *st, uint32_t src)
 	return false;
 }
 
-/* RFC 1812 5.2.4.1: a datagram forwarded with RR or TS records the outgoing interface's address;
- * on a source route we are a hop of, the next address becomes the destination and ours takes its
- * place in the route (RFC 791). */
+/* RFC 1812 5.2.4.1: a datagram forwarded with RR records the outgoing interface's address; on a
+ * source route we are a hop of, the next address becomes the destination and ours takes its place
+ * in the route (RFC 791), and only then does a TS address slot get the outgoing address too. A TS
+ * flag-1 slot of a datagram simply passing through keeps the inbound address input wrote (Linux
+ * ip_forward_options; ICMP-SPEC §6 after the pointer rules). */
 static void ip4_forward_options(uint8_t *h, const struct ip4_opts *o, uint32_t out_addr)
 {
 	if (o->flags & IP4_OPT_SRR_HIT) {
@@ -202,12 +205,12 @@ static void ip4_forward_options(uint8_t *h, const struct ip4_opts *o, uint32_t o
 				s[2] = (uint8_t)(ptr + 4);
 				break;
 			}
+		if (o->flags & IP4_OPT_TS_NEEDADDR)
+			be32_put(h + o->ts + h[o->ts + 2] - 9, out_addr);
 	}
 	/* The slot written on input is the one before the pointer: it gets the outgoing address. */
 	if (o->flags & IP4_OPT_RR_NEEDADDR)
 		be32_put(h + o->rr + h[o->rr + 2] - 5, out_addr);
-	if (o->flags & IP4_OPT_TS_NEEDADDR)
-		be32_put(h + o->ts + h[o->ts + 2] - 9, out_addr);
 }
 
 void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
@@ -229,7 +232,8 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	}
 	/* As Linux: the route is looked up on input, before the TTL is examined. */
 	if (route_lookup(st, target, &rr) != 0) {
-		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 0, 0);      /* R9.2: 3/0 */
+		if (icmp4_route_error_allow(st, rx->src))
+			icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 0, 0); /* R9.2: 3/0 */
 		stack_drop(st, p, C_IpInNoRoutes);
 		return;
 	}
@@ -238,7 +242,8 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		return;
 	}
 	if (rr.rt->type == RT_PROHIBIT) {
-		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 13, 0);     /* 3/13 */
+		if (icmp4_route_error_allow(st, rx->src))
+			icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 13, 0); /* 3/13 */
 		stack_drop(st, p, C_IpForwProhibited);
 		return;
 	}
@@ -266,7 +271,7 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	h[IP4_TTL]--;
 	uint32_t c = be16_get(h + IP4_CSUM) + 0x0100u;
 	be16_put(h + IP4_CSUM, (uint16_t)(c + (c >= 0xffff)));
-	if (rx->hlen > IP4_HDR_MIN && (p->opt.rr || p->opt.ts || (p->opt.flags & IP4_OPT_SRR_HIT))) {
+	if (rx->hlen > IP4_HDR_MIN && (p->opt.flags & (IP4_OPT_CHANGED | IP4_OPT_RR_NEEDADDR | IP4_OPT_SRR_HIT))) {
 		ip4_forward_options(h, &p->opt, rr.src);
 		be16_put(h + IP4_CSUM, 0);
 		be16_put(h + IP4_CSUM, csum_buf(h, rx->hlen));
@@ -367,7 +372,9 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	h[IP4_VHL] = (uint8_t)(0x40 | hlen / 4);
 	h[IP4_TOS] = tx->tos;
 	be16_put(h + IP4_LEN, (uint16_t)tot);
-	be16_put(h + IP4_ID, st->ip_id++);
+	/* Linux's ip_select_ident: from a socket that is not connected, DF set means ID 0 (it can never
+	 * be reassembled; the TCP reset: nmap's CI=Z); else, and from a connected one, a counter. */
+	be16_put(h + IP4_ID, df && !tx->connected ? 0 : st->ip_id++);
 	be16_put(h + IP4_FRAG, df ? IP4_DF : 0);
 	h[IP4_TTL] = tx->ttl ? tx->ttl : (uint8_t)st->knobs.ip_default_ttl;
 	h[IP4_PROTO] = tx->proto;

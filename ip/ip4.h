@@ -52,6 +52,8 @@ struct ip4_tx {
 	uint32_t dst;
 	uint8_t proto, tos, ttl;
 	uint8_t df;            /* enum ip4_df */
+	bool connected;        /* from a connected socket: its IP IDs count up even with DF (Linux's
+	                        * inet_id); from any other sender DF means ID 0 */
 	uint8_t optlen;        /* bytes of options at opt, a multiple of 4 */
 	const uint8_t *opt;
 	const struct ip4_opts *optinfo; /* with opt: slots for our address and the time, or NULL */

@@ -27,8 +27,17 @@ int ip4_opts_compile(struct stack *st, uint8_t *iph, struct ip4_opts *o, uint32_
 
 	memset(o, 0, sizeof(*o));
 	while (l > 0) {
-		if (p[0] == OPT_EOL)
-			break; /* the rest is padding */
+		if (p[0] == OPT_EOL) {
+			/* The rest is padding: whatever it held becomes zeros, in the header itself, so a
+			 * quote or a forwarded copy shows them (R5.16; Linux rewrites them as END). */
+			for (int i = 1; i < l; i++) {
+				if (p[i] != OPT_EOL) {
+					p[i] = OPT_EOL;
+					o->flags |= IP4_OPT_CHANGED;
+				}
+			}
+			break;
+		}
 		if (p[0] == OPT_NOP) {
 			p++;
 			l--;
@@ -64,7 +73,7 @@ int ip4_opts_compile(struct stack *st, uint8_t *iph, struct ip4_opts *o, uint32_
 					return (int)(p + 2 - iph);
 				be32_put(p + p[2] - 1, spec_dst);
 				p[2] += 4;
-				o->flags |= IP4_OPT_RR_NEEDADDR;
+				o->flags |= IP4_OPT_RR_NEEDADDR | IP4_OPT_CHANGED;
 			}
 			o->rr = (uint8_t)(p - iph);
 			break;
@@ -106,14 +115,17 @@ int ip4_opts_compile(struct stack *st, uint8_t *iph, struct ip4_opts *o, uint32_
 				default:
 					break; /* unknown flags on receive: carried, not processed (Linux) */
 				}
-				if (timeptr)
+				if (timeptr) {
 					opt_put_time(st, timeptr);
+					o->flags |= IP4_OPT_CHANGED;
+				}
 			} else if ((p[3] & 0x0f) != TS_PRESPEC) {
 				/* Full: count the hop in the overflow nibble; one past 15 is an error. */
 				unsigned overflow = p[3] >> 4;
 				if (overflow == 15)
 					return (int)(p + 3 - iph);
 				p[3] = (uint8_t)((p[3] & 0x0f) | (overflow + 1) << 4);
+				o->flags |= IP4_OPT_CHANGED;
 			}
 			o->ts = (uint8_t)(p - iph);
 			break;

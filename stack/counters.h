@@ -63,6 +63,7 @@
 	X(IcmpOutErrors)                                                                           \
 	X(IcmpOutRateLimitGlobal)                                                                  \
 	X(IcmpOutRateLimitHost)                                                                    \
+	X(IcmpOutRateLimitRoute) /* 3/0 or 3/13 held back by the routing error limiter (ip_error) */ \
 	X(UdpInDatagrams)                                                                          \
 	X(UdpNoPorts)                                                                              \
 	X(UdpInErrors)                                                                             \

@@ -488,7 +488,7 @@ int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64
 		sbuf_printf(out, "commands:\n");
 		for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 			sbuf_printf(out, "  %s\n", ctl_cmds[i].help);
-		sbuf_printf(out, "  ping [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] ADDR   iputils-style ping\n");
+		sbuf_printf(out, "  ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR   iputils-style ping\n");
 		return argc == 0 ? 2 : 0;
 	}
 	if (strcmp(argv[0], "ping") == 0) {

@@ -32,6 +32,8 @@ struct ip4_opts {
 #define IP4_OPT_TS_NEEDTIME 4u
 #define IP4_OPT_SSRR        8u   /* the source route is strict */
 #define IP4_OPT_SRR_HIT     16u  /* we are a hop of it: forward to srr_addr */
+#define IP4_OPT_CHANGED     32u  /* input rewrote header bytes (RR, TS, padding after END): a
+                                  * forwarded copy needs its checksum computed afresh */
 
 struct pkb {
 	struct pkb *next;   /* queue link; owner's use */

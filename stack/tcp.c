@@ -50,6 +50,19 @@ static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		stack_drop(st, p, C_TcpInNoReset);
 		return;
 	}
+	/* The segment's IP options come back as in any reply (RR with our address added, TS stamped;
+	 * Linux ip_send_unicast_reply echoes them with __ip_options_echo). No room for our record:
+	 * no reset, as there. */
+	uint8_t opt[40];
+	struct ip4_opts oinfo = { 0 };
+	int optlen = 0;
+	if (rx->hlen > IP4_HDR_MIN) {
+		optlen = ip4_opts_echo(st, rx->hdr, &p->opt, opt, &oinfo);
+		if (optlen < 0) {
+			stack_drop(st, p, C_TcpInNoReset);
+			return;
+		}
+	}
 	uint32_t seq = be32_get(t + 4), ack = be32_get(t + 8);
 	uint32_t seg_len = p->len - doff + !!(flags & TCP_SYN) + !!(flags & TCP_FIN);
 	uint16_t sport = be16_get(t), dport = be16_get(t + 2);
@@ -74,9 +87,11 @@ static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	be16_put(t + 16, csum_fold(csum_pseudo(rx->dst, rx->src, IPPROTO_TCP_, TCP_HDR_MIN) + csum_add(0, t, TCP_HDR_MIN)));
 	p->flags &= PKB_HEAP;
 	CNT(st, TcpOutRsts);
-	/* As Linux's reply socket: the segment's TOS reflected, DF set. */
-	struct ip4_tx tx = { .src = rx->dst, .dst = rx->src, .proto = IPPROTO_TCP_, .tos = rx->tos,
-			     .ttl = (uint8_t)st->knobs.ip_default_ttl, .df = IP4_DF_DO };
+	/* As Linux's reply socket: the segment's TOS without its ECN bits (0xbb → 0xb8), DF set and
+	 * so IP ID 0 (ip4_output). */
+	struct ip4_tx tx = { .src = rx->dst, .dst = rx->src, .proto = IPPROTO_TCP_, .tos = (uint8_t)(rx->tos & ~3u),
+			     .ttl = (uint8_t)st->knobs.ip_default_ttl, .df = IP4_DF_DO,
+			     .optlen = (uint8_t)optlen, .opt = opt, .optinfo = &oinfo };
 	ip4_output(st, p, &tx);
 }
 

@@ -146,7 +146,8 @@ static int udp_output(struct stack *st, struct pkb *p, uint32_t src, uint16_t sp
 	uint16_t c = csum_fold(csum_pseudo(src, dst, IPPROTO_UDP_, (uint16_t)p->len) + csum_add(0, u, p->len));
 	be16_put(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
 	struct ip4_tx tx = { .src = src, .dst = dst, .proto = IPPROTO_UDP_,
-			     .ttl = o && o->ttl ? o->ttl : (uint8_t)st->knobs.ip_default_ttl, .df = o ? o->df : IP4_DF_DONT };
+			     .ttl = o && o->ttl ? o->ttl : (uint8_t)st->knobs.ip_default_ttl, .df = o ? o->df : IP4_DF_DONT,
+			     .connected = o && o->connected };
 	int rc = ip4_output(st, p, &tx);
 	if (rc == 0) /* as Linux: only what IP took */
 		CNT(st, UdpOutDatagrams);
@@ -163,9 +164,13 @@ int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dpor
 		return -ENOBUFS;
 	memcpy(p->data, data, len);
 	p->len = (uint32_t)len;
-	s->tx++;
 	s->last_use = st->now;
-	return udp_output(st, p, s->laddr, s->lport, dst, dport, o);
+	struct udp_send_opts so = o ? *o : (struct udp_send_opts){ .df = IP4_DF_DONT };
+	so.connected = s->raddr != 0;
+	int rc = udp_output(st, p, s->laddr, s->lport, dst, dport, &so);
+	if (rc == 0) /* refused (EMSGSIZE above a known path MTU, no route): not sent */
+		s->tx++;
+	return rc;
 }
 
 void udp_connect(struct udp_sock *s, uint32_t dst, uint16_t dport)
@@ -291,8 +296,8 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 		}
 		pkb_pull(p, UDP_HDR_LEN);
 		p->flags &= PKB_HEAP;
-		s->tx++;
-		udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL);
+		if (udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL) == 0)
+			s->tx++;
 		return;
 	}
 	pkb_push(p, rx->hlen); /* keep the IPv4 header: it says who sent it */

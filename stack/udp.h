@@ -41,6 +41,7 @@ struct udp_err_entry {
 struct udp_send_opts {
 	uint8_t ttl;
 	uint8_t df;             /* enum ip4_df */
+	bool connected;         /* set by udp_sendto from the socket */
 };
 
 struct udp_sock {

@@ -52,7 +52,7 @@ static void usage(FILE *f)
 "  sysctl [KEY[=VALUE]]       show all knobs, one knob, or set one\n"
 "  route [add SPEC|del PREFIX/LEN|cache]\n"
 "                             show the routes, add or delete one, or show the route cache\n"
-"  ping [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] ADDR\n"
+"  ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR\n"
 "                             echo requests from the stack; lines print as replies arrive,\n"
 "                             then a summary (Ctrl-C stops it)\n"
 "  udp bind [ADDR:]PORT       open a UDP socket in the stack\n"

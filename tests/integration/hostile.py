@@ -564,15 +564,19 @@ def build(m):
         A(arp(1, hm, H, D, plen=16) + b"\0" * 24), A(arp(0, hm, H, D)), A(arp(3, hm, H, D)),
         A(arp(0xFFFF, hm, H, D)), A(arp(1, hm, H, D, hlen=0)),
     ], expect={"ArpInErrors": 8, "ArpInRequests": 0, "ArpInReplies": 0})
-    bad_mac = [BCAST_MAC, b"\x01\x00\x5e\x00\x00\x01", b"\x33\x33\x00\x00\x00\x01", b"\x03\x00\x00\x00\x00\x01",
-               b"\0" * 6, w.dmac]
+    bad_mac = [BCAST_MAC, b"\0" * 6, w.dmac]
+    mcast_mac = [b"\x01\x00\x5e\x00\x00\x01", b"\x33\x33\x00\x00\x00\x01", b"\x03\x00\x00\x00\x00\x01"]
     bad_ip = ["127.0.0.1", "224.0.0.1", "255.255.255.255", BC, "240.0.0.1", "0.0.0.1"]
     fr = [A(arp(1, mm, "192.0.2.60", D)) for mm in bad_mac]
     fr += [A(arp(1, b"\x02\x00\x00\x00\x60\x01", s, D)) for s in bad_ip]
     fr += [A(arp(2, BCAST_MAC, "192.0.2.61", D, tha=w.dmac), dst=w.dmac)]
     m.add("arp-bad-sender", fr, expect={"ArpInBadSender": len(fr), "ArpInRequests": len(fr) - 1, "ArpInReplies": 1},
-          note="sender MAC broadcast, multicast (3), zero, ours; sender IP 127.0.0.1, 224.0.0.1, "
+          note="sender MAC broadcast, zero, ours; sender IP 127.0.0.1, 224.0.0.1, "
                "255.255.255.255, 192.0.2.255, 240.0.0.1, 0.0.0.1; a reply from a broadcast MAC")
+    m.add("arp-mcast-sender", [A(arp(1, mm, "192.0.2.62", D)) for mm in mcast_mac],
+          expect={"ArpInRequests": 3, "ArpOutReplies": 3, "ArpInBadSender": 0},
+          replies=["arp:2:%s>192.0.2.62" % D] * 3,
+          note="sender MAC multicast (3): answered, never learned (RFC 1812 3.3.2; Linux 6.18)")
     m.add("arp-foreign", [
         A(arp(1, hm, H, "192.0.2.77")), A(arp(1, hm, H, BC)), A(arp(1, hm, H, "198.51.100.1")),
         A(arp(1, hm, H, "203.0.113.9")), A(arp(1, hm, H, "0.0.0.0")),

@@ -175,6 +175,7 @@ def describe(ip, sent=None):
     f = {
         "src": socket.inet_ntoa(ip[12:16]), "dst": socket.inet_ntoa(ip[16:20]), "proto": ip[9],
         "tos": "0x%02x" % ip[1], "ttl": ip[8], "ihl": ihl, "len": tot, "wirelen": len(ip),
+        "ipid": struct.unpack("!H", ip[4:6])[0],
         "df": (fl >> 14) & 1, "mf": (fl >> 13) & 1, "frag": fl & 0x1FFF,
         "ipck": "ok" if checksum(ip[:ihl]) == 0 else "bad",
     }
@@ -191,6 +192,8 @@ def describe(ip, sent=None):
             f["quote_len"] = len(q)
             if sent is not None:
                 f["quote"] = quote_cmp(q, sent)
+            if len(q) >= 20:
+                f["q_opts"] = q[20:min(len(q), (q[0] & 15) * 4)].hex() or "-"
     elif ip[9] == 6 and len(body) >= 20:
         sport, dport, seq, ack, off, flags = struct.unpack("!HHIIBB", body[:14])
         f.update(sport=sport, dport=dport, seq=seq, ack=ack, tcpflags=tcp_flags(flags),
@@ -526,6 +529,27 @@ def _(w):
 def _(w):
     # FIN without ACK: RST|ACK, seq 0, ack = seq + 1 (the FIN counts).
     return one(w, tcp_seg("F", 0x50000000, 0), pick=lambda ip: ip[9] == 6)
+
+
+@case("tcp-syn-tos-bb")
+def _(w):
+    # Linux's reset (ip_send_unicast_reply): TOS without the ECN bits (0xbb -> 0xb8), DF, IP ID 0.
+    d = raw(IP(src=HOST, dst=DAEMON, tos=0xBB, id=0x3335) / TCP(sport=40102, dport=80, flags="S", seq=9))
+    return one(w, d, pick=lambda ip: ip[9] == 6)
+
+
+@case("tcp-syn-rr")
+def _(w):
+    # A SYN with Record Route (two slots): the reset echoes it with our address twice (52 bytes).
+    d = with_opts(tcp_seg("S", 0x0A0B0C0D, 0, sport=40103), pad4(rr_opt(11, 4)))
+    return one(w, d, pick=lambda ip: ip[9] == 6)
+
+
+@case("tcp-syn-ts")
+def _(w):
+    # A SYN with a 40-byte Timestamp: stamped on receive and on send (an 80-byte reset).
+    d = with_opts(tcp_seg("S", 0x0A0B0C0E, 0, sport=40104), ts_opt(40, 5, 0))
+    return one(w, d, pick=lambda ip: ip[9] == 6)
 
 
 @case("tcp-syn-badcsum")
@@ -911,6 +935,22 @@ def _(w):
 def _(w):
     dg = with_opts(udp_dgram(40012, 9988, b"ts-offender"), ts_opt(12, 5, 0))
     return one(w, dg, pick=is_icmp(3, 3), now_ms=ms_since_midnight_utc())
+
+
+@case("udp-closed-rr-bad-ts")
+def _(w):
+    # A valid RR, then a TS with pointer 4: 12/0 pointing at the TS pointer (20 + 11 + 2 = 33),
+    # echoing the RR compiled before the fault with our address added (R5.17, Linux icmp_send).
+    opts = rr_opt(11, 4) + bytes([OPT_TS, 8, 4, 0]) + b"\0" * 4 + b"\0"
+    dg = with_opts(udp_dgram(40013, 9987, b"rr-then-bad-ts"), opts)
+    return one(w, dg, pick=is_icmp(12))
+
+
+@case("udp-closed-eol-junk")
+def _(w):
+    # Options 00 aa bb cc: the bytes after End of Option List come back as zeros in the quote (R5.16).
+    dg = with_opts(udp_dgram(40014, 9986, b"eol-junk"), b"\x00\xaa\xbb\xcc")
+    return one(w, dg, pick=is_icmp(3, 3))
 
 
 # -- rate limiting (§7)

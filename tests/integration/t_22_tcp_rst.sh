@@ -7,7 +7,10 @@
 #  - a FIN without ACK gets RST|ACK, ack = seq + 1;
 #  - a RST (with or without ACK) gets nothing; nor does a bad checksum (TcpInCsumErrors) or a
 #    SYN to the subnet broadcast (TcpInNoReset);
-#  - TcpOutRsts counts every reset sent, and no ICMP is generated for TCP.
+#  - TcpOutRsts counts every reset sent, and no ICMP is generated for TCP;
+#  - as Linux 6.18's reset (ip_send_unicast_reply, issue 12 rows 1-3): TOS 0xbb comes back as 0xb8
+#    (ECN bits cleared), DF set and IP ID 0; a SYN's Record Route comes back with our address twice
+#    (a 52-byte reset), a 40-byte Timestamp stamped twice (80 bytes).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/icmp_lib.sh"
 setup_ns
@@ -23,7 +26,8 @@ case "$out" in *"Connection refused"*) log "ok: nc -v says Connection refused" ;
 assert_counter TcpOutRsts 2
 assert_counter IcmpOutMsgs 1   # learn_dmac's echo reply only
 
-probe tcp-syn tcp-syn-data tcp-ack tcp-finack tcp-fin tcp-rst tcp-rstack tcp-syn-badcsum tcp-syn-bcast
+probe tcp-syn tcp-syn-data tcp-ack tcp-finack tcp-fin tcp-rst tcp-rstack tcp-syn-badcsum tcp-syn-bcast \
+	tcp-syn-tos-bb tcp-syn-rr tcp-syn-ts
 expect tcp-syn n 1 "datagrams back for a SYN"
 expect tcp-syn tcpflags RA "flags RST|ACK"
 expect tcp-syn seq 0 "seq"
@@ -36,6 +40,9 @@ expect tcp-syn ttl 64 "TTL"
 expect tcp-syn len 40 "IP total length (20 + 20, no options, no data)"
 expect tcp-syn tcpck ok "TCP checksum"
 expect tcp-syn ipck ok "IP header checksum"
+expect tcp-syn tos 0x28 "TOS 0x28 reflected (no ECN bits to clear)"
+expect tcp-syn df 1 "DF"
+expect tcp-syn ipid 0 "IP ID 0 with DF (Linux: nmap CI=Z)"
 expect tcp-syn d.TcpInSegs 1 "TcpInSegs"
 expect tcp-syn d.TcpOutRsts 1 "TcpOutRsts"
 expect tcp-syn d.IcmpOutMsgs 0 "no ICMP for TCP"
@@ -74,7 +81,20 @@ expect tcp-syn-bcast n 0 "datagrams back for a SYN to $D_BCAST"
 expect tcp-syn-bcast d.TcpInNoReset 1 "TcpInNoReset"
 expect tcp-syn-bcast d.TcpOutRsts 0 "TcpOutRsts"
 
-# 2 for nc, 5 crafted (SYN, SYN+data, ACK, FIN|ACK, FIN).
-assert_counter TcpOutRsts 7
+expect tcp-syn-tos-bb tos 0xb8 "TOS 0xbb comes back without its ECN bits"
+expect tcp-syn-tos-bb ipid 0 "IP ID"
+expect tcp-syn-tos-bb df 1 "DF"
+expect tcp-syn-tos-bb tcpflags RA "flags"
+expect tcp-syn-rr len 52 "IP total length (20 + 12 of options + 20)"
+expect tcp-syn-rr rr_ptr 12 "RR pointer: two slots used"
+expect tcp-syn-rr rr "$D_IP,$D_IP" "recorded: our receive address, then the reset's source"
+expect tcp-syn-rr ipck ok "IP header checksum"
+expect tcp-syn-rr tcpck ok "TCP checksum"
+expect tcp-syn-ts len 80 "IP total length (20 + 40 of options + 20)"
+expect tcp-syn-ts ts_ptr 13 "TS pointer: stamped on receive and on send"
+expect tcp-syn-ts ipck ok "IP header checksum"
+
+# 2 for nc, 8 crafted (SYN, SYN+data, ACK, FIN|ACK, FIN, SYN TOS 0xbb, SYN+RR, SYN+TS).
+assert_counter TcpOutRsts 10
 assert_counter IcmpOutMsgs 1
 stop_daemon

@@ -28,7 +28,8 @@ names=""
 for cp in $PP; do names="$names ${cp%%:*}"; done
 # shellcheck disable=SC2086
 probe $names pp-ts-full-ovf15-prespec pp-offender-echo pp-offender-timestamp pp-offender-udp \
-	pp-offender-3 pp-offender-5 pp-offender-11 pp-offender-12 pp-offender-type42 pp-offender-notype
+	pp-offender-3 pp-offender-5 pp-offender-11 pp-offender-12 pp-offender-type42 pp-offender-notype \
+	udp-closed-rr-bad-ts
 
 for cp in $PP; do
 	c=${cp%%:*} ptr=${cp##*:}
@@ -41,7 +42,14 @@ for cp in $PP; do
 	expect "$c" dst "$HOST_IP" "destination"
 	expect "$c" tos 0xd0 "TOS = (0x10 & 0x1e) | 0xc0"
 	expect "$c" ttl 64 "TTL"
-	expect "$c" ihl 20 "no IP options in the error"
+	if [ "$c" = pp-two-rr ]; then
+		# R5.17: the first RR, compiled before the fault, comes back (full: as it was, with the
+		# address input recorded; Linux icmp_send echoes the partly filled options).
+		expect "$c" ihl 28 "the first RR echoed in the error"
+		expect "$c" rr "$D_IP" "its one slot: our receive address"
+	else
+		expect "$c" ihl 20 "no IP options in the error"
+	fi
 	expect "$c" icmpck ok "ICMP checksum"
 	expect "$c" ipck ok "IP header checksum"
 	q=$(pf "$c" quote)
@@ -79,6 +87,19 @@ for c in pp-offender-3 pp-offender-5 pp-offender-11 pp-offender-12 pp-offender-t
 	expect "$c" d.IcmpOutRateLimitHost 0 "not a rate-limit drop"
 	expect "$c" d.IcmpOutRateLimitGlobal 0 "not a rate-limit drop"
 done
+
+# R5.17 (issue 12 row 4): UDP to a closed port with a valid RR (two slots), then a TS with pointer 4:
+# a 12/0 (no 3/3) pointing at the TS pointer byte, carrying that RR with our address added.
+expect udp-closed-rr-bad-ts n 1 "datagrams back"
+expect udp-closed-rr-bad-ts type 12 "type"
+expect udp-closed-rr-bad-ts ptr 33 "pointer: 20 + 11 (RR) + 2"
+expect udp-closed-rr-bad-ts ihl 32 "the RR echoed (11 bytes + END)"
+expect udp-closed-rr-bad-ts rr_ptr 12 "RR pointer: two slots used"
+expect udp-closed-rr-bad-ts rr "$D_IP,$D_IP" "our receive address, then the error's source"
+expect udp-closed-rr-bad-ts quote opts-written "quote: the offender with the slot input filled"
+expect udp-closed-rr-bad-ts ipck ok "IP header checksum"
+expect udp-closed-rr-bad-ts icmpck ok "ICMP checksum"
+expect udp-closed-rr-bad-ts d.UdpNoPorts 0 "dropped before UDP"
 
 assert_counter IcmpOutErrors 0
 stop_daemon

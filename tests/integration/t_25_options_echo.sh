@@ -10,7 +10,9 @@
 #    TS flag 3 (prespecified) stamps only where the next address is ours; TS full -> overflow + 1;
 #    full TS with flag 3 -> overflow unchanged (Linux parity);
 #  - a port unreachable carries the offender's RR / TS rebuilt the same way (R5.11), and quotes the
-#    offender as held (our recorded address / time in its options).
+#    offender as held (our recorded address / time in its options);
+#  - options 00 aa bb cc: the bytes after End of Option List are quoted as zeros (R5.16, Linux's
+#    __ip_options_compile rewrites them; issue 12 row 5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/icmp_lib.sh"
 setup_ns
@@ -47,7 +49,7 @@ addrs=$(printf '%s\n' "$out" | sed -n '/^TS:/,/^$/p' | grep -oE '[0-9]+\.[0-9]+\
 assert_eq "ping -T tsandaddr addresses" "$HOST_IP $D_IP $D_IP $HOST_IP " "$addrs"
 
 probe echo-rr echo-rr-oneslot echo-rr-full echo-ts-tsonly echo-ts-tsandaddr echo-ts-prespec \
-	echo-ts-prespec2 echo-ts-full echo-ts-full-prespec udp-closed-rr udp-closed-ts
+	echo-ts-prespec2 echo-ts-full echo-ts-full-prespec udp-closed-rr udp-closed-ts udp-closed-eol-junk
 
 expect echo-rr type 0 "echo reply"
 expect echo-rr ihl 60 "header length (40 bytes of options, as sent)"
@@ -93,6 +95,12 @@ expect udp-closed-ts code 3 "code"
 expect udp-closed-ts ts_ptr 13 "error's TS pointer (receive and send stamps)"
 expect_le udp-closed-ts ts_skew_ms 5000 "stamps within 5 s"
 expect udp-closed-ts quote opts-written "quote = offender as held (our stamp in its TS)"
+expect udp-closed-eol-junk type 3 "type"
+expect udp-closed-eol-junk code 3 "code"
+expect udp-closed-eol-junk q_opts 00000000 "quoted options: zeros after END"
+expect udp-closed-eol-junk quote opts-written "quote = offender as held (only the option bytes differ)"
+expect udp-closed-eol-junk ihl 20 "no options in the error"
+expect udp-closed-eol-junk icmpck ok "ICMP checksum"
 
 assert_counter IcmpOutErrors 0
 stop_daemon

@@ -8,7 +8,9 @@
 #    the offender with its TTL not yet decremented; IpFragFails; A's kernel learns PMTU 1400;
 #    twenty such datagrams at once all get their 3/4 (exempt from rate limiting);
 #  - ping -R: tapstackd records its outgoing address; re-fragmenting a datagram with Record Route
-#    it keeps the option (copy bit clear) in the first fragment only.
+#    it keeps the option (copy bit clear) in the first fragment only;
+#  - ping -T tsandaddr: tapstackd's entry keeps the inbound address 192.0.2.2 it stamped on
+#    receive (Linux ip_forward_options rewrites only RR; issue 12 row 6).
 # The 4000-byte ping runs first: once A has learned PMTU 1400 it would fragment to 1400 itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/router_lib.sh"
@@ -55,6 +57,11 @@ printf '%s\n' "$out"
 rr=$(printf '%s\n' "$out" | sed -nE 's/^(RR:)?[[:space:]]+([0-9.]+)$/\2/p' | paste -sd' ')
 expect_eq "ping -R: recorded route" \
 	"192.0.2.1 198.51.100.1 203.0.113.1 203.0.113.2 203.0.113.2 198.51.100.2 192.0.2.2 192.0.2.1" "$rr"
+out=$(inh timeout --foreground 10 ping -n -c 1 -W 2 -T tsandaddr "$C_IP" 2>&1)
+printf '%s\n' "$out"
+ts=$(printf '%s\n' "$out" | sed -n '/^TS:/,/^$/p' | grep -oE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' | paste -sd' ')
+expect_eq "ping -T tsandaddr: addresses stamped (A, tapstackd inbound, B inbound, C)" \
+	"192.0.2.1 192.0.2.2 198.51.100.2 203.0.113.2" "$ts"
 snapshot "$S"
 out=$(inh timeout --foreground 10 ping -n -c 1 -W 2 -R -s 4000 "$C_IP" 2>&1)
 ping_stats "$out"

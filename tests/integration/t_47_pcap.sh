@@ -27,7 +27,7 @@ run ping -n -c 2 -i 0.3 -W 2 -s 3052 "$R0_IP"
 run ping -n -c 1 -W 1 203.0.113.130
 ctl route add 203.0.113.64/26,prohibit >/dev/null || fail "route add prohibit"
 run ping -n -c 1 -W 1 203.0.113.70
-sleep 1.1   # a per-destination token for the 3/0 (ICMP-SPEC §7)
+sleep 2.1   # the 3/0 spends 1 s of the source's tokens in the routing error limiter and 1 s in §7
 run traceroute -n -q 1 -w 1 -m 2 "$UNROUTED_IP"
 sleep 1     # the 11/1
 cat "$TMP/traffic.log"

@@ -17,7 +17,15 @@
 #    500 < min_pmtu 552, so `route cache` shows "203.0.113.3 pmtu 552 lock"; after that a small
 #    `ping -s 100` (default -M want) leaves with DF=0 (locked) and is answered, and `ping -s 600`
 #    goes out in fragments no larger than 552 with DF=0 and is answered;
-#  - IcmpMsgInType3 +3 over the test, IcmpInErrors 0; the capture is well formed.
+#  - a `udp send --df` above the known path MTU is refused (Message too long) and `sockets` does
+#    not count it as sent (issue 12 item 4);
+#  - tapstackctl ping speaks iputils (issue 12 item 4): -q prints only the summary, -D stamps each
+#    line with the wall clock, -W 0.5 ends a ping nobody answers after half a second (the default
+#    wait is 2 s), -w 2 without -c keeps sending until the deadline (exit 0), -O reports
+#    "no answer yet", -n is accepted, an unknown option gets "ping: invalid option -- 'x'" and the
+#    usage, exit 2;
+#  - IcmpMsgInType3 +4 before the ping options (three 3/4, C's 3/3 for the small datagram),
+#    IcmpInErrors 0; the capture is well formed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/errors_lib.sh"
 setup_errors
@@ -53,6 +61,15 @@ expect_eq "ping -M do -s 1400 (PMTU known): local error" "ping: local error: mes
 sleep 0.1
 n1=$(tcpdump -nn -r "$PCAP" "dst host $FAR_IP" 2>/dev/null | wc -l)
 expect_eq "frames to $FAR_IP from the refused ping" 0 "$((n1 - n0))"
+
+# ---- a UDP datagram above the known path MTU: refused at send, not counted as sent ----
+big=$(head -c 1400 /dev/zero | tr '\0' x)
+out=$(ctl udp send --from 40090 --df "$FAR_IP:9" "$big" 2>&1); rc=$?
+expect_eq "udp send --df of 1428 bytes (PMTU $PATH_MTU): exit status" 1 "$rc"
+expect_match "udp send --df of 1428 bytes: Message too long" "Message too long" "$out"
+expect_match "sockets: the refused datagram is not counted as sent" "^udp 0\.0\.0\.0:40090 rx 0 tx 0 " "$(ctl sockets)"
+out=$(ctl udp send --from 40090 "$FAR_IP:9" small 2>&1) || fail "udp send small: $out"
+expect_match "sockets: a datagram that went is" "^udp 0\.0\.0\.0:40090 rx 0 tx 1 " "$(ctl sockets)"
 
 # ---- exactly the path MTU with DF: fine ----
 tping -M 'do' -s 1272 -c 1 "$FAR_IP"
@@ -112,6 +129,32 @@ expect_nomatch "no fragment with DF" "DF" "$fr"
 big=$(printf '%s\n' "$fr" | sed -nE 's/.* length ([0-9]+)\)$/\1/p' | sort -n | tail -n 1)
 expect_range "largest fragment (IP length)" 1 552 "${big:-0}"
 
-expect_delta IcmpMsgInType3 3 "$S"
+# Three 3/4 from H, and C's port unreachable for the small UDP datagram (the iputils section
+# below adds H's late host unreachables for 203.0.113.99).
+expect_delta IcmpMsgInType3 4 "$S"
+
+# ---- iputils' options ----
+tping -qn -c 2 -i 0.2 "$FAR_IP"
+expect_eq "ping -qn: exit status" 0 "$RC"
+expect_nomatch "ping -q: no line per reply" "bytes from" "$OUT"
+expect_match "ping -q: the summary" "^2 packets transmitted, 2 received, 0% packet loss" "$OUT"
+tping -D -c 1 "$FAR_IP"
+stamp=$(printf '%s\n' "$OUT" | sed -nE 's/^\[([0-9]+)\.[0-9]{6}\] 64 bytes from .*/\1/p')
+expect_range "ping -D: the reply line's [seconds.microseconds] is now" $(( $(date +%s) - 5 )) $(( $(date +%s) + 1 )) "${stamp:-0}"
+SILENT_IP=203.0.113.99   # on H's link, nobody: H's ARP takes seconds to give up
+t0=$(date +%s%N)
+tping -W 0.5 -c 1 "$SILENT_IP"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "ping -W 0.5 (no answer): exit status" 1 "$RC"
+expect_range "ping -W 0.5: ends after half a second (ms)" 400 1500 "$ms"
+tping -O -c 2 -i 0.3 -W 0.3 "$SILENT_IP"
+expect_match "ping -O: the unanswered first request reported before the second" "^no answer yet for icmp_seq=1\$" "$OUT"
+tping -w 2 -i 0.5 "$FAR_IP"
+expect_eq "ping -w 2 (no -c, all answered): exit status" 0 "$RC"
+expect_match "ping -w 2 -i 0.5: requests until the deadline" "^[45] packets transmitted, [45] received, 0% packet loss" "$OUT"
+tping -x "$FAR_IP"
+expect_eq "ping -x: exit status" 2 "$RC"
+expect_eq "ping -x: message" "ping: invalid option -- 'x'" "$(printf '%s\n' "$OUT" | head -n 1)"
+expect_match "ping -x: the usage" "^usage: ping " "$OUT"
 expect_delta IcmpInErrors 0 "$S"
 finish

@@ -11,8 +11,9 @@
 #    headers (R8.1), errors about datagrams nobody sent (R8.2), about our broadcast (bogus);
 #  - smurf (echo/timestamp to 192.0.2.255, 255.255.255.255, 224.0.0.1 from a spoofed victim) and
 #    broadcast L4; class E, 0/8, 127/8, multicast, broadcast and own-address sources;
-#  - ARP: malformed fields, broadcast/multicast/zero/own sender MAC, invalid sender IP, requests
-#    for foreign addresses, another MAC claiming 192.0.2.2 (conflict), an RFC 5227 probe;
+#  - ARP: malformed fields, broadcast/zero/own sender MAC (a multicast one is answered, not
+#    learned), invalid sender IP, requests for foreign addresses, another MAC claiming 192.0.2.2
+#    (conflict), an RFC 5227 probe;
 #  - fragments: tiny (ok), degenerate, overlapping, teardrop, ping of death, 300 first fragments
 #    with random IDs, 1000 mutated/random frames, and last the reassembly cases whose fragments
 #    carry different header lengths (ping of death through options; IHL mismatch).

@@ -250,7 +250,7 @@ def phase(d, name, seconds, warmup, rss_limit_kb):
     errors_sent = sum(c.get("IcmpMsgOutType%d" % t, 0) for t in (3, 4, 5, 11, 12))
     summary.update({
         "frames_in": g("EthInFrames"), "frames_out": g("EthOutFrames"), "echo_replies": g("IcmpMsgOutType0"),
-        "errors_sent": errors_sent, "rate_limited": g("IcmpOutRateLimitHost") + g("IcmpOutRateLimitGlobal"),
+        "errors_sent": errors_sent, "rate_limited": g("IcmpOutRateLimitHost") + g("IcmpOutRateLimitGlobal") + g("IcmpOutRateLimitRoute"),
         "forwarded": g("IpForwDatagrams"), "reasm_ok": g("IpReasmOKs"),
         "checks_passed": sum(1 for r in results if r[0]), "checks_failed": sum(1 for r in results if not r[0]),
     })

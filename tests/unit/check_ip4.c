@@ -27,10 +27,6 @@ static void b_arp_htype(struct frame *f) { build_arp(f, BCASTMAC, 1, OTHERMAC, I
 static void b_arp_op3(struct frame *f) { build_arp(f, BCASTMAC, 3, OTHERMAC, IP(192, 0, 2, 9), ZERO, US_IP); }
 static void b_arp_plen(struct frame *f) { build_arp(f, BCASTMAC, 1, OTHERMAC, IP(192, 0, 2, 9), ZERO, US_IP); f->b[19] = 16; }
 static void b_arp_bcast_sender(struct frame *f) { build_arp(f, BCASTMAC, 1, BCASTMAC, IP(192, 0, 2, 9), ZERO, US_IP); }
-static void b_arp_mcast_sender(struct frame *f)
-{
-	build_arp(f, BCASTMAC, 1, (const uint8_t[]){ 0x01, 0, 0x5e, 0, 0, 1 }, IP(192, 0, 2, 9), ZERO, US_IP);
-}
 static void b_arp_other_target(struct frame *f) { build_arp(f, BCASTMAC, 1, OTHERMAC, IP(192, 0, 2, 9), ZERO, IP(192, 0, 2, 10)); }
 static void b_arp_conflict(struct frame *f) { build_arp(f, BCASTMAC, 1, OTHERMAC, US_IP, ZERO, US_IP); }
 static void b_arp_loopback_sender(struct frame *f) { build_arp(f, BCASTMAC, 1, OTHERMAC, IP(127, 0, 0, 1), ZERO, US_IP); }
@@ -154,7 +150,6 @@ static const struct bad_case {
 	{ "ARP opcode 3", b_arp_op3, "ArpInErrors", NULL },
 	{ "ARP protocol length 16", b_arp_plen, "ArpInErrors", NULL },
 	{ "ARP broadcast sender MAC", b_arp_bcast_sender, "ArpInBadSender", NULL },
-	{ "ARP multicast sender MAC", b_arp_mcast_sender, "ArpInBadSender", NULL },
 	{ "ARP loopback sender IP", b_arp_loopback_sender, "ArpInBadSender", NULL },
 	{ "ARP request for a foreign address", b_arp_other_target, "ArpInOtherTarget", NULL },
 	{ "ARP claiming our address", b_arp_conflict, "ArpInConflicts", NULL },

@@ -80,5 +80,6 @@ Suite *udp_tcp_suite(void);
 Suite *forward_suite(void);
 Suite *errors_in_suite(void);
 Suite *conf_suite(void);   /* tap/conf.c, linked into the unit tests */
+Suite *parity_suite(void);
 
 #endif
