@@ -205,7 +205,7 @@ static void arp_input_one(struct stack *st, struct pkb *p)
 			arp_confirm(st, e, sha);
 	}
 	if (op != ARP_OP_REQUEST) {
-		pkb_free(&st->pool, p); /* a reply: learned above */
+		stack_consume(st, p); /* a reply: learned above */
 		return;
 	}
 	if (!for_us || spa == tpa) { /* a gratuitous announcement is not a question */
@@ -221,7 +221,7 @@ static void arp_input_one(struct stack *st, struct pkb *p)
 	memcpy(a + A_SHA, st->ifs[ifindex].mac, ETH_ALEN);
 	be32_put(a + A_SPA, tpa);
 	p->len = ARP_LEN;
-	p->flags &= PKB_HEAP;
+	p->flags &= PKB_HEAP | PKB_RX;
 	CNT(st, ArpOutReplies);
 	eth_output(st, p, asker, ETH_P_ARP);
 }
@@ -267,6 +267,7 @@ static void arp_output_one(struct stack *st, struct pkb *p, uint32_t nh)
 		stack_drop(st, p, C_ArpQueueDrops);
 		return;
 	}
+	stack_rx_outcome(st, p, C_RxAnswered); /* a reply in the frame's buffer, waiting (forwarded: counted) */
 	pkb_queue_push(&e->q, p);
 	st->arp.pending++;
 }

@@ -70,7 +70,7 @@ void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	st->icmp_in_type[type]++;                            /* R1.4 */
 	if (type > ICMP4_MAX_TYPE) {                         /* R1.6; 42/43 (RFC 8335) silently */
 		if (type == 42 || type == 43)
-			pkb_free(&st->pool, p);
+			stack_drop(st, p, C_IcmpInIgnored);
 		else
 			stack_drop(st, p, C_IcmpInErrors);
 		return;
@@ -85,7 +85,7 @@ void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	}
 	const struct icmp4_type_desc *d = &icmp4_types[type];
 	if (!d->handler) {
-		pkb_free(&st->pool, p);                      /* R1.6: obsolete or unsolicited, silently */
+		stack_drop(st, p, C_IcmpInIgnored);          /* R1.6: obsolete or unsolicited, silently */
 		return;
 	}
 	d->handler(st, p, rx);                               /* R1.7 */
@@ -94,7 +94,7 @@ void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 static void icmp4_consume(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	(void)rx;
-	pkb_free(&st->pool, p);
+	stack_consume(st, p);
 }
 
 /* The one exit of everything ICMP sends: counts (R5.15), hands to IP. p->data at the ICMP header,
@@ -116,7 +116,7 @@ static void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 	int optlen = 0;
 
 	if (!icmp4_rate_allow(st, p->data[0], p->data[1], rx->src)) { /* R2.6: only if in icmp_ratemask */
-		pkb_free(&st->pool, p);
+		stack_drop(st, p, C_IcmpInReplyRateLimited);
 		return;
 	}
 	if (rx->hlen > IP4_HDR_MIN) {
@@ -139,7 +139,7 @@ static void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 		.opt = opt,
 		.optinfo = &oinfo,
 	};
-	p->flags &= PKB_HEAP;
+	p->flags &= PKB_HEAP | PKB_RX;
 	icmp4_xmit(st, p, &tx);
 }
 
@@ -158,7 +158,7 @@ static void icmp4_echo(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	uint8_t *m = p->data;
 
 	if (st->knobs.icmp_echo_ignore_all) {                /* R2.1 */
-		pkb_free(&st->pool, p);
+		stack_drop(st, p, C_IcmpInEchoIgnored);
 		return;
 	}
 	if (!icmp4_may_answer(st, p, rx))
@@ -202,7 +202,7 @@ static void icmp4_addrmask(struct stack *st, struct pkb *p, const struct ip4_rx 
 
 	/* R4.1: silently, unless configured as an authority (R4.2, RFC 950; RFC 1122 3.2.2.9). */
 	if (!st->knobs.icmp_addrmask_reply || p->len < ICMP4_HDR_LEN + 4) {
-		pkb_free(&st->pool, p);
+		stack_drop(st, p, C_IcmpInAddrMaskIgnored);
 		return;
 	}
 	if (!icmp4_may_answer(st, p, rx))
@@ -279,7 +279,7 @@ static void icmp4_error_input(struct stack *st, struct pkb *p, const struct ip4_
 		return;
 	}
 	if (type == ICMP4_DEST_UNREACH && code > 15) {
-		pkb_free(&st->pool, p); /* no such code: ignored */
+		stack_drop(st, p, C_IcmpInIgnored); /* no such code: ignored */
 		return;
 	}
 	uint32_t idst = be32_get(in + IP4_DST);
@@ -298,7 +298,7 @@ static void icmp4_error_input(struct stack *st, struct pkb *p, const struct ip4_
 		info = m[4];
 	}
 	icmp4_deliver_error(st, type, code, info, rx->src, in, p->len - ICMP4_HDR_LEN);
-	pkb_free(&st->pool, p);
+	stack_consume(st, p);
 }
 
 /* R8.5: a redirect from our current first hop toward the quoted destination installs a host
@@ -324,7 +324,7 @@ static void icmp4_redirect_input(struct stack *st, struct pkb *p, const struct i
 	/* Our ping client shows it, as iputils does; sockets are not told (Linux udp_err). */
 	if (in[IP4_PROTO] == IPPROTO_ICMP_)
 		icmp4_deliver_error(st, ICMP4_REDIRECT, m[1], gw, rx->src, in, p->len - ICMP4_HDR_LEN);
-	pkb_free(&st->pool, p);
+	stack_consume(st, p);
 }
 
 /* R5.5: is the offender an ICMP message we must not answer with an error? */
@@ -343,27 +343,44 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	const uint8_t *h = off->data;
 	struct route_res rr;
 
+	/* Every error not sent is counted under its rule (IcmpErrNotSent*, IcmpOutRateLimit*). */
 	/* R5.1: a readable header. */
-	if (off->len < IP4_HDR_MIN || (h[IP4_VHL] >> 4) != 4)
+	if (off->len < IP4_HDR_MIN || (h[IP4_VHL] >> 4) != 4) {
+		CNT(st, IcmpErrNotSentBadHeader);
 		return;
+	}
 	unsigned hlen = (h[IP4_VHL] & 0x0fu) * 4;
-	if (hlen < IP4_HDR_MIN || off->len < hlen)
+	if (hlen < IP4_HDR_MIN || off->len < hlen) {
+		CNT(st, IcmpErrNotSentBadHeader);
 		return;
+	}
 	uint32_t src = be32_get(h + IP4_SRC), dst = be32_get(h + IP4_DST);
-	if (off->flags & (PKB_L2_BCAST | PKB_L2_MCAST))                        /* R5.2 */
+	if (off->flags & (PKB_L2_BCAST | PKB_L2_MCAST)) {                      /* R5.2 */
+		CNT(st, IcmpErrNotSentL2Bcast);
 		return;
-	if (ip4_dst_kind(st, dst) == IP4_DST_BCAST || (dst >> 28) == 0xe)     /* R5.3 */
+	}
+	if (ip4_dst_kind(st, dst) == IP4_DST_BCAST || (dst >> 28) == 0xe) {   /* R5.3 */
+		CNT(st, IcmpErrNotSentBcastDst);
 		return;
-	if (be16_get(h + IP4_FRAG) & IP4_OFFMASK)                              /* R5.4 */
+	}
+	if (be16_get(h + IP4_FRAG) & IP4_OFFMASK) {                            /* R5.4 */
+		CNT(st, IcmpErrNotSentFragment);
 		return;
-	if (icmp4_offender_is_error(h, off->len, hlen))                        /* R5.5 */
+	}
+	if (icmp4_offender_is_error(h, off->len, hlen)) {                      /* R5.5 */
+		CNT(st, IcmpErrNotSentAboutError);
 		return;
+	}
 	/* R5.6 (POLICY): only to a unicast host; never to ourselves. */
-	if (!ip4_is_valid_host_src(st, src) || ip4_is_local(st, src))
+	if (!ip4_is_valid_host_src(st, src) || ip4_is_local(st, src)) {
+		CNT(st, IcmpErrNotSentInvalidSrc);
 		return;
+	}
 	/* R5.1: a route back; R5.7: the rate limits. */
-	if (route_lookup(st, src, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE)
+	if (route_lookup(st, src, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
+		CNT(st, IcmpErrNotSentNoRoute);
 		return;
+	}
 	if (!icmp4_rate_allow(st, type, code, src))
 		return;
 
@@ -382,8 +399,10 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	int optlen = 0;
 	if (hlen > IP4_HDR_MIN && (off->opt.rr || off->opt.ts || off->opt.srr)) {
 		optlen = ip4_opts_echo(st, h, &off->opt, opt, &oinfo);
-		if (optlen < 0)
+		if (optlen < 0) {
+			CNT(st, IcmpErrNotSentOptions);
 			return;
+		}
 	}
 	/* R5.13: as much of the offender as fits in 576 bytes (or the path MTU, if smaller). */
 	bool locked;
@@ -391,8 +410,10 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	if (mtu > ICMP4_QUOTE_MAX)
 		mtu = ICMP4_QUOTE_MAX;
 	int room = (int)mtu - IP4_HDR_MIN - optlen - ICMP4_HDR_LEN;
-	if (room <= IP4_HDR_MIN)
+	if (room <= IP4_HDR_MIN) {
+		CNT(st, IcmpErrNotSentNoRoom);
 		return;
+	}
 	size_t qlen = be16_get(h + IP4_LEN);
 	if (qlen > off->len)
 		qlen = off->len;

@@ -429,13 +429,13 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	char a[16];
 
 	if (!s || rx->src != s->dst) {
-		pkb_free(&st->pool, p); /* R1.7: no client of ours asked */
+		stack_drop(st, p, C_IcmpInUnsolicited); /* R1.7: no client of ours asked */
 		return;
 	}
 	uint16_t seq = be16_get(m + 6);
 	uint8_t *state = &s->state[seq % PING_RING];
 	if (*state == 0 || seq == 0 || seq > s->sent) {
-		pkb_free(&st->pool, p);
+		stack_drop(st, p, C_IcmpInUnsolicited);
 		return;
 	}
 	uint64_t rtt = st->now_us - s->sent_us[seq % PING_RING];
@@ -457,7 +457,7 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		if (rtt > s->rtt_max)
 			s->rtt_max = rtt;
 	}
-	pkb_free(&st->pool, p);
+	stack_consume(st, p);
 	ping_check_done(st, s);
 }
 

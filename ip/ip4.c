@@ -280,6 +280,7 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	if (rr.ifindex == p->iif && st->knobs.send_redirects && !p->opt.srr &&
 	    iface_addr_for(&st->ifs[rr.ifindex], rx->src) && ip4_redirect_allow(st, rx->src))
 		icmp4_send_error(st, p, ICMP4_REDIRECT, 1, rr.nexthop);
+	stack_rx_outcome(st, p, C_RxForwarded);
 	ip4_output_finish(st, p, rr.ifindex, rr.nexthop);
 }
 

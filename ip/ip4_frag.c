@@ -225,7 +225,7 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 			g = g->next;
 		}
 		if (off >= rs && end <= re) {
-			pkb_free(&st->pool, p);
+			stack_drop(st, p, C_IpReasmDuplicates);
 			return NULL;
 		}
 		if (off < re && end > rs)
@@ -237,6 +237,7 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 	p->frag_off = off;
 	p->frag_end = end;
 	p->len = hlen + (end - off);
+	stack_rx_outcome(st, p, C_RxHeld);
 	p->next = *link;
 	*link = p;
 	st->reasm.mem += p->cap;
@@ -269,11 +270,11 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 
 overlap:
 	reasm_fail(st, q, true);
-	pkb_free(&st->pool, p);
+	stack_drop_counted(st, p, C_IpReasmOverlaps);
 	return NULL;
 corrupt:
 	reasm_fail(st, q, false);
-	pkb_free(&st->pool, p);
+	stack_drop_counted(st, p, C_IpReasmFails);
 	return NULL;
 }
 

@@ -35,6 +35,7 @@ struct stack {
 	int64_t wall_offset;
 	struct knobs knobs;
 	uint64_t ctr[C__COUNT];
+	uint64_t rx_drop[C__COUNT];   /* received frames dropped, by reason (`tapstackctl drops`) */
 	uint64_t icmp_in_type[256], icmp_out_type[256];
 	struct pkb_pool pool;
 	struct pkb_queue txq;
@@ -58,10 +59,40 @@ struct stack {
 
 #define CNT(st, name) ((st)->ctr[C_##name]++)
 
-/* The one drop point: counts reason and frees p. */
+/* A received frame's fate, counted once (EthInFrames = the Rx* outcomes): a no-op for any other
+ * buffer and for a frame already counted. */
+static inline void stack_rx_outcome(struct stack *st, struct pkb *p, enum counter outcome)
+{
+	if (p->flags & PKB_RX) {
+		p->flags &= (uint8_t)~PKB_RX;
+		st->ctr[outcome]++;
+	}
+}
+
+/* Drops p for a reason whose counter the caller has already moved: a received frame is counted
+ * in RxDropped under that reason. Frees p. */
+static inline void stack_drop_counted(struct stack *st, struct pkb *p, enum counter reason)
+{
+	if (p->flags & PKB_RX) {
+		p->flags &= (uint8_t)~PKB_RX;
+		st->ctr[C_RxDropped]++;
+		st->rx_drop[reason]++;
+	}
+	pkb_free(&st->pool, p);
+}
+
+/* The one drop point: counts reason (its counter, and for a received frame its drop reason) and
+ * frees p. */
 static inline void stack_drop(struct stack *st, struct pkb *p, enum counter reason)
 {
 	st->ctr[reason]++;
+	stack_drop_counted(st, p, reason);
+}
+
+/* p was taken by a local receiver (a UDP service, ARP, ping, an error delivered): freed. */
+static inline void stack_consume(struct stack *st, struct pkb *p)
+{
+	stack_rx_outcome(st, p, C_RxDelivered);
 	pkb_free(&st->pool, p);
 }
 

@@ -97,6 +97,64 @@ static int ctl_stats(struct stack *st, int argc, char **argv, struct sbuf *out)
 	return 0;
 }
 
+/* `drops`: what became of every frame read, then each drop reason and each error not sent, nstat
+ * style (only what is not zero). The identity frames = answered + forwarded + delivered + held +
+ * dropped holds by construction (stack_rx_outcome); "unaccounted" would name a bug. */
+static int ctl_drops(struct stack *st, int argc, char **argv, struct sbuf *out)
+{
+	static const enum counter fates[] = { C_RxAnswered, C_RxForwarded, C_RxDelivered, C_RxHeld,
+					      C_RxDropped, C_RxUnaccounted };
+	static const enum counter not_sent[] = {
+		C_IcmpErrNotSentBadHeader, C_IcmpErrNotSentL2Bcast, C_IcmpErrNotSentBcastDst,
+		C_IcmpErrNotSentFragment, C_IcmpErrNotSentAboutError, C_IcmpErrNotSentInvalidSrc,
+		C_IcmpErrNotSentNoRoute, C_IcmpErrNotSentOptions, C_IcmpErrNotSentNoRoom,
+		C_IcmpOutRateLimitGlobal, C_IcmpOutRateLimitHost, C_IcmpOutRateLimitRoute,
+	};
+	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	int first = 1;
+
+	if (argc > 2 || (argc == 2 && !json)) {
+		sbuf_printf(out, "usage: drops [--json]\n");
+		return 2;
+	}
+	if (json) {
+		sbuf_printf(out, "{\"frames\": %llu", (unsigned long long)st->ctr[C_EthInFrames]);
+		for (size_t i = 0; i < sizeof(fates) / sizeof(fates[0]); i++)
+			sbuf_printf(out, ", \"%s\": %llu", counter_names[fates[i]], (unsigned long long)st->ctr[fates[i]]);
+		sbuf_printf(out, ", \"dropped_by_reason\": {");
+		for (unsigned r = 0; r < C__COUNT; r++)
+			if (st->rx_drop[r]) {
+				sbuf_printf(out, "%s\"%s\": %llu", first ? "" : ", ", counter_names[r],
+					    (unsigned long long)st->rx_drop[r]);
+				first = 0;
+			}
+		sbuf_printf(out, "}, \"errors_not_sent\": {");
+		first = 1;
+		for (size_t i = 0; i < sizeof(not_sent) / sizeof(not_sent[0]); i++)
+			if (st->ctr[not_sent[i]]) {
+				sbuf_printf(out, "%s\"%s\": %llu", first ? "" : ", ", counter_names[not_sent[i]],
+					    (unsigned long long)st->ctr[not_sent[i]]);
+				first = 0;
+			}
+		sbuf_printf(out, "}}\n");
+		return 0;
+	}
+	sbuf_printf(out, "%-28s %llu\n", "EthInFrames", (unsigned long long)st->ctr[C_EthInFrames]);
+	for (size_t i = 0; i < sizeof(fates) / sizeof(fates[0]); i++)
+		if (st->ctr[fates[i]] || fates[i] != C_RxUnaccounted)
+			sbuf_printf(out, "%-28s %llu\n", counter_names[fates[i]], (unsigned long long)st->ctr[fates[i]]);
+	sbuf_printf(out, "dropped, by reason:\n");
+	for (unsigned r = 0; r < C__COUNT; r++)
+		if (st->rx_drop[r])
+			sbuf_printf(out, "  %-26s %llu\n", counter_names[r], (unsigned long long)st->rx_drop[r]);
+	sbuf_printf(out, "errors not sent, by reason:\n");
+	for (size_t i = 0; i < sizeof(not_sent) / sizeof(not_sent[0]); i++)
+		if (st->ctr[not_sent[i]])
+			sbuf_printf(out, "  %-26s %llu\n", counter_names[not_sent[i]],
+				    (unsigned long long)st->ctr[not_sent[i]]);
+	return 0;
+}
+
 static int ctl_neigh(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
 	(void)argv;
@@ -434,6 +492,7 @@ static const struct ctl_cmd {
 	const char *help;
 } ctl_cmds[] = {
 	{ "stats", ctl_stats, "stats [--json]          every counter, nstat-style NAME VALUE lines" },
+	{ "drops", ctl_drops, "drops [--json]          what became of every frame read: drop reasons, errors not sent" },
 	{ "neigh", ctl_neigh, "neigh                   the ARP cache" },
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },

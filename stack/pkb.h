@@ -16,6 +16,7 @@ enum {
 	PKB_L2_BCAST = 1u << 0, /* arrived in an Ethernet broadcast frame */
 	PKB_L2_MCAST = 1u << 1, /* arrived in an Ethernet multicast frame */
 	PKB_HEAP     = 1u << 2, /* large buffer from the heap, not the pool */
+	PKB_RX       = 1u << 3, /* a received frame whose fate is not yet counted (stack_rx_outcome) */
 };
 
 /* Where the IPv4 options of a received datagram are and what they still ask for (Linux's IPCB):

@@ -207,18 +207,28 @@ struct pkb *stack_alloc(struct stack *st, size_t size)
 	return p;
 }
 
+/* Frames whose fate has been counted. */
+static uint64_t stack_rx_settled(const struct stack *st)
+{
+	return st->ctr[C_RxAnswered] + st->ctr[C_RxForwarded] + st->ctr[C_RxDelivered] + st->ctr[C_RxHeld] +
+	       st->ctr[C_RxDropped];
+}
+
 void stack_input(struct stack *st, unsigned ifindex, struct pkb *p, uint64_t now_ms)
 {
 	stack_set_now(st, now_ms);
 	CNT(st, EthInFrames);
+	p->flags = (uint8_t)((p->flags & PKB_HEAP) | PKB_RX);
 	if (ifindex >= st->nifs || !st->ifs[ifindex].up) {
 		stack_drop(st, p, C_EthInIfaceDown);
 		return;
 	}
 	p->ifindex = (uint16_t)ifindex;
 	p->iif = (uint16_t)ifindex;
-	p->flags &= PKB_HEAP;
+	uint64_t before = stack_rx_settled(st);
 	eth_input(st, p);
+	if (stack_rx_settled(st) == before)
+		CNT(st, RxUnaccounted); /* freed without a fate: a path that needs a name */
 }
 
 void stack_poll(struct stack *st, uint64_t now_ms)
@@ -240,6 +250,7 @@ uint64_t stack_next_deadline(const struct stack *st)
 
 void stack_tx_enqueue(struct stack *st, struct pkb *p)
 {
+	stack_rx_outcome(st, p, C_RxAnswered); /* a reply built in the frame's own buffer */
 	pkb_queue_push(&st->txq, p);
 }
 

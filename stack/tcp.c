@@ -43,7 +43,7 @@ static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	uint8_t flags = t[13];
 	/* No reset answers a reset; none goes to a broadcast or to a source that is not a host. */
 	if (flags & TCP_RST) {
-		pkb_free(&st->pool, p);
+		stack_drop(st, p, C_TcpInRstIgnored);
 		return;
 	}
 	if (rx->dst_kind != IP4_DST_LOCAL || !ip4_is_valid_host_src(st, rx->src)) {
@@ -85,7 +85,7 @@ static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	be16_put(t + 18, 0);   /* urgent pointer */
 	p->len = TCP_HDR_MIN;
 	be16_put(t + 16, csum_fold(csum_pseudo(rx->dst, rx->src, IPPROTO_TCP_, TCP_HDR_MIN) + csum_add(0, t, TCP_HDR_MIN)));
-	p->flags &= PKB_HEAP;
+	p->flags &= PKB_HEAP | PKB_RX;
 	CNT(st, TcpOutRsts);
 	/* As Linux's reply socket: the segment's TOS without its ECN bits (0xbb → 0xb8), DF set and
 	 * so IP ID 0 (ip4_output). */

@@ -273,13 +273,13 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 	CNT(st, UdpInDatagrams);
 	s->rx++;
 	if (s->service == UDP_SVC_DISCARD) {
-		pkb_free(&st->pool, p);
+		stack_consume(st, p);
 		return;
 	}
 	if (s->service == UDP_SVC_ECHO) {
 		/* RFC 862: send back what came, in place. Never to a broadcast: no amplification. */
 		if (rx->dst_kind != IP4_DST_LOCAL) {
-			pkb_free(&st->pool, p);
+			stack_drop(st, p, C_UdpEchoToBcast);
 			return;
 		}
 		uint16_t sport = be16_get(p->data);
@@ -295,12 +295,13 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 			return;
 		}
 		pkb_pull(p, UDP_HDR_LEN);
-		p->flags &= PKB_HEAP;
+		p->flags &= PKB_HEAP | PKB_RX;
 		if (udp_output(st, p, rx->dst, s->lport, rx->src, sport, NULL) == 0)
 			s->tx++;
 		return;
 	}
 	pkb_push(p, rx->hlen); /* keep the IPv4 header: it says who sent it */
+	stack_rx_outcome(st, p, C_RxDelivered);
 	pkb_queue_push(&s->rxq, p);
 	st->udp.queued++;
 	s->last_use = st->now;

@@ -46,6 +46,8 @@ static void usage(FILE *f)
 "                             (HELP/TYPE lines, for node_exporter's textfile collector)\n"
 "  stats -w SEC [-n COUNT]    the counters that moved, as per-second rates over SEC seconds,\n"
 "                             redrawn every SEC until Ctrl-C (or COUNT screens)\n"
+"  drops [--json]             what became of every frame read (answered, forwarded, delivered,\n"
+"                             held, dropped), each drop reason and each error not sent\n"
 "  reload                     re-read the daemon's configuration file (as SIGHUP does)\n"
 "  neigh                      the ARP (neighbour) cache\n"
 "  addr                       interfaces and their addresses\n"

@@ -13,7 +13,8 @@
  *                                 checksum fixed), one millisecond apart: floods of new neighbours reach the full tables
  *                                 (ARP eviction, route cache, reassembly) that one frame cannot
  * Unknown opcodes are taken mod 5. After each record the transmit queue is drained and every frame
- * checked for a sane Ethernet length, and the tables' own counts against their contents. At the end the stack is freed: its buffer pool must be whole.
+ * checked for a sane Ethernet length, the tables' own counts against their contents, and the
+ * conservation of frames (every frame read has exactly one counted fate). At the end the stack is freed: its buffer pool must be whole.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +64,17 @@ static void check_invariants(const struct stack *st)
 		queued += e->q.len;
 	}
 	if (used != st->arp.used || queued != st->arp.pending || st->arp.failq.len)
+		abort();
+	/* Conservation (issue 13): every frame read was answered, forwarded, delivered, held by
+	 * reassembly or dropped with a reason, exactly once. */
+	const uint64_t *c = st->ctr;
+	if (c[C_RxUnaccounted] ||
+	    c[C_EthInFrames] != c[C_RxAnswered] + c[C_RxForwarded] + c[C_RxDelivered] + c[C_RxHeld] + c[C_RxDropped])
+		abort();
+	uint64_t by_reason = 0;
+	for (unsigned r = 0; r < C__COUNT; r++)
+		by_reason += st->rx_drop[r];
+	if (by_reason != c[C_RxDropped])
 		abort();
 }
 

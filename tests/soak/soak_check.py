@@ -123,6 +123,11 @@ def phase(d, name, seconds, warmup, rss_limit_kb):
     # ---- counter identities
     if c:
         identity(name, "identity [eth]", c, "EthInFrames", [(t, 1) for t in ETH_TERMS])
+        # Issue 13's conservation: every frame read has exactly one counted fate.
+        identity(name, "identity [fate]", c, "EthInFrames",
+                 [(t, 1) for t in ("RxAnswered", "RxForwarded", "RxDelivered", "RxHeld", "RxDropped")])
+        check(name, "no frame without a fate", c.get("RxUnaccounted", 0) == 0,
+              "RxUnaccounted=%d" % c.get("RxUnaccounted", 0))
         identity(name, "identity [ip]", c, "IpInReceives",
                  [(t, 1) for t in IP_DROP_TERMS + IP_FWD_TERMS] + IP_LOCAL_TERMS)
         need = ["IpInDelivers", "TcpInSegs", "TcpInNoReset"] + L4_EXACT

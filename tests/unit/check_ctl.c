@@ -128,6 +128,50 @@ START_TEST(test_ctl_line_limit)
 }
 END_TEST
 
+/* Issue 13: `drops` explains every frame read: each has exactly one fate, and each drop and each
+ * error not sent has a named reason. */
+START_TEST(test_drops_explains_every_frame)
+{
+	struct sbuf out = { 0 };
+	struct frame f;
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0x77, 0x77 };
+	static const uint8_t u[12] = { 0x30, 0x39, 0x00, 0x09, 0x00, 0x0c, 0x00, 0x00, 'a', 'b', 'c', 'd' };
+	feed(0, f.b, build_echo(&f, 1, 1, 8));                                  /* answered */
+	struct ip_spec closed = { .src = PEER_IP, .dst = US_IP, .proto = 17 };
+	feed(0, f.b, build_ip(&f, &closed, u, sizeof(u)));                     /* dropped: UdpNoPorts, 3/3 sent */
+	struct ip_spec far = { .src = IP(203, 0, 113, 5), .dst = US_IP, .proto = 17 };
+	feed(0, f.b, build_ip(&f, &far, u, sizeof(u)));                        /* dropped; no route back */
+	struct ip_spec mac = { .src = PEER_IP, .dst = US_IP, .proto = 17, .dstmac = other };
+	feed(0, f.b, build_ip(&f, &mac, u, sizeof(u)));                        /* dropped: another host */
+	feed(0, f.b, build_arp(&f, US0, 2, PEERMAC, PEER_IP, US0, US_IP));      /* delivered to ARP */
+	struct ip_spec frag = { .src = PEER_IP, .dst = US_IP, .proto = 17, .id = 7, .frag = 0x2000 };
+	feed(0, f.b, build_ip(&f, &frag, u, 8));                               /* held by reassembly */
+	tx_clear();
+	ck_assert_int_eq(run("drops", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out),
+			 "EthInFrames                  7\n"   /* the fixture's ARP request too */
+			 "RxAnswered                   2\n"
+			 "RxForwarded                  0\n"
+			 "RxDelivered                  1\n"
+			 "RxHeld                       1\n"
+			 "RxDropped                    3\n"
+			 "dropped, by reason:\n"
+			 "  EthInOtherHost             1\n"
+			 "  UdpNoPorts                 2\n"
+			 "errors not sent, by reason:\n"
+			 "  IcmpErrNotSentNoRoute      1\n");
+	ck_assert_int_eq(run("drops --json", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out),
+			 "{\"frames\": 7, \"RxAnswered\": 2, \"RxForwarded\": 0, \"RxDelivered\": 1, \"RxHeld\": 1, "
+			 "\"RxDropped\": 3, \"RxUnaccounted\": 0, \"dropped_by_reason\": {\"EthInOtherHost\": 1, "
+			 "\"UdpNoPorts\": 2}, \"errors_not_sent\": {\"IcmpErrNotSentNoRoute\": 1}}\n");
+	ck_assert_int_eq(run("drops --bogus", &out), 2);
+	advance(31000); /* the held fragment times out */
+	tx_clear();
+	sbuf_free(&out);
+}
+END_TEST
+
 Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -138,6 +182,7 @@ Suite *ctl_suite(void)
 	tcase_add_test(tc, test_sysctl_base0);
 	tcase_add_test(tc, test_ctl_control_bytes_refused);
 	tcase_add_test(tc, test_ctl_line_limit);
+	tcase_add_test(tc, test_drops_explains_every_frame);
 	tcase_add_test(tc, test_addr_neigh_unknown);
 	tcase_add_test(tc, test_addr_validation);
 	suite_add_tcase(s, tc);
