@@ -13,9 +13,11 @@
 # `N passed, M failed`; the exit status is nonzero if any probe failed. An EXIT trap (lib.sh's)
 # stops what this script started and deletes every namespace of the run.
 #
-# Environment: FULL=1, TAPSTACKD / TAPSTACKCTL (lib.sh), DIFF_KEEP=DIR (copy the captures, windows
-# and per-probe details there), DIFF_LINUX_SET="key=value ..." (an extra knob for the Linux router
-# only — to check that the harness sees a difference; never for a real run).
+# Environment: FULL=1, TAPSTACKD / TAPSTACKCTL (lib.sh), DIFF_KEEP=DIR (copy the captures, windows,
+# per-probe details and a compare.sh that reruns the comparison there), DIFF_ONLY=PATTERN,...
+# (only the probes whose names match), DIFF_LINUX_SET="key=value ..." (an extra knob for the Linux
+# router only — to check that the harness sees a difference; never for a real run),
+# DIFF_SPEC_DIR=DIR (where ICMP-SPEC.md and the other specs are, if not ../shared).
 
 DIFF_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIFF_DIR/../integration/lib.sh"
@@ -24,8 +26,21 @@ DIFF_DIR=$(cd "$(dirname "$0")" && pwd)
 FULL=${FULL:-0}
 CORPUS=$DIFF_DIR/corpus.txt
 ALLOW=$DIFF_DIR/allow.txt
-SPECS=("$TS_TOP/../shared/ICMP-SPEC.md" "$TS_TOP/../shared/ICMP6-SPEC.md" "$TS_TOP/../shared/ICMP-EXT-SPEC.md")
-[ -n "${DIFF_SPEC:-}" ] && SPECS=($DIFF_SPEC)
+# The spec (whose POLICY rules the allowlist names) sits beside the repository, ../shared; from a
+# git worktree, beside the main checkout.
+spec_dir() {
+	local d common
+	common=$(git -C "$TS_TOP" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+	for d in ${DIFF_SPEC_DIR:-} "$TS_TOP/../shared" ${common:+"$common/../../shared"}; do
+		[ -f "$d/ICMP-SPEC.md" ] && { (cd "$d" && pwd); return 0; }
+	done
+	return 1
+}
+SPEC_DIR=$(spec_dir) || fail "no ICMP-SPEC.md in \$DIFF_SPEC_DIR, $TS_TOP/../shared or beside the main checkout: the allowlist cannot be checked"
+SPECS=()
+for s in ICMP-SPEC.md ICMP6-SPEC.md ICMP-EXT-SPEC.md; do
+	[ -f "$SPEC_DIR/$s" ] && SPECS+=("$SPEC_DIR/$s")
+done
 
 # The knobs, the same on both routers. ipfrag_time is short so that the reassembly-timeout probe
 # takes seconds; the rest are the defaults, set explicitly because a new namespace's IPv4 conf
@@ -85,8 +100,10 @@ build_linux_world() {
 		log "Linux router only: $p (DIFF_LINUX_SET)"
 		inlr sysctl -qw "$(linux_knob "${p%%=*}" | head -n 1)=${p#*=}" >/dev/null || fail "DIFF_LINUX_SET $p"
 	done
-	ip -n "$NS_LR" link set tap0 up && ip -n "$NS_LR" link set tap1 up &&
-		ip -n "$NS_LA" link set tap0 up && ip -n "$NS_LB" link set tap1 up || fail "links up in the Linux world"
+	for p in "$NS_LR tap0" "$NS_LR tap1" "$NS_LA tap0" "$NS_LB tap1"; do
+		set -- $p
+		ip -n "$1" link set "$2" up || fail "$2 up in $1"
+	done
 	ip -n "$NS_LR" route add 203.0.113.0/25 via "$B_IP" dev tap1 || fail "route in $NS_LR"
 	wait_link "$NS_LA" tap0 "$A_IP/24"
 	router_hosts_post "$NS_LA" "$NS_LB" "$NS_LC"
@@ -155,6 +172,10 @@ stop_captures() {
 }
 
 START=$(date +%s)
+SPECARGS=()
+for s in "${SPECS[@]}"; do SPECARGS+=(--spec "$s"); done
+# A bad allowlist fails the run before any probe is sent.
+"$PY" "$DIFF_DIR/diff.py" check-allow --allow "$ALLOW" "${SPECARGS[@]}" || fail "allowlist $ALLOW refused"
 log "building the worlds (run $TS_PREFIX)"
 build_tapstack_world
 build_linux_world
@@ -170,7 +191,9 @@ T_RMAC=$(daemon_mac)
 L_RMAC=$(mac_of "$NS_LR" tap0)
 T_BMAC=$(mac_of "$NS_B" tap1)
 L_BMAC=$(mac_of "$NS_LB" tap1)
-[ -n "$T_RMAC" ] && [ -n "$L_RMAC" ] || fail "router MACs unknown (tapstack '$T_RMAC', linux '$L_RMAC')"
+if [ -z "$T_RMAC" ] || [ -z "$L_RMAC" ]; then
+	fail "router MACs unknown (tapstack '$T_RMAC', linux '$L_RMAC')"
+fi
 
 OUT=$TMP/diff
 mkdir -p "$OUT"
@@ -197,8 +220,6 @@ stop_captures
 [ "$rc_t" -eq 0 ] || fail "the tapstack world's driver failed ($rc_t): $(tail -n 5 "$OUT/tapstack.err")"
 [ "$rc_l" -eq 0 ] || fail "the Linux world's driver failed ($rc_l): $(tail -n 5 "$OUT/linux.err")"
 
-SPECARGS=()
-for s in "${SPECS[@]}"; do SPECARGS+=(--spec "$s"); done
 COMPARE=("$PY" "$DIFF_DIR/diff.py" compare --corpus "$CORPUS" --dir "$OUT" --allow "$ALLOW" "${SPECARGS[@]}"
 	--amac-tapstack "$T_AMAC" --amac-linux "$L_AMAC" --bmac-tapstack "$T_BMAC" --bmac-linux "$L_BMAC"
 	${FULLARG[@]+"${FULLARG[@]}"})
