@@ -51,6 +51,11 @@ icmp_msgs_burst=50 ip_default_ttl=64 ip_forward=1 send_redirects=1 accept_redire
 accept_source_route=0 min_pmtu=552 mtu_expires=600 ipfrag_time=3 ipfrag_max_dist=64
 ipfrag_high_thresh=4194304 ipfrag_low_thresh=3145728"
 
+# Besides router_lib.sh's routes, both routers have a prohibit route (3/13) and a blackhole route
+# (silence) inside 203.0.113.128/25, which stays unrouted elsewhere (203.0.113.200: 3/0).
+PROHIBIT_NET=203.0.113.224/27
+BLACKHOLE_NET=203.0.113.208/28
+
 # linux_knob KEY: the sysctl path(s) of a tapstackd knob in the Linux router.
 linux_knob() {
 	case "$1" in
@@ -105,12 +110,14 @@ build_linux_world() {
 		ip -n "$1" link set "$2" up || fail "$2 up in $1"
 	done
 	ip -n "$NS_LR" route add 203.0.113.0/25 via "$B_IP" dev tap1 || fail "route in $NS_LR"
+	ip -n "$NS_LR" route add prohibit "$PROHIBIT_NET" || fail "prohibit route in $NS_LR"
+	ip -n "$NS_LR" route add blackhole "$BLACKHOLE_NET" || fail "blackhole route in $NS_LR"
 	wait_link "$NS_LA" tap0 "$A_IP/24"
 	router_hosts_post "$NS_LA" "$NS_LB" "$NS_LC"
 }
 
 build_tapstack_world() {
-	local args=() p
+	local args=(-r "$PROHIBIT_NET,prohibit" -r "$BLACKHOLE_NET,blackhole") p
 	for p in $KNOBS; do args+=(-s "$p"); done
 	setup_router "${args[@]}"
 }
