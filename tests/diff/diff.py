@@ -28,11 +28,13 @@ without an Ethernet layer is framed from A's MAC to the router's). {NAME} in PAY
 the address NAME of the family (SRC = this probe's source), or {AMAC}, {RMAC}, {IF}. Options:
 wait=SEC (time after the probe for late answers, default 0.3), gap=SEC (between scapy packets,
 default 0.02), timeout=SEC (cmd), full (only with FULL=1), arp (compare ARP frames too),
-nowarm (no resolving ping before the probe).
+nowarm (no resolving ping before the probe), clientrandom=FIELD,... (fields of A's own datagrams
+that the client draws at random, not compared). DIFF_ONLY=PATTERN,... keeps only matching probes.
 
 Comparison: the frames the router sent on A's link (side A) and on B's link (side B) inside the
-probe's window, and the datagrams A sent (side S, coarse: destination, protocol, length, TTL, DF),
-each normalized: addresses are the same in both worlds and compared as they are; MACs only as
+probe's window, and the datagrams A sent (side S, coarse: destination, protocol, length, TTL,
+TOS, DF, fragment), each normalized: addresses are the same in both worlds and compared as they
+are; MACs only as
 "to A", broadcast or the raw multicast address; checksums and times (ICMP timestamps, TS option
 stamps) are excluded; identifiers that A's clients choose (ICMP id, ports, TCP sequence numbers,
 A's IP IDs) are expressed relative to the datagram A sent that the answer matches (echoed or not,
@@ -473,7 +475,7 @@ def describe_world(win, fa, fb, amac, bmac, probe):
         out[side].append(d)
     for h in sent:
         out["S"].append({"dst": h["dst"], "proto": h["proto"], "len": h["len"], "ttl": h["ttl"],
-                         "df": h["df"], "mf": h["mf"], "off": h["off"]})
+                         "tos": "0x%02x" % h["tos"], "df": h["df"], "mf": h["mf"], "off": h["off"]})
     return out
 
 
