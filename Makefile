@@ -21,7 +21,7 @@ HDRS       := $(wildcard */*.h tests/unit/*.h)
 B  := build
 BA := build-asan
 
-.PHONY: all run check unit unit-asan integration deps clean
+.PHONY: all run check unit unit-asan integration diff deps clean
 all: $(B)/tapstackd $(B)/tapstackctl
 
 # --- release build ---
@@ -69,11 +69,18 @@ unit-asan: $(BA)/check_unit
 integration: all $(BA)/tapstackd
 	sh tests/integration/run.sh
 
+# Differential test (issue #12): the probe corpus sent to tapstackd and to a Linux router in twin
+# namespace worlds, compared field by field. FULL=1 adds the longer corpus.
+FULL ?= 0
+diff: all
+	FULL=$(FULL) bash tests/diff/diff.sh
+
 check: deps
 	$(MAKE) all $(B)/check_unit $(BA)/check_unit
 	$(MAKE) unit unit-asan
 	$(MAKE) fuzz FUZZ_SECONDS=60
 	$(MAKE) integration
+	$(MAKE) diff
 
 clean:
 	rm -rf $(B) $(BA) $(BF)

@@ -43,37 +43,47 @@ router_daemon_args() {
 setup_router() {
 	local args
 	setup_ns
-	new_ns "$NS_B"
-	new_ns "$NS_C"
-	no_rpf "$NS_H"
-	no_rpf "$NS_B"
-	no_rpf "$NS_C"
-	inb sysctl -qw net.ipv4.ip_forward=1 >/dev/null || fail "ip_forward=1 in $NS_B"
-	inh sysctl -qw net.ipv4.ip_forward=0 >/dev/null || fail "ip_forward=0 in $NS_H"
-	ip -n "$NS_B" link add vb type veth peer name vc netns "$NS_C" || fail "veth pair $NS_B/$NS_C"
-	ip -n "$NS_B" addr add "$BC_IP/25" dev vb || fail "address on vb"
-	ip -n "$NS_C" addr add "$C_IP/25" dev vc || fail "address on vc"
-	ip -n "$NS_B" link set vb up || fail "vb up"
-	ip -n "$NS_C" link set vc up || fail "vc up"
-	no_rpf "$NS_B" vb
-	no_rpf "$NS_C" vc
-	ip -n "$NS_C" route add default via "$BC_IP" || fail "default route in $NS_C"
-
+	router_hosts_pre "$NS_H" "$NS_B" "$NS_C"
 	mapfile -t args < <(router_daemon_args)
 	start_daemon "${args[@]}" "$@"
-	wait_link "$NS_B" tap1 "$B_IP/24"
-	no_rpf "$NS_H" tap0
-	no_rpf "$NS_B" tap1
-	ip -n "$NS_B" route add 192.0.2.0/24 via "$R1_IP" dev tap1 || fail "route to 192.0.2.0/24 in $NS_B"
-	ip -n "$NS_H" route add default via "$R0_IP" dev tap0 || fail "default route in $NS_H"
-	local mtu
-	mtu=$(ip -n "$NS_B" -o link show dev tap1 | sed -nE 's/.* mtu ([0-9]+) .*/\1/p')
-	[ "$mtu" = 1400 ] || fail "tap1 in $NS_B has MTU '$mtu', expected 1400"
-	wait_veth
+	router_hosts_post "$NS_H" "$NS_B" "$NS_C"
 }
 
-# wait_veth: at most 5 s for C to be reachable from B (veth carrier up, ARP resolved).
-wait_veth() { wait_ping "$NS_B" "$C_IP" "host C ($C_IP) unreachable from host B"; }
+# router_hosts_pre A B C: the Linux hosts of the topology before the router exists: namespaces B
+# and C (A exists already), forwarding on in B and off in A, host C behind B on a veth pair, no
+# reverse-path filtering. Also used by tests/diff/ for its Linux-router twin of this topology.
+router_hosts_pre() {
+	local a=$1 b=$2 c=$3
+	new_ns "$b"
+	new_ns "$c"
+	no_rpf "$a"
+	no_rpf "$b"
+	no_rpf "$c"
+	ip netns exec "$b" sysctl -qw net.ipv4.ip_forward=1 >/dev/null || fail "ip_forward=1 in $b"
+	ip netns exec "$a" sysctl -qw net.ipv4.ip_forward=0 >/dev/null || fail "ip_forward=0 in $a"
+	ip -n "$b" link add vb type veth peer name vc netns "$c" || fail "veth pair $b/$c"
+	ip -n "$b" addr add "$BC_IP/25" dev vb || fail "address on vb"
+	ip -n "$c" addr add "$C_IP/25" dev vc || fail "address on vc"
+	ip -n "$b" link set vb up || fail "vb up"
+	ip -n "$c" link set vc up || fail "vc up"
+	no_rpf "$b" vb
+	no_rpf "$c" vc
+	ip -n "$c" route add default via "$BC_IP" || fail "default route in $c"
+}
+
+# router_hosts_post A B C: once the router's links exist (tap0 in A, tap1 in B, MTU 1400): the
+# hosts' routes through the router, and C reachable from B.
+router_hosts_post() {
+	local a=$1 b=$2 c=$3 mtu
+	wait_link "$b" tap1 "$B_IP/24"
+	no_rpf "$a" tap0
+	no_rpf "$b" tap1
+	ip -n "$b" route add 192.0.2.0/24 via "$R1_IP" dev tap1 || fail "route to 192.0.2.0/24 in $b"
+	ip -n "$a" route add default via "$R0_IP" dev tap0 || fail "default route in $a"
+	mtu=$(ip -n "$b" -o link show dev tap1 | sed -nE 's/.* mtu ([0-9]+) .*/\1/p')
+	[ "$mtu" = 1400 ] || fail "tap1 in $b has MTU '$mtu', expected 1400"
+	wait_ping "$b" "$C_IP" "host C ($C_IP) unreachable from host B ($b)"
+}
 
 # probe ARGS...: runs router_probe.py in host A's namespace (bounded).
 probe() {
