@@ -196,10 +196,12 @@ static void arp_input_one(struct stack *st, struct pkb *p)
 		return;
 	}
 	bool for_us = ip4_is_local(st, tpa);
-	/* RFC 826 "merge": refresh an entry we have; create one only when the packet is for us. */
+	/* RFC 826 "merge": refresh an entry we have; create one only for a request to us. A reply
+	 * nobody asked for creates nothing (Linux with arp_accept=0: it asks the sender itself when
+	 * it has something to send there). */
 	if (spa != 0 && learn) {
 		struct arp_entry *e = arp_find(st, ifindex, spa);
-		if (!e && for_us)
+		if (!e && for_us && op == ARP_OP_REQUEST)
 			e = arp_alloc(st, ifindex, spa);
 		if (e)
 			arp_confirm(st, e, sha);

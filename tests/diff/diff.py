@@ -593,7 +593,9 @@ def reassembled_payload(sent, k):
 
 def load_allow(path, specs):
     """Entries `PROBE FIELDS RULE why...`; RULE must be a rule the spec marks POLICY: a bullet
-    `- RULE ...` carrying **POLICY**, or text following **POLICY**: that starts with RULE."""
+    `- RULE ...` carrying **POLICY**, or text following **POLICY**: that starts with RULE, or a
+    row `| RULE | ...` of the project's docs/POLICY.md (the POLICY rules it carries for a machine
+    without ../shared, and the ones it added)."""
     spec_lines = []
     for sp in specs:
         try:
@@ -615,7 +617,8 @@ def load_allow(path, specs):
             rule = rule.strip('"')
             esc = re.escape(rule)
             ok = any(re.match(r"^\s*- " + esc + r"\b.*\*\*POLICY\*\*", ln) or
-                     re.search(r"\*\*POLICY\*\*:?\s+" + esc, ln) for ln in spec_lines)
+                     re.search(r"\*\*POLICY\*\*:?\s+" + esc, ln) or
+                     re.match(r"^\|\s*" + esc + r"\s*\|", ln) for ln in spec_lines)
             if not ok:
                 bad.append("%s:%d: rule '%s' is not marked POLICY in %s; an allowed difference must"
                            " name a POLICY rule of the spec" % (path, n, rule, ", ".join(specs) or "(no spec)"))

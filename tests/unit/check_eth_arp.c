@@ -246,6 +246,28 @@ START_TEST(test_gratuitous_updates_known_only)
 }
 END_TEST
 
+/* An ARP reply nobody asked for creates no entry (Linux, arp_accept=0; make diff's
+ * arp-reply-unsolicited): an echo request from that host then waits for our own request. */
+START_TEST(test_unsolicited_reply_not_learned)
+{
+	struct frame f;
+	feed(0, f.b, build_arp(&f, US0, 2, HOST7, IP(192, 0, 2, 7), US0, US_IP));
+	ck_assert_uint_eq(tx_count(), 0);
+	struct sbuf out = { 0 };
+	stack_ctl(T, "neigh", &out, NOW);
+	ck_assert_ptr_null(strstr(sbuf_str(&out), "192.0.2.7"));
+	sbuf_free(&out);
+	struct ip_spec s = { .src = IP(192, 0, 2, 7), .dst = US_IP, .proto = 1, .srcmac = HOST7 };
+	uint8_t echo[16];
+	size_t n = build_icmp(echo, 8, 0, 0x00010001, (const uint8_t *)"abcdefgh", 8);
+	feed(0, f.b, build_ip(&f, &s, echo, n));
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_take(&f);
+	ck_assert_uint_eq(rd16(f.b + 12), 0x0806);          /* who-has 192.0.2.7, the reply waits */
+	ck_assert_uint_eq(rd32(f.b + 14 + 24), IP(192, 0, 2, 7));
+}
+END_TEST
+
 START_TEST(test_iface_down_drops)
 {
 	struct frame f;
@@ -271,6 +293,7 @@ Suite *eth_arp_suite(void)
 	tcase_add_test(tc, test_refresh_before_expiry);
 	tcase_add_test(tc, test_gratuitous_updates_known_only);
 	tcase_add_test(tc, test_iface_down_drops);
+	tcase_add_test(tc, test_unsolicited_reply_not_learned);
 	suite_add_tcase(s, tc);
 	TCase *big = tcase_create("pending");
 	tcase_add_checked_fixture(big, big_pool_setup, fx_teardown);
