@@ -117,7 +117,7 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 .PHONY: fuzz
 
 # --- static analysis ---
-LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c)
+LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c bench/src/*.c)
 lint:
 	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
 		-D_GNU_SOURCE -I. $(LINT_SRCS)
@@ -127,15 +127,17 @@ lint:
 # --- benchmark (issue #6): load generator, bare reflector baseline, allocation counter ------
 # Not part of `make check`. `sudo make bench` runs bench/run.sh (namespaces, pinned cores).
 .PHONY: bench
-$(B)/tapbench: tools/tapbench.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@ -lm
-$(B)/reflector: tools/reflector.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
-$(B)/alloccount.so: tools/alloccount.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -shared -fPIC $^ -o $@
+# Their sources are in bench/src/ (bench/src/reflect.h: the frame handling both reflectors share).
+$(B)/tapbench: $(addprefix $(B)/obj/,bench/src/tapbench.o $(UTIL_SRCS:.c=.o))
+	$(CC) $(CFLAGS) $^ -o $@ -lm
+$(B)/reflector: $(addprefix $(B)/obj/,bench/src/reflector.o bench/src/reflect.o $(UTIL_SRCS:.c=.o))
+	$(CC) $(CFLAGS) $^ -o $@
+# The LD_PRELOAD shim: position-independent, nothing but its own file.
+$(B)/alloccount.so: bench/src/alloccount.c | $(B)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEPFLAGS) -shared -fPIC $< -o $@
 # The reflector on io_uring.
-$(B)/reflector-uring: tools/reflector_uring.c tools/reflector.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $< -o $@ $(URING_LIBS)
+$(B)/reflector-uring: $(addprefix $(B)/obj/,bench/src/reflector_uring.o bench/src/reflect.o $(UTIL_SRCS:.c=.o))
+	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS)
 bench: deps
 	$(MAKE) all $(B)/tapbench $(B)/reflector $(B)/alloccount.so
 	bash bench/run.sh
@@ -187,6 +189,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 # --- dependency files written by -MMD (absent before the first build: -include) ---
+BENCH_SRCS := $(filter-out bench/src/alloccount.c,$(wildcard bench/src/*.c))
 ALL_OBJS := $(foreach d,$(B) $(BA),$(addprefix $(d)/obj/,$(sort $(D_SRCS:.c=.o) $(CTL_SRCS:.c=.o) \
-	$(U_SRCS:.c=.o) $(CORE_SRCS:.c=.o)))) $(FUZZ_SRCS:%.c=$(BF)/obj/%.o)
--include $(ALL_OBJS:.o=.d)
+	$(U_SRCS:.c=.o) $(CORE_SRCS:.c=.o)))) $(FUZZ_SRCS:%.c=$(BF)/obj/%.o) $(BENCH_SRCS:%.c=$(B)/obj/%.o)
+-include $(ALL_OBJS:.o=.d) $(B)/alloccount.d

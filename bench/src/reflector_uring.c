@@ -1,7 +1,7 @@
-/* tools/reflector_uring.c — the reflector on io_uring (issue #6): build/reflector-uring.
+/* bench/src/reflector_uring.c — the reflector on io_uring (issue #6): build/reflector-uring.
  *
- * The frames and the work done on each are those of tools/reflector.c (its frame handling is
- * included below, so both responders swap and rewrite exactly the same bytes); only the I/O
+ * The frames and the work done on each are those of bench/src/reflector.c (both take their frame
+ * handling from bench/src/reflect.h, so they swap and rewrite exactly the same bytes); only the I/O
  * differs. Instead of read(2) + write(2) per frame and epoll_wait(2) per wake-up, the loop makes
  * one io_uring_enter(2) per batch: it submits the writes of every reply prepared since the last
  * call and waits for at least one completion; then it handles every completion that is there
@@ -31,12 +31,21 @@
  * SIGINT/SIGTERM: prints the frame counters and the batching (frames per io_uring_enter) to
  * stderr and exits 0. SIGUSR1: prints the counters since the last SIGUSR1 and starts them again.
  */
-#define REFLECTOR_NO_MAIN
-/* the same frame handling as the plain reflector, byte for byte */
-#include "tools/reflector.c" /* NOLINT(bugprone-suspicious-include) */
-
+#include <errno.h>
+#include <getopt.h>
 #include <liburing.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+/* the same frame handling as the plain reflector, byte for byte */
+#include "bench/src/reflect.h"
+#include "tools/util.h"
 
 #define OP_READ_MULTISHOT 49 /* IORING_OP_READ_MULTISHOT (Linux 6.7); Debian 12's liburing predates it */
 #define BGID              0
@@ -422,6 +431,7 @@ int main(int argc, char **argv)
 	struct uio u;
 	int c, fds[2];
 
+	prog_name_set("reflector"); /* its messages have always said "reflector: " */
 	memset(&u, 0, sizeof(u));
 	u.bufsz = 2048;
 	while ((c = getopt_long(argc, argv, "i:o:n:qh", longopts, NULL)) != -1) {
@@ -475,9 +485,7 @@ int main(int argc, char **argv)
 		die(2, "%s", "forward mode (-o) needs --dst-mac");
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: io_uring_enter returns -EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	reflect_signals(); /* no SA_RESTART: io_uring_enter returns -EINTR */
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
 
