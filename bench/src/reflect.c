@@ -58,3 +58,32 @@ int parse_mac(const char *s, uint8_t mac[6])
 		mac[i] = (uint8_t)v[i];
 	return 0;
 }
+
+bool reflect_opt(struct reflect_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'i': o->in_name = arg; return true;
+	case 'o': o->out_name = arg; return true;
+	case 'D':
+		if (parse_mac(arg, o->dmac) < 0)
+			die(2, "bad --dst-mac \"%s\"", arg);
+		o->have_dmac = true;
+		return true;
+	case 'S':
+		if (parse_mac(arg, o->smac) < 0)
+			die(2, "bad --src-mac \"%s\"", arg);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void reflect_opts_check(const struct reflect_opts *o, int optind_, int argc, char **argv)
+{
+	if (optind_ < argc)
+		die(2, "unexpected argument \"%s\"", argv[optind_]);
+	if (!o->in_name)
+		die(2, "%s", "-i TAP is required (see -h)");
+	if (o->out_name && !o->have_dmac)
+		die(2, "%s", "forward mode (-o) needs --dst-mac");
+}

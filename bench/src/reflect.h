@@ -28,6 +28,20 @@ int tap_attach(const char *name, bool nonblock);
 /* "aa:bb:cc:dd:ee:ff" into mac; 0, or -1 when it is not one. */
 int parse_mac(const char *s, uint8_t mac[6]);
 
+/* The options both responders take: -i TAP, -o TAP, --dst-mac ('D'), --src-mac ('S'). */
+struct reflect_opts {
+	const char *in_name, *out_name;
+	uint8_t dmac[6], smac[6];      /* smac defaults to 02:00:00:00:00:01 */
+	bool have_dmac;
+};
+#define REFLECT_OPTS_INIT { .smac = { 0x02, 0, 0, 0, 0, 0x01 } }
+
+/* Takes getopt's option c with its argument; false when c is not one of the shared options. */
+bool reflect_opt(struct reflect_opts *o, int c, const char *arg);
+
+/* After getopt: no operands, -i given, --dst-mac with -o; exits 2 with one line otherwise. */
+void reflect_opts_check(const struct reflect_opts *o, int optind_, int argc, char **argv);
+
 /* Adds a 16-bit quantity to a checksum field in ones' complement (RFC 1624 eqn. 3 for a word
  * that decreased by `delta`). Both in host order of the big-endian field's value. */
 static inline void csum_add_be(uint8_t *field, uint32_t delta)

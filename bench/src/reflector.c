@@ -78,9 +78,8 @@ int main(int argc, char **argv)
 		{ "echo-only", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *in_name = NULL, *out_name = NULL;
-	uint8_t dmac[6] = { 0 }, smac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	bool have_dmac = false, use_epoll = true, quiet = false;
+	struct reflect_opts ro = REFLECT_OPTS_INIT;
+	bool use_epoll = true, quiet = false;
 	uint8_t *buf;
 	size_t *lens = NULL;
 	unsigned batch = 1;
@@ -89,18 +88,9 @@ int main(int argc, char **argv)
 	prog_name_set("reflector");
 
 	while ((c = getopt_long(argc, argv, "i:o:qh", longopts, NULL)) != -1) {
+		if (reflect_opt(&ro, c, optarg))
+			continue;
 		switch (c) {
-		case 'i': in_name = optarg; break;
-		case 'o': out_name = optarg; break;
-		case 'D':
-			if (parse_mac(optarg, dmac) < 0)
-				die(2, "bad --dst-mac \"%s\"", optarg);
-			have_dmac = true;
-			break;
-		case 'S':
-			if (parse_mac(optarg, smac) < 0)
-				die(2, "bad --src-mac \"%s\"", optarg);
-			break;
 		case 'E': use_epoll = true; break;
 		case 'B': use_epoll = false; break;
 		case 'q': quiet = true; break;
@@ -117,12 +107,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc)
-		die(2, "unexpected argument \"%s\"", argv[optind]);
-	if (!in_name)
-		die(2, "%s", "-i TAP is required (see -h)");
-	if (out_name && !have_dmac)
-		die(2, "%s", "forward mode (-o) needs --dst-mac");
+	reflect_opts_check(&ro, optind, argc, argv);
 
 	reflect_signals();
 
@@ -132,8 +117,8 @@ int main(int argc, char **argv)
 	lens = malloc(sizeof(*lens) * batch);
 	if (!buf || !lens)
 		die(1, "%s", "out of memory");
-	in_fd = tap_attach(in_name, use_epoll);
-	out_fd = out_name ? tap_attach(out_name, use_epoll) : in_fd;
+	in_fd = tap_attach(ro.in_name, use_epoll);
+	out_fd = ro.out_name ? tap_attach(ro.out_name, use_epoll) : in_fd;
 	if (use_epoll) {
 		struct epoll_event ev = { .events = EPOLLIN };
 		epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -155,7 +140,7 @@ int main(int argc, char **argv)
 
 				while (k < batch && (n = read(in_fd, buf + (size_t)k * BATCH_BUF, BATCH_BUF)) > 0) {
 					n_rx++;
-					lens[k] = out_name ? forward(buf + (size_t)k * BATCH_BUF, (size_t)n, dmac, smac)
+					lens[k] = ro.out_name ? forward(buf + (size_t)k * BATCH_BUF, (size_t)n, ro.dmac, ro.smac)
 							   : reflect(buf + (size_t)k * BATCH_BUF, (size_t)n);
 					k++;
 				}
@@ -177,7 +162,7 @@ int main(int argc, char **argv)
 			/* drain until EAGAIN */
 			while (!quit && (n = read(in_fd, buf, FRAME_MAX)) > 0) {
 				n_rx++;
-				len = out_name ? forward(buf, (size_t)n, dmac, smac) : reflect(buf, (size_t)n);
+				len = ro.out_name ? forward(buf, (size_t)n, ro.dmac, ro.smac) : reflect(buf, (size_t)n);
 				if (len && write(out_fd, buf, len) == (ssize_t)len)
 					n_tx++;
 				else if (len)
@@ -194,7 +179,7 @@ int main(int argc, char **argv)
 			die(1, "read: %s", n == 0 ? "end of file" : strerror(errno));
 		}
 		n_rx++;
-		len = out_name ? forward(buf, (size_t)n, dmac, smac) : reflect(buf, (size_t)n);
+		len = ro.out_name ? forward(buf, (size_t)n, ro.dmac, ro.smac) : reflect(buf, (size_t)n);
 		if (len && write(out_fd, buf, len) == (ssize_t)len)
 			n_tx++;
 		else if (len)
