@@ -16,37 +16,48 @@ SVC_LIBS   := -lsystemd -lmicrohttpd
 CORE_SRCS  := $(sort $(wildcard stack/*.c eth/*.c ip/*.c icmp/*.c))
 TAP_SRCS   := $(sort $(wildcard tap/*.c))
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
-HDRS       := $(wildcard */*.h tests/unit/*.h)
+# What the tools share (die/fail with the program's name, write_all): tools/util.h.
+UTIL_SRCS  := tools/util.c
+# tapstackd's own objects beside the core: the TAP side, the daemon's main, the shared helpers.
+D_SRCS     := $(TAP_SRCS) tools/tapstackd.c $(UTIL_SRCS)
+CTL_SRCS   := tools/tapstackctl.c $(UTIL_SRCS)
+# The unit tests link the core and tap/conf.c.
+U_SRCS     := $(UNIT_SRCS) tap/conf.c
 
 B  := build
 BA := build-asan
+
+# Every object is compiled with -MMD -MP: it writes FILE.d beside FILE.o naming the headers
+# that FILE.c included, and the .d files are included below, so a changed header rebuilds only
+# the objects that include it (-MP: a deleted header does not stop the build).
+DEPFLAGS := -MMD -MP
 
 .PHONY: all run check unit unit-asan integration diff deps clean
 all: $(B)/tapstackd $(B)/tapstackctl
 
 # --- release build ---
-$(B)/core/%.o: %.c $(HDRS) | $(B)
+$(B)/obj/%.o: %.c | $(B)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) -c $< -o $@
-$(B)/libcore.a: $(CORE_SRCS:%.c=$(B)/core/%.o)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(B)/libcore.a: $(CORE_SRCS:%.c=$(B)/obj/%.o)
 	$(AR) rcs $@ $^
-$(B)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(B)/core/%.o) $(B)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) $(SVC_LIBS) -lm
-$(B)/tapstackctl: tools/tapstackctl.c
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
-$(B)/check_unit: $(UNIT_SRCS) tap/conf.c $(B)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@ $(CHECK_LIBS)
+$(B)/tapstackd: $(D_SRCS:%.c=$(B)/obj/%.o) $(B)/libcore.a
+	$(CC) $(CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) $(SVC_LIBS) -lm
+$(B)/tapstackctl: $(CTL_SRCS:%.c=$(B)/obj/%.o)
+	$(CC) $(CFLAGS) $^ -o $@
+$(B)/check_unit: $(U_SRCS:%.c=$(B)/obj/%.o) $(B)/libcore.a
+	$(CC) $(CFLAGS) $^ -o $@ $(CHECK_LIBS)
 
 # --- sanitizer build of the core and its unit tests ---
-$(BA)/core/%.o: %.c $(HDRS) | $(BA)
+$(BA)/obj/%.o: %.c | $(BA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) -c $< -o $@
-$(BA)/libcore.a: $(CORE_SRCS:%.c=$(BA)/core/%.o)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BA)/libcore.a: $(CORE_SRCS:%.c=$(BA)/obj/%.o)
 	$(AR) rcs $@ $^
-$(BA)/check_unit: $(UNIT_SRCS) tap/conf.c $(BA)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $^ -o $@ $(CHECK_LIBS)
-$(BA)/tapstackd: tools/tapstackd.c $(TAP_SRCS:%.c=$(BA)/core/%.o) $(BA)/libcore.a
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(NL_CFLAGS) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) $(SVC_LIBS) -lm
+$(BA)/check_unit: $(U_SRCS:%.c=$(BA)/obj/%.o) $(BA)/libcore.a
+	$(CC) -O1 -g $(SAN) $^ -o $@ $(CHECK_LIBS)
+$(BA)/tapstackd: $(D_SRCS:%.c=$(BA)/obj/%.o) $(BA)/libcore.a
+	$(CC) -O1 -g $(SAN) $^ -o $@ $(NL_LIBS) $(PCAP_LIBS) $(URING_LIBS) $(PRIV_LIBS) $(SVC_LIBS) -lm
 
 $(B) $(BA):
 	@mkdir -p $@
@@ -90,9 +101,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 BF := build-fuzz
-$(BF)/fuzz_stack: tests/fuzz/fuzz_stack.c $(CORE_SRCS) $(HDRS)
-	@mkdir -p $(BF)
-	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_stack.c $(CORE_SRCS) -o $@ -lm
+FUZZ_SRCS := tests/fuzz/fuzz_stack.c $(CORE_SRCS)
+$(BF)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPFLAGS) -c $< -o $@
+$(BF)/fuzz_stack: $(FUZZ_SRCS:%.c=$(BF)/obj/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lm
 # Seeds: every frame the unit tests feed, written as fuzz records (TAPSTACK_CORPUS_DIR), and the
 # hand-made inputs in tests/fuzz/seeds/ (floods that reach full tables; see fuzz_stack.c record 4).
 $(BF)/seed.stamp: $(B)/check_unit $(wildcard tests/fuzz/seeds/*.bin)
@@ -110,7 +124,7 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 .PHONY: fuzz
 
 # --- static analysis ---
-LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c)
+LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c bench/src/*.c)
 lint:
 	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
 		-D_GNU_SOURCE -I. $(LINT_SRCS)
@@ -120,15 +134,17 @@ lint:
 # --- benchmark (issue #6): load generator, bare reflector baseline, allocation counter ------
 # Not part of `make check`. `sudo make bench` runs bench/run.sh (namespaces, pinned cores).
 .PHONY: bench
-$(B)/tapbench: tools/tapbench.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@ -lm
-$(B)/reflector: tools/reflector.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $^ -o $@
-$(B)/alloccount.so: tools/alloccount.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -shared -fPIC $^ -o $@
+# Their sources are in bench/src/ (bench/src/reflect.h: the frame handling both reflectors share).
+$(B)/tapbench: $(addprefix $(B)/obj/,bench/src/tapbench.o $(UTIL_SRCS:.c=.o))
+	$(CC) $(CFLAGS) $^ -o $@ -lm
+$(B)/reflector: $(addprefix $(B)/obj/,bench/src/reflector.o bench/src/reflect.o $(UTIL_SRCS:.c=.o))
+	$(CC) $(CFLAGS) $^ -o $@
+# The LD_PRELOAD shim: position-independent, nothing but its own file.
+$(B)/alloccount.so: bench/src/alloccount.c | $(B)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEPFLAGS) -shared -fPIC $< -o $@
 # The reflector on io_uring.
-$(B)/reflector-uring: tools/reflector_uring.c tools/reflector.c | $(B)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $< -o $@ $(URING_LIBS)
+$(B)/reflector-uring: $(addprefix $(B)/obj/,bench/src/reflector_uring.o bench/src/reflect.o $(UTIL_SRCS:.c=.o))
+	$(CC) $(CFLAGS) $^ -o $@ $(URING_LIBS)
 bench: deps
 	$(MAKE) all $(B)/tapbench $(B)/reflector $(B)/alloccount.so
 	bash bench/run.sh
@@ -178,3 +194,9 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# --- dependency files written by -MMD (absent before the first build: -include) ---
+BENCH_SRCS := $(filter-out bench/src/alloccount.c,$(wildcard bench/src/*.c))
+ALL_OBJS := $(foreach d,$(B) $(BA),$(addprefix $(d)/obj/,$(sort $(D_SRCS:.c=.o) $(CTL_SRCS:.c=.o) \
+	$(U_SRCS:.c=.o) $(CORE_SRCS:.c=.o)))) $(FUZZ_SRCS:%.c=$(BF)/obj/%.o) $(BENCH_SRCS:%.c=$(B)/obj/%.o)
+-include $(ALL_OBJS:.o=.d) $(B)/alloccount.d

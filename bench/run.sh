@@ -10,7 +10,7 @@
 #   echo flood, echo at 10 kpps (RTT), a paced sweep and a short search for the highest rate
 #   with < 1% loss, forwarding flood (two TAPs), and for tapstackd the echo flood while
 #   100 000 pps of UDP probes to closed ports run, and its RSS.
-# Then one allocation-count run (tools/alloccount.c preloaded into tapstackd) and the report:
+# Then one allocation-count run (bench/src/alloccount.c preloaded into tapstackd) and the report:
 # one table on stdout, bench/results/latest.{txt,json}, latency.png, raw runs under
 # bench/results/raw/<stamp>/. Only documentation addresses are used; nothing is created in the
 # root namespace; a trap stops the processes it started (by PID) and deletes its namespaces.
@@ -24,7 +24,7 @@
 # BENCH_RTT_WINDOWS (10: pairs of 1 s windows of the alternating RTT measurement, below).
 #
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
-# build/reflector-uring (tools/reflector_uring.c: one multishot read, or 64 reads in flight, or
+# build/reflector-uring (bench/src/reflector_uring.c: one multishot read, or 64 reads in flight, or
 # read(2) per frame as the reflector (uring-writes), and the replies' writes submitted in
 # batches, one io_uring_enter per batch) and against itself with --batch 256 (the same syscalls,
 # the writes back to back); BENCH_URING_VARIANTS picks the variants, see below. Per

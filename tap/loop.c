@@ -7,19 +7,13 @@
  * Nothing on the packet path allocates, logs or blocks: a frame that cannot be written now is
  * dropped and counted.
  *
- * Frames are read with read(2), one per frame straight into a packet buffer. They are written
- * either with write(2) each or, by default, on an io_uring ring: a drain of the core's transmit
- * queue puts up to LOOP_TX_BATCH writes on the ring, submits them with one io_uring_enter and
- * waits for their completions in the same call (a write to a TAP never waits: the kernel runs it
- * inline), so every buffer is back in the pool when the drain returns, as with write(2). The TAP
- * fds are registered with the ring (no file lookup per write). A drain of a single frame (every
- * drain at paced rates) is one write(2): one kernel entry either way, and write(2) is the
- * cheaper one (~0.5 µs per reply at 10 kpps). docs/perf.md has the numbers.
+ * Frames are read with read(2), one per frame straight into a packet buffer. The transmit path
+ * (write(2) per frame or batches on io_uring) is tap/loop_tx.c; the daemon's own control commands
+ * and status text are tap/loop_status.c; tap/loop_int.h is what the three share.
  */
-#include "tap/loop.h"
+#include "tap/loop_int.h"
 
 #include <errno.h>
-#include <liburing.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,22 +27,10 @@
 
 #include "tap/ctlsock.h"
 #include "tap/pcapw.h"
-#include "tap/prom.h"
 
 #define LOOP_SCRATCH     65536u   /* a TAP frame is at most 64 KiB + Ethernet header */
 #define LOOP_WALL_EVERY  5000u    /* ms between wall-clock offset refreshes */
 #define LOOP_MAX_EVENTS  64
-
-enum loop_kind { LOOP_K_TAP = 1, LOOP_K_SIGNAL = 2, LOOP_K_CTL = 3, LOOP_K_TIMER = 4, LOOP_K_EXT = 5 };
-
-struct loop_uring {
-	struct io_uring ring;
-};
-
-static uint64_t loop_tag(enum loop_kind kind, uint32_t id)
-{
-	return ((uint64_t)kind << 32) | id;
-}
 
 uint64_t loop_now_us(void)
 {
@@ -127,74 +109,6 @@ int loop_init(struct loop *lp, struct stack *st, bool verbose, char *err, size_t
 	return 0;
 }
 
-/* The ring: LOOP_TX_BATCH submission entries, completions reaped by the thread that submits
- * (DEFER_TASKRUN where the kernel has it, Linux >= 6.1), a sparse table of STACK_MAX_IFACES
- * registered files (slot = the interface's index in lp->ifaces). 0, or -errno. */
-static int loop_uring_open(struct loop_uring *u)
-{
-	static const unsigned flags[] = { IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, 0 };
-	int ret = -EINVAL;
-
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]) && ret < 0; i++) {
-		struct io_uring_params p;
-
-		memset(&p, 0, sizeof(p));
-		p.flags = flags[i];
-		ret = io_uring_queue_init_params(LOOP_TX_BATCH, &u->ring, &p);
-	}
-	if (ret < 0)
-		return ret;
-	ret = io_uring_register_files_sparse(&u->ring, STACK_MAX_IFACES);
-	if (ret < 0) {
-		io_uring_queue_exit(&u->ring);
-		return ret;
-	}
-	io_uring_register_ring_fd(&u->ring); /* optional: saves a lookup per io_uring_enter */
-	return 0;
-}
-
-int loop_io_setup(struct loop *lp, enum loop_io io, char *err, size_t errlen)
-{
-	struct loop_uring *u;
-	int ret;
-
-	if (io == LOOP_IO_SYSCALL)
-		return 0;
-	u = calloc(1, sizeof(*u));
-	if (!u) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	ret = loop_uring_open(u);
-	if (ret == 0) {
-		lp->uring = u;
-		return 0;
-	}
-	free(u);
-	if (io == LOOP_IO_URING) {
-		snprintf(err, errlen, "--io uring: io_uring refused by the kernel: %s", strerror(-ret));
-		return -1;
-	}
-	fprintf(stderr, "tapstackd: io_uring refused by the kernel (%s); writing frames with write(2)\n",
-		strerror(-ret));
-	return 0;
-}
-
-const char *loop_io_name(const struct loop *lp)
-{
-	return lp->uring ? "uring" : "syscall";
-}
-
-/* Points the ring's registered-file slot of interface idx at fd (-1: empties it, so a closed
- * TAP is not held open by the ring). */
-static int loop_uring_file(struct loop *lp, unsigned idx, int fd)
-{
-	if (!lp->uring)
-		return 0;
-	int ret = io_uring_register_files_update(&lp->uring->ring, idx, &fd, 1);
-	return ret < 0 ? ret : 0;
-}
-
 int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, bool created,
 		   const char *netns, char *err, size_t errlen)
 {
@@ -234,7 +148,7 @@ int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, 
 		snprintf(err, errlen, "%s: epoll_ctl: %s", name, strerror(errno));
 		return -1;
 	}
-	int ret = loop_uring_file(lp, idx, fd);
+	int ret = loop_tx_file(lp, idx, fd);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s: io_uring file registration: %s", name, strerror(-ret));
 		return -1;
@@ -242,28 +156,14 @@ int loop_iface_add(struct loop *lp, const char *name, int fd, unsigned ifindex, 
 	return 0;
 }
 
-static void loop_tx_drain(struct loop *lp);
-
-static struct loop_iface *loop_iface_by_ifindex(struct loop *lp, unsigned ifindex)
-{
-	/* Interfaces are added in stack order, so this is almost always the first probe. */
-	if (ifindex < lp->n_ifaces && lp->ifaces[ifindex].ifindex == ifindex)
-		return &lp->ifaces[ifindex];
-	for (unsigned i = 0; i < lp->n_ifaces; i++)
-		if (lp->ifaces[i].ifindex == ifindex)
-			return &lp->ifaces[i];
-	return NULL;
-}
-
-/* The TAP is unusable (deleted, or its namespace went away): stop using it, keep the rest. */
-static void loop_iface_gone(struct loop *lp, struct loop_iface *li, const char *op, int e)
+void loop_iface_gone(struct loop *lp, struct loop_iface *li, const char *op, int e)
 {
 	if (li->fd < 0)
 		return;
 	fprintf(stderr, "tapstackd: %s: device gone (%s: %s); interface down\n", li->name, op,
 		e ? strerror(e) : "end of file");
 	epoll_ctl(lp->epfd, EPOLL_CTL_DEL, li->fd, NULL);
-	loop_uring_file(lp, (unsigned)(li - lp->ifaces), -1);
+	loop_tx_file(lp, (unsigned)(li - lp->ifaces), -1);
 	close(li->fd);
 	li->fd = -1;
 	stack_iface_down(lp->st, li->ifindex);
@@ -279,7 +179,7 @@ int loop_iface_remove(struct loop *lp, unsigned ifindex)
 		/* Frames queued for it go first (the transmit path still has the fd). */
 		loop_tx_drain(lp);
 		epoll_ctl(lp->epfd, EPOLL_CTL_DEL, li->fd, NULL);
-		loop_uring_file(lp, (unsigned)(li - lp->ifaces), -1);
+		loop_tx_file(lp, (unsigned)(li - lp->ifaces), -1);
 		close(li->fd);
 		li->fd = -1;
 	}
@@ -300,110 +200,6 @@ int loop_ext_add(struct loop *lp, const struct loop_ext *ext, char *err, size_t 
 	}
 	lp->ext = ext;
 	return 0;
-}
-
-/* What became of one frame's write: res bytes written, or -errno. Frees the frame. */
-static void loop_tx_done(struct loop *lp, struct loop_iface *li, struct pkb *p, long res)
-{
-	stack_pkb_free(lp->st, p);
-	if (res >= 0) {
-		li->tx_frames++;
-		li->tx_bytes += (uint64_t)res;
-	} else if (res == -EAGAIN || res == -EWOULDBLOCK || res == -ENOBUFS) {
-		li->tx_drop++;
-	} else if (res == -EIO) {
-		li->tx_link_down++;  /* the kernel side is administratively down */
-	} else if (res == -EBADFD || res == -ENODEV || res == -ENXIO) {
-		loop_iface_gone(lp, li, "write", (int)-res);
-	} else {
-		li->tx_err++;
-	}
-}
-
-/* One write(2) of a frame, settled. */
-static void loop_tx_write(struct loop *lp, struct loop_iface *li, struct pkb *p)
-{
-	ssize_t n;
-
-	do
-		n = write(li->fd, p->data, p->len);
-	while (n < 0 && errno == EINTR);
-	loop_tx_done(lp, li, p, n < 0 ? -(long)errno : (long)n);
-}
-
-/* Submits the writes queued in lp->tx with one io_uring_enter, which also waits for them all (a
- * TAP write completes inline), and settles each; a single frame goes by write(2). */
-static void loop_tx_flush(struct loop *lp)
-{
-	unsigned n = lp->n_tx, seen = 0;
-
-	if (n <= 1 || !lp->uring) { /* (frames are queued only with a ring) */
-		for (unsigned i = 0; i < n; i++)
-			loop_tx_write(lp, lp->tx[i].li, lp->tx[i].p);
-		lp->n_tx = 0;
-		return;
-	}
-	struct io_uring *ring = &lp->uring->ring;
-	for (unsigned i = 0; i < n; i++) {
-		const struct loop_txslot *t = &lp->tx[i];
-		struct io_uring_sqe *sqe = io_uring_get_sqe(ring); /* n <= the ring's size */
-
-		io_uring_prep_write(sqe, (int)(t->li - lp->ifaces), t->p->data, t->p->len, 0);
-		sqe->flags |= IOSQE_FIXED_FILE;
-		io_uring_sqe_set_data64(sqe, i);
-	}
-	lp->tx_submits++;
-	lp->tx_ring_frames += n;
-	int ret = io_uring_submit_and_wait(ring, n);
-	while (seen < n) {
-		struct io_uring_cqe *cqe;
-		unsigned head, got = 0;
-
-		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
-			/* The kernel holds frames it was given and will not say what became of them:
-			 * their buffers cannot be reused safely. */
-			fprintf(stderr, "tapstackd: io_uring: %s; exiting\n", strerror(-ret));
-			exit(1);
-		}
-		io_uring_for_each_cqe(ring, head, cqe) {
-			const struct loop_txslot *t = &lp->tx[io_uring_cqe_get_data64(cqe)];
-			loop_tx_done(lp, t->li, t->p, cqe->res);
-			got++;
-		}
-		io_uring_cq_advance(ring, got);
-		seen += got;
-		if (seen < n)
-			ret = io_uring_submit_and_wait(ring, n - seen);
-	}
-	lp->n_tx = 0;
-}
-
-/* Writes every frame the core has queued. */
-static void loop_tx_drain(struct loop *lp)
-{
-	struct pkb *p;
-	unsigned ifindex;
-
-	while ((p = stack_tx_pop(lp->st, &ifindex)) != NULL) {
-		struct loop_iface *li = loop_iface_by_ifindex(lp, ifindex);
-
-		if (!li || li->fd < 0) {
-			if (li)
-				li->tx_err++;
-			stack_pkb_free(lp->st, p);
-			continue;
-		}
-		if (lp->pcap)
-			pcapw_write(lp->pcap, p->data, p->len, lp->pcap_ts_us);
-		if (lp->uring) {
-			lp->tx[lp->n_tx++] = (struct loop_txslot){ .p = p, .li = li };
-			if (lp->n_tx == LOOP_TX_BATCH)
-				loop_tx_flush(lp);
-			continue;
-		}
-		loop_tx_write(lp, li, p);
-	}
-	loop_tx_flush(lp);
 }
 
 /* Core timers if due, then its output. Called after every batch. */
@@ -483,25 +279,6 @@ static void loop_tap_rx(struct loop *lp, struct loop_iface *li, uint64_t now)
 	}
 }
 
-/* A JSON string (names are validated, but a netns name may still hold '"' or '\\'). */
-static void loop_json_str(struct sbuf *out, const char *s)
-{
-	if (!s) {
-		sbuf_printf(out, "null");
-		return;
-	}
-	sbuf_printf(out, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sbuf_printf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			sbuf_printf(out, "\\u%04x", (unsigned)(unsigned char)*s);
-		else
-			sbuf_printf(out, "%c", *s);
-	}
-	sbuf_printf(out, "\"");
-}
-
 /* A write to the capture failed (a full disk, EFBIG): the capture stops there, said once on
  * stderr and in `daemon`; the stack goes on. */
 static void loop_pcap_failed(struct loop *lp)
@@ -515,74 +292,6 @@ static void loop_pcap_failed(struct loop *lp)
 	pcapw_close(lp->pcap);
 	lp->pcap = NULL;
 }
-
-static void loop_daemon_status(struct loop *lp, bool json, struct sbuf *out)
-{
-	static const char *const keys[] = { "rx_frames", "rx_bytes", "rx_nobuf", "rx_toobig",
-					    "tx_frames", "tx_bytes", "tx_drop", "tx_link_down",
-					    "tx_err" };
-	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
-
-	if (json) {
-		sbuf_printf(out, "{\"pcap\": ");
-		loop_json_str(out, lp->pcap ? lp->pcap_path : NULL);
-		sbuf_printf(out, ", \"pcap_error\": ");
-		loop_json_str(out, lp->pcap_err ? strerror(lp->pcap_err) : NULL);
-		sbuf_printf(out, ", \"control_clients\": %u, \"control_streaming\": %u, "
-			    "\"tx_io\": \"%s\", \"tx_submits\": %llu, \"tx_ring_frames\": %llu, "
-			    "\"reloads\": %llu, \"reload_failures\": %llu, "
-			    "\"ifaces\": [", ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl),
-			    loop_io_name(lp), (unsigned long long)lp->tx_submits,
-			    (unsigned long long)lp->tx_ring_frames, (unsigned long long)lp->reloads,
-			    (unsigned long long)lp->reload_failures);
-	}
-	for (unsigned i = 0; i < lp->n_ifaces; i++) {
-		const struct loop_iface *li = &lp->ifaces[i];
-		const uint64_t v[] = { li->rx_frames, li->rx_bytes, li->rx_nobuf, li->rx_toobig,
-				       li->tx_frames, li->tx_bytes, li->tx_drop, li->tx_link_down,
-				       li->tx_err };
-		if (json) {
-			sbuf_printf(out, "%s{\"name\": ", i ? ", " : "");
-			loop_json_str(out, li->name);
-			sbuf_printf(out, ", \"ifindex\": %u, \"state\": \"%s\", \"created\": %s, "
-				    "\"netns\": ", li->ifindex, li->fd >= 0 ? "open" : "gone",
-				    li->created ? "true" : "false");
-			loop_json_str(out, li->netns);
-			for (size_t k = 0; k < nkeys; k++)
-				sbuf_printf(out, ", \"%s\": %llu", keys[k], (unsigned long long)v[k]);
-			sbuf_printf(out, "}");
-			continue;
-		}
-		sbuf_printf(out, "%s: ifindex %u, %s, %s, kernel side in %s%s\n", li->name,
-			    li->ifindex, li->fd >= 0 ? "open" : "gone",
-			    li->created ? "created" : "attached", li->netns ? "netns " : "our netns",
-			    li->netns ? li->netns : "");
-		for (size_t k = 0; k < nkeys; k++)
-			sbuf_printf(out, "  %s %llu%s", keys[k], (unsigned long long)v[k],
-				    (k == 3 || k + 1 == nkeys) ? "\n" : "");
-	}
-	if (json) {
-		sbuf_printf(out, "]}\n");
-		return;
-	}
-	if (lp->pcap_err)
-		sbuf_printf(out, "pcap: %s (stopped after %llu frames: %s)\n", lp->pcap_path,
-			    (unsigned long long)lp->pcap_frames, strerror(lp->pcap_err));
-	else
-		sbuf_printf(out, "pcap: %s\n", lp->pcap ? lp->pcap_path : "off");
-	sbuf_printf(out, "control clients: %u\nstreaming commands: %u\nreloads: %llu (%llu refused)\n",
-		    ctlsock_client_count(lp->ctl), ctlsock_stream_count(lp->ctl),
-		    (unsigned long long)lp->reloads, (unsigned long long)lp->reload_failures);
-	if (lp->uring)
-		sbuf_printf(out, "writes: io_uring, %llu frames in %llu submissions (%.1f each); "
-			    "single frames by write(2)\n", (unsigned long long)lp->tx_ring_frames,
-			    (unsigned long long)lp->tx_submits,
-			    lp->tx_submits ? (double)lp->tx_ring_frames / (double)lp->tx_submits : 0.0);
-	else
-		sbuf_printf(out, "writes: write(2) per frame\n");
-}
-
-_Static_assert(CTLSOCK_PENDING == STACK_CTL_PENDING, "the control socket passes the core's status");
 
 int loop_reload(struct loop *lp, struct sbuf *out)
 {
@@ -598,72 +307,6 @@ int loop_reload(struct loop *lp, struct sbuf *out)
 	if (rc != 0)
 		lp->reload_failures++;
 	return rc;
-}
-
-/* The control-command hook: "daemon [--json]" is ours, everything else the core's (which may go
- * on as a streaming session). */
-static int loop_ctl_run(void *ctx, const char *line, struct sbuf *out, uint64_t now_ms,
-			unsigned *session)
-{
-	struct loop *lp = ctx;
-	const char *s = line + strspn(line, " \t");
-	size_t w = strcspn(s, " \t");
-
-	if (w == 6 && strncmp(s, "daemon", 6) == 0) {
-		const char *arg = s + w + strspn(s + w, " \t");
-		size_t aw = strcspn(arg, " \t");
-		bool json = aw == 6 && strncmp(arg, "--json", 6) == 0;
-
-		if ((aw && !json) || arg[aw + strspn(arg + aw, " \t")] != '\0') {
-			sbuf_printf(out, "usage: daemon [--json]\n");
-			return 2;
-		}
-		loop_daemon_status(lp, json, out);
-		return 0;
-	}
-	if (w == 6 && strncmp(s, "reload", 6) == 0) {
-		if (s[w + strspn(s + w, " \t\r\n")] != '\0') {
-			sbuf_printf(out, "usage: reload\n");
-			return 2;
-		}
-		return loop_reload(lp, out);
-	}
-	if (w == 5 && strncmp(s, "stats", 5) == 0) {
-		const char *arg = s + w + strspn(s + w, " \t");
-		size_t aw = strcspn(arg, " \t\r\n");
-		if (aw == 12 && strncmp(arg, "--prometheus", 12) == 0 &&
-		    arg[aw + strspn(arg + aw, " \t\r\n")] == '\0') {
-			prom_format(lp, out);
-			return 0;
-		}
-	}
-	return stack_ctl_start(lp->st, line, out, now_ms, session);
-}
-
-static int loop_ctl_poll(void *ctx, unsigned session, struct sbuf *out)
-{
-	struct loop *lp = ctx;
-
-	return stack_ctl_poll(lp->st, session, out);
-}
-
-static void loop_ctl_cancel(void *ctx, unsigned session)
-{
-	struct loop *lp = ctx;
-
-	stack_ctl_cancel(lp->st, session);
-}
-
-int loop_ctl_open(struct loop *lp, const char *path, char *err, size_t errlen)
-{
-	static const struct ctlsock_ops ops = {
-		.run = loop_ctl_run,
-		.poll = loop_ctl_poll,
-		.cancel = loop_ctl_cancel,
-	};
-
-	lp->ctl = ctlsock_open(path, lp->epfd, LOOP_K_CTL, &ops, lp, err, errlen);
-	return lp->ctl ? 0 : -1;
 }
 
 /* The wake-up for the next deadline (the core's timers, the control socket's) is a timerfd, armed
@@ -787,14 +430,7 @@ void loop_fini(struct loop *lp)
 {
 	ctlsock_close(lp->ctl);
 	lp->ctl = NULL;
-	if (lp->uring) {
-		/* Unregistering drops the ring's references to the TAP files now; left to the ring's
-		 * teardown (asynchronous, in a kernel worker) a created TAP would outlive the daemon. */
-		io_uring_unregister_files(&lp->uring->ring);
-		io_uring_queue_exit(&lp->uring->ring);
-		free(lp->uring);
-		lp->uring = NULL;
-	}
+	loop_tx_fini(lp);
 	for (unsigned i = 0; i < lp->n_ifaces; i++) {
 		if (lp->ifaces[i].fd >= 0)
 			close(lp->ifaces[i].fd);

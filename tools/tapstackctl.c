@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "stack/stack.h"
+#include "tools/util.h"
 
 #define DEFAULT_CONTROL "/run/tapstack.sock"
 #define LINE_MAX_BYTES  STACK_CTL_LINE_MAX   /* what the daemon takes, exactly */
@@ -70,51 +70,6 @@ static void usage(FILE *f)
 "reached; 130 when interrupted.\n", f);
 }
 
-static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("tapstackctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
-}
-
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-/* Plain write(2), unbuffered: streamed text must show up as soon as it arrives. */
-static bool write_out(const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(STDOUT_FILENO, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* Parses the status digits after the NUL; -1 when they are not a status. */
 static int parse_status(const char *s, size_t n)
 {
@@ -153,7 +108,7 @@ static int stream_reply(int fd, const char *path, const char *text, size_t n)
 			const char *nul = memchr(text, '\0', n);
 			size_t k = nul ? (size_t)(nul - text) : n;
 
-			if (!write_out(text, k))
+			if (!write_all(STDOUT_FILENO, text, k))
 				return fail(1, "writing output: %s", strerror(errno));
 			if (nul) {
 				done = true;
@@ -209,7 +164,7 @@ static int request(const char *path, const char *line, char **reply)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(-1, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || !write_all(fd, line, strlen(line))) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || !send_all(fd, line, strlen(line))) {
 		int e = errno;
 		close(fd);
 		return fail(-1, "cannot talk to %s: %s", path, strerror(e));
@@ -390,6 +345,8 @@ int main(int argc, char **argv)
 	unsigned long status;
 	int c, fd, send_errno;
 
+	prog_name_set("tapstackctl");
+
 	if (!path || !*path)
 		path = DEFAULT_CONTROL;
 	opterr = 0;
@@ -448,7 +405,7 @@ int main(int argc, char **argv)
 	}
 	/* A daemon that refuses us (too many clients) answers and closes before reading: a failed
 	 * send is only an error when no complete reply follows. */
-	send_errno = write_all(fd, line, len) ? 0 : errno;
+	send_errno = send_all(fd, line, len) ? 0 : errno;
 	shutdown(fd, SHUT_WR);
 
 	for (;;) {

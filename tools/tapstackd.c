@@ -33,6 +33,7 @@
 #include "tap/pcapw.h"
 #include "tap/priv.h"
 #include "tap/tap.h"
+#include "tools/util.h"
 
 #define TAPSTACKD_VERSION   "0.1.0"
 #define DEFAULT_IFACE       "tap0,192.0.2.2/24,host=192.0.2.1/24"
@@ -91,27 +92,8 @@ struct options {
 
 static struct options opt; /* large; only main's */
 
-/* Errors in what a configuration file said name its line; while a reload parses, they come
- * back to it (die_jmp) instead of ending the daemon. */
-static const char *die_origin;          /* "FILE:LINE" of the directive at hand; NULL: command line */
-static jmp_buf *die_jmp;
-static char die_msg[1024];
-
-static void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die(int status, const char *fmt, ...)
-{
-	char msg[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(die_msg, sizeof(die_msg), "%s: %s", die_origin ? die_origin : "tapstackd", msg);
-	if (die_jmp)
-		longjmp(*die_jmp, 1);
-	fprintf(stderr, "%s\n", die_msg);
-	exit(status);
-}
+/* Errors in what a configuration file said name its line (die_origin); while a reload parses,
+ * they come back to it (die_jmp) instead of ending the daemon: die() in tools/util.c. */
 
 static void logv(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logv(const char *fmt, ...)
@@ -120,11 +102,9 @@ static void logv(const char *fmt, ...)
 
 	if (!opt.verbose)
 		return;
-	fputs("tapstackd: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vnote(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void usage(FILE *f)
@@ -979,6 +959,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int status = 1, sig;
 
+	prog_name_set("tapstackd");
 	live.argc = argc;
 	live.argv = argv;
 	{

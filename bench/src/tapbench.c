@@ -1,4 +1,4 @@
-/* tools/tapbench.c — load generator for tapstackd (and the bare reflector) on an AF_PACKET socket
+/* bench/src/tapbench.c — load generator for tapstackd (and the bare reflector) on an AF_PACKET socket
  * bound to the kernel side of a TAP.
  *
  * It crafts Ethernet/IPv4/ICMP/UDP frames itself (checksums included), sends them with sendmmsg
@@ -32,7 +32,6 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +42,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tools/util.h"
 
 #ifndef PACKET_QDISC_BYPASS
 #define PACKET_QDISC_BYPASS 20
@@ -97,19 +98,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("tapbench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
 }
 
 static uint64_t now_ns(clockid_t clk)
@@ -1105,6 +1093,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa;
 
+	prog_name_set("tapbench");
 	parse_args(argc, argv);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

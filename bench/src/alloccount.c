@@ -1,4 +1,4 @@
-/* tools/alloccount.c — an LD_PRELOAD shim that counts heap calls, for "zero allocations per
+/* bench/src/alloccount.c — an LD_PRELOAD shim that counts heap calls, for "zero allocations per
  * packet in steady state" (bench/run.sh).
  *
  *   LD_PRELOAD=build/alloccount.so ALLOCCOUNT_OUT=/tmp/counts tapstackd ...

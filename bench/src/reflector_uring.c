@@ -1,7 +1,7 @@
-/* tools/reflector_uring.c — the reflector on io_uring (issue #6): build/reflector-uring.
+/* bench/src/reflector_uring.c — the reflector on io_uring (issue #6): build/reflector-uring.
  *
- * The frames and the work done on each are those of tools/reflector.c (its frame handling is
- * included below, so both responders swap and rewrite exactly the same bytes); only the I/O
+ * The frames and the work done on each are those of bench/src/reflector.c (both take their frame
+ * handling from bench/src/reflect.h, so they swap and rewrite exactly the same bytes); only the I/O
  * differs. Instead of read(2) + write(2) per frame and epoll_wait(2) per wake-up, the loop makes
  * one io_uring_enter(2) per batch: it submits the writes of every reply prepared since the last
  * call and waits for at least one completion; then it handles every completion that is there
@@ -31,12 +31,21 @@
  * SIGINT/SIGTERM: prints the frame counters and the batching (frames per io_uring_enter) to
  * stderr and exits 0. SIGUSR1: prints the counters since the last SIGUSR1 and starts them again.
  */
-#define REFLECTOR_NO_MAIN
-/* the same frame handling as the plain reflector, byte for byte */
-#include "tools/reflector.c" /* NOLINT(bugprone-suspicious-include) */
-
+#include <errno.h>
+#include <getopt.h>
 #include <liburing.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+/* the same frame handling as the plain reflector, byte for byte */
+#include "bench/src/reflect.h"
+#include "tools/util.h"
 
 #define OP_READ_MULTISHOT 49 /* IORING_OP_READ_MULTISHOT (Linux 6.7); Debian 12's liburing predates it */
 #define BGID              0
@@ -414,29 +423,21 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *in_name = NULL, *out_name = NULL, *taskrun = "defer";
-	uint8_t dmac[6] = { 0 }, smac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	bool have_dmac = false, quiet = false, want_mshot = true;
+	const char *taskrun = "defer";
+	struct reflect_opts ro = REFLECT_OPTS_INIT;
+	bool quiet = false, want_mshot = true;
 	unsigned inflight = 64, nbuf_mshot = 1024;
 	struct sigaction sa;
 	struct uio u;
 	int c, fds[2];
 
+	prog_name_set("reflector"); /* its messages have always said "reflector: " */
 	memset(&u, 0, sizeof(u));
 	u.bufsz = 2048;
 	while ((c = getopt_long(argc, argv, "i:o:n:qh", longopts, NULL)) != -1) {
+		if (reflect_opt(&ro, c, optarg))
+			continue;
 		switch (c) {
-		case 'i': in_name = optarg; break;
-		case 'o': out_name = optarg; break;
-		case 'D':
-			if (parse_mac(optarg, dmac) < 0)
-				die(2, "bad --dst-mac \"%s\"", optarg);
-			have_dmac = true;
-			break;
-		case 'S':
-			if (parse_mac(optarg, smac) < 0)
-				die(2, "bad --src-mac \"%s\"", optarg);
-			break;
 		case 'R':
 			if (strcmp(optarg, "mshot") == 0)
 				want_mshot = true;
@@ -467,25 +468,18 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc)
-		die(2, "unexpected argument \"%s\"", argv[optind]);
-	if (!in_name)
-		die(2, "%s", "-i TAP is required (see -h)");
-	if (out_name && !have_dmac)
-		die(2, "%s", "forward mode (-o) needs --dst-mac");
+	reflect_opts_check(&ro, optind, argc, argv);
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: io_uring_enter returns -EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	reflect_signals(); /* no SA_RESTART: io_uring_enter returns -EINTR */
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
 
-	fds[0] = tap_attach(in_name, true);
-	fds[1] = out_name ? tap_attach(out_name, true) : -1;
-	u.forward = out_name != NULL;
+	fds[0] = tap_attach(ro.in_name, true);
+	fds[1] = ro.out_name ? tap_attach(ro.out_name, true) : -1;
+	u.forward = ro.out_name != NULL;
 	ring_setup(&u, taskrun);
-	c = io_uring_register_files(&u.ring, fds, out_name ? 2 : 1);
+	c = io_uring_register_files(&u.ring, fds, ro.out_name ? 2 : 1);
 	if (c < 0)
 		die(1, "io_uring_register_files: %s", strerror(-c));
 	/* mshot: a buffer per frame from the ring; single: one per read in flight */
@@ -493,7 +487,7 @@ int main(int argc, char **argv)
 	u.nbuf = u.mshot ? nbuf_mshot : u.sysread ? SYS_BATCH : inflight;
 	buffers_setup(&u);
 	if (u.sysread)
-		return run_sysread(&u, fds[0], dmac, smac, quiet);
+		return run_sysread(&u, fds[0], ro.dmac, ro.smac, quiet);
 	if (u.mshot)
 		mshot_arm(&u);
 	else
@@ -510,7 +504,7 @@ int main(int argc, char **argv)
 		n_enter++;
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 			die(1, "io_uring_enter: %s", strerror(-ret));
-		reap(&u, dmac, smac);
+		reap(&u, ro.dmac, ro.smac);
 		if (u.mshot) {
 			if (u.br_added) {
 				io_uring_buf_ring_advance(u.br, (int)u.br_added);
