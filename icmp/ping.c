@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "icmp/icmp_ext.h"
+#include "icmp/probe.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -57,8 +59,14 @@ static void ping_describe(struct sbuf *out, uint8_t type, uint8_t code, uint32_t
 	}
 }
 
+struct ping_session *ping_find(struct stack *st, uint16_t ident) { return ping_by_ident(st, ident); }
+
 static void ping_send(struct stack *st, struct ping_session *s)
 {
+	if (s->probe_len) {
+		probe4_send(st, s);
+		return;
+	}
 	uint16_t seq = (uint16_t)(s->sent + 1);
 	struct pkb *p = stack_alloc(st, ICMP4_HDR_LEN + s->size);
 	char a[16];
@@ -229,7 +237,7 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 }
 
 /* Done when every request has been sent and each has an answer, or the linger time is over. */
-static void ping_check_done(struct stack *st, struct ping_session *s)
+void ping_check_done(struct stack *st, struct ping_session *s)
 {
 	if (!s->done && s->sent == s->count && (s->received + s->errors >= s->sent || st->now >= s->linger_until))
 		ping_finish(st, s);
@@ -356,6 +364,22 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	ping_check_done(st, s);
 }
 
+/* RFC 4884/5837 objects of the error, as newer traceroute prints them: " <INC:...;OUT:...>". */
+static void ping_describe_ext(struct sbuf *out, const struct ip4_err *e)
+{
+	uint16_t off;
+	uint8_t flags;
+	size_t hlen = (size_t)(e->l4 - e->inner) + ICMP4_HDR_LEN;
+	if (!e->msg || e->type == ICMP4_REDIRECT || !icmp4_ext_rfc4884(e->msg, e->msg_len, hlen, &off, &flags))
+		return;
+	struct sbuf t = { 0 };
+	size_t at = ICMP4_HDR_LEN + hlen + off;
+	icmp_ext_describe(&t, e->msg + at, e->msg_len - at);
+	if (t.len)
+		sbuf_printf(out, " <%s>", sbuf_str(&t));
+	sbuf_free(&t);
+}
+
 void ping_err(struct stack *st, const struct ip4_err *e)
 {
 	if (e->l4[0] != ICMP4_ECHO)
@@ -370,6 +394,7 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 	/* A local error (ARP gave up) is reported from our own address, as Linux does. */
 	sbuf_printf(&s->out, "From %s icmp_seq=%u ", ip4_ntoa(e->from ? e->from : e->isrc, a), seq);
 	ping_describe(&s->out, e->type, e->code, e->info);
+	ping_describe_ext(&s->out, e);
 	sbuf_printf(&s->out, "\n");
 	ping_check_done(st, s);
 }

@@ -27,6 +27,10 @@ struct ping_session {
 	uint64_t sent_us[PING_RING];
 	uint8_t state[PING_RING];                      /* 0 unused, 1 sent, 2 answered */
 	struct sbuf out;        /* text not yet taken by stack_ctl_poll */
+	/* A PROBE session (icmp/probe.c) when probe_len: the Interface Identification Object sent. */
+	uint8_t probe_obj[24];
+	uint8_t probe_len;
+	bool probe_local;       /* L bit */
 };
 
 /* Starts `ping [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] ADDR`: STACK_CTL_PENDING with
@@ -35,6 +39,10 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 /* Moves pending text to out; STACK_CTL_PENDING, or the final status (the session is then gone). */
 int ping_collect(struct stack *st, unsigned handle, struct sbuf *out);
 void ping_cancel(struct stack *st, unsigned handle);
+/* The running session with this ICMP identifier, or NULL. */
+struct ping_session *ping_find(struct stack *st, uint16_t ident);
+/* Ends s when every request has an answer or the linger time is over. */
+void ping_check_done(struct stack *st, struct ping_session *s);
 /* Sends what is due, ends what is finished. */
 void ping_poll(struct stack *st);
 uint64_t ping_deadline(const struct stack *st);

@@ -79,5 +79,6 @@ Suite *icmp_err_suite(void);
 Suite *udp_tcp_suite(void);
 Suite *forward_suite(void);
 Suite *errors_in_suite(void);
+Suite *icmp_ext_suite(void);
 
 #endif
