@@ -109,7 +109,7 @@ static void ping_finish(struct stack *st, struct ping_session *s)
 {
 	char a[16];
 	(void)st;
-	sbuf_printf(&s->out, "\n--- %s ping statistics ---\n", ip4_ntoa(s->dst, a));
+	sbuf_printf(&s->out, "\n--- %s %s statistics ---\n", ip4_ntoa(s->dst, a), s->probe_len ? "probe" : "ping");
 	sbuf_printf(&s->out, "%u packets transmitted, %u received", s->sent, s->received);
 	if (s->dups)
 		sbuf_printf(&s->out, ", +%u duplicates", s->dups);
