@@ -476,8 +476,11 @@ def build(m):
     t_err = [19, 41, 100, 255]
     t_silent = [1, 2, 6, 7, 9, 10, 14, 15, 16, 17, 18, 42, 43, 0, 4]
     m.add("icmp-types", [E(ip(icmp(t, 0, data=b"\0" * 8))) for t in t_err + t_silent],
-          expect={"IcmpInMsgs": len(t_err) + len(t_silent), "IcmpInErrors": len(t_err)},
-          note="types > 18 (InErrors) and obsolete/unsolicited types (silent)")
+          expect={"IcmpInMsgs": len(t_err) + len(t_silent), "IcmpInErrors": len(t_err), "IcmpMsgOutType43": 1,
+                  "IcmpOutMsgs": 1},
+          replies=["icmp:43/1>%s" % H],
+          note="types > 18 (InErrors) and obsolete/unsolicited types (silent); t_70 answers PROBE (42), "
+               "here with code 1: its zero bytes are no extension (ICMP-EXT-SPEC X5.5)")
     r = random.Random(7)
     garb = bytes(r.randrange(256) for _ in range(40))
     udp_q = ip(udp(5555, 33434, src=D, dst="203.0.113.9"), src=D, dst="203.0.113.9", proto=17)
