@@ -728,6 +728,8 @@ START_TEST(test_x5_lenient_and_policy)
 	ck_assert_uint_eq(rd32(r.b + 14 + 12), US_IP);
 	ck_assert(probe_send(IP(192, 0, 2, 255), 0, 1, o, ol, false, BCASTMAC, &r, &m));
 	ck_assert_uint_eq(rd32(r.b + 14 + 12), US_IP);
+	ck_assert(probe_send(IP(224, 0, 0, 1), 0, 1, o, ol, false, BCASTMAC, &r, &m));
+	ck_assert_uint_eq(rd32(r.b + 14 + 12), US_IP);
 	/* X5.9: not rate limited: 300 back to back, 300 replies */
 	tx_clear();
 	for (int i = 0; i < 300; i++) {
