@@ -752,6 +752,27 @@ START_TEST(test_x5_lenient_and_policy)
 }
 END_TEST
 
+/* X5.8: the same address in the ARP tables of two interfaces: code 4, Multiple Interfaces. */
+START_TEST(test_x5_proxy_multiple)
+{
+	uint8_t o[16];
+	struct frame r, f;
+	const uint8_t *m;
+	set_knob("icmp_echo_enable_probe", "1");
+	feed(1, f.b, build_arp(&f, BCASTMAC, 1, (const uint8_t[6]){ 2, 0, 0, 0, 0x77, 1 }, PEER_IP, ZERO, US1_IP));
+	tx_clear();
+	struct sbuf out = { 0 };
+	ck_assert_int_eq(ctl("neigh", &out), 0);
+	bool twice = strstr(sbuf_str(&out), "192.0.2.1 dev tap1") && strstr(sbuf_str(&out), "192.0.2.1 dev tap0");
+	sbuf_free(&out);
+	size_t al = probe_obj(o, 3, (const uint8_t *)"\0\1\4\0\xc0\0\2\1", 8, -1);
+	ck_assert(probe_send(US_IP, 0, 0, o, al, false, NULL, &r, &m));
+	ck_assert_msg(twice, "the fixture could not put 192.0.2.1 on both interfaces");
+	ck_assert_uint_eq(m[1], 4);
+	ck_assert_uint_eq(m[7], 0);
+}
+END_TEST
+
 /* X5.3: disabled (the default) or echo_ignore_all: consumed, only InMsgs and InType42 move. */
 START_TEST(test_x5_disabled)
 {
@@ -874,6 +895,7 @@ Suite *icmp_ext_suite(void)
 	tcase_add_loop_test(tc, test_x5_table, 0, sizeof(probe_cases) / sizeof(probe_cases[0]));
 	tcase_add_test(tc, test_x5_lenient_and_policy);
 	tcase_add_test(tc, test_x5_disabled);
+	tcase_add_test(tc, test_x5_proxy_multiple);
 	tcase_add_test(tc, test_x5_client);
 	suite_add_tcase(s, tc);
 	return s;
