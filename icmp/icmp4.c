@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "icmp/icmp_ext.h"
 #include "icmp/ping.h"
+#include "icmp/probe.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -68,9 +70,11 @@ void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	}
 	uint8_t type = m[0];
 	st->icmp_in_type[type]++;                            /* R1.4 */
-	if (type > ICMP4_MAX_TYPE) {                         /* R1.6; 42/43 (RFC 8335) silently */
-		if (type == 42 || type == 43)
-			stack_drop(st, p, C_IcmpInIgnored);
+	if (type > ICMP4_MAX_TYPE) {                         /* R1.6; 42/43 (RFC 8335) */
+		if (type == ICMP4_EXT_ECHO)                  /* X5.4: before R1.5 */
+			probe4_input(st, p, rx);
+		else if (type == ICMP4_EXT_ECHOREPLY)        /* X5.11 */
+			probe4_reply_input(st, p, rx);
 		else
 			stack_drop(st, p, C_IcmpInErrors);
 		return;
@@ -109,7 +113,7 @@ static void icmp4_xmit(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 }
 
 /* Sends the reply built in p back to the requester (R2.3, R2.4, R2.5, R2.6, R3.3). */
-static void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	uint8_t opt[40];
 	struct ip4_opts oinfo;
@@ -144,7 +148,7 @@ static void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 }
 
 /* True when the requester may be answered at all (R2.7 POLICY: not an invalid source). */
-static bool icmp4_may_answer(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+bool icmp4_may_answer(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	if (!ip4_is_valid_host_src(st, rx->src)) {
 		stack_drop(st, p, C_IcmpInInvalidSrc);
@@ -254,12 +258,19 @@ static void icmp4_errno(uint8_t type, uint8_t code, int *err, bool *fatal)
 void icmp4_deliver_error(struct stack *st, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
 			 const uint8_t *inner, size_t inner_len)
 {
+	icmp4_deliver_error_msg(st, type, code, info, from, inner, inner_len, NULL, 0);
+}
+
+void icmp4_deliver_error_msg(struct stack *st, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
+			     const uint8_t *inner, size_t inner_len, const uint8_t *msg, size_t msg_len)
+{
 	unsigned ihl = (inner[IP4_VHL] & 0x0fu) * 4;
 	struct ip4_err e = {
 		.type = type, .code = code, .info = info, .from = from,
 		.inner = inner, .inner_len = inner_len,
 		.isrc = be32_get(inner + IP4_SRC), .idst = be32_get(inner + IP4_DST),
 		.l4 = inner + ihl,
+		.msg = msg, .msg_len = msg_len,
 	};
 	icmp4_errno(type, code, &e.err, &e.fatal);
 	const struct ip4_proto *pr = &st->protos[inner[IP4_PROTO]];
@@ -297,7 +308,7 @@ static void icmp4_error_input(struct stack *st, struct pkb *p, const struct ip4_
 	} else if (type == ICMP4_PARAMETERPROB) {
 		info = m[4];
 	}
-	icmp4_deliver_error(st, type, code, info, rx->src, in, p->len - ICMP4_HDR_LEN);
+	icmp4_deliver_error_msg(st, type, code, info, rx->src, in, p->len - ICMP4_HDR_LEN, m, p->len);
 	stack_consume(st, p);
 }
 
@@ -339,6 +350,12 @@ static bool icmp4_offender_is_error(const uint8_t *h, size_t len, unsigned hlen)
 }
 
 void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t word2)
+{
+	icmp4_send_error_fwd(st, off, type, code, word2, NULL);
+}
+
+void icmp4_send_error_fwd(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t word2,
+			  const struct icmp_ext_fwd *fwd)
 {
 	const uint8_t *h = off->data;
 	struct route_res rr;
@@ -419,6 +436,11 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 		qlen = off->len;
 	if (qlen > (size_t)room)
 		qlen = (size_t)room;
+	/* X2: RFC 4884/5837 extension, after every rule above; replaces the quote when it fits. */
+	uint8_t ext[ICMP_EXT_ORIG_LEN + ICMP_EXT_MAX];
+	size_t elen = icmp4_ext_build(st, type, off, fwd, room, ext);
+	if (elen)
+		qlen = elen;
 
 	struct pkb *p = stack_alloc(st, ICMP4_HDR_LEN + qlen);
 	if (!p) {
@@ -431,7 +453,9 @@ void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	m[1] = code;
 	be16_put(m + 2, 0);
 	be32_put(m + 4, word2);                                                /* R5.12 */
-	memcpy(m + ICMP4_HDR_LEN, h, qlen);
+	memcpy(m + ICMP4_HDR_LEN, elen ? ext : h, qlen);
+	if (elen)
+		m[5] = ICMP_EXT_ORIG_LEN / 4;                                  /* X1.2: length attribute */
 	be16_put(m + 2, csum_buf(m, p->len));
 	struct ip4_tx tx = {
 		.src = saddr,

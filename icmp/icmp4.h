@@ -20,6 +20,8 @@
 #define ICMP4_ADDRESS       17
 #define ICMP4_ADDRESSREPLY  18
 #define ICMP4_MAX_TYPE      18
+#define ICMP4_EXT_ECHO      42   /* RFC 8335 PROBE */
+#define ICMP4_EXT_ECHOREPLY 43
 
 #define ICMP4_QUOTE_MAX     576  /* RFC 1812 4.3.2.3: an error fills at most 576 bytes */
 #define ICMP4_PEERS_SETS    1024 /* per-destination rate-limit table: sets ... */
@@ -44,6 +46,11 @@ struct icmp4_ratelimit {
  * gateway for 5, else 0. Applies every suppression rule and the rate limits, then sends.
  * Does not consume off. */
 void icmp4_send_error(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t word2);
+struct icmp_ext_fwd;
+/* The same for an offender being forwarded: fwd names its egress interface and next hop, for the
+ * OUT and NXT objects of RFC 5837 (ICMP-EXT-SPEC X3.5). */
+void icmp4_send_error_fwd(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t word2,
+			  const struct icmp_ext_fwd *fwd);
 /* §7: exempt(type, code) — above 18, frag-needed, or not in icmp_ratemask. */
 bool icmp4_rate_exempt(const struct stack *st, uint8_t type, uint8_t code);
 /* §7: may a message of type/code go to dst now? Counts IcmpOutRateLimit* when not. */
@@ -59,6 +66,17 @@ unsigned icmp4_peers_in_use(const struct stack *st);
  * protocol that sent it, with the errno of R8.3. from = the reporter, 0 for a local error. */
 void icmp4_deliver_error(struct stack *st, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
 			 const uint8_t *inner, size_t inner_len);
+
+/* Sends the reply built in p (ICMP header at data, checksum set) back to the requester of rx, with
+ * echo's addressing, TOS, TTL and options (R2.3-R2.6). Consumes p. */
+void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+/* False (p dropped, counted) when the requester is not a valid unicast host (R2.7). */
+bool icmp4_may_answer(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+
+/* The same for a received error message (msg: its ICMP header, msg_len bytes), so that the
+ * protocol can read an RFC 4884 extension (ICMP-EXT-SPEC X4). */
+void icmp4_deliver_error_msg(struct stack *st, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
+			     const uint8_t *inner, size_t inner_len, const uint8_t *msg, size_t msg_len);
 
 /* ICMP input, registered with IP for protocol 1. Consumes p. */
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);

@@ -9,12 +9,13 @@
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "icmp/icmp_ext.h"
+#include "icmp/probe.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
 
 #define PING_LINGER_MIN_MS 1000   /* after the last request: wait this long, or twice the worst RTT */
-#define PING_LINGER_NOREPLY_MS 2000
 
 static struct ping_session *ping_by_ident(struct stack *st, uint16_t ident)
 {
@@ -68,8 +69,14 @@ static void ping_describe(struct sbuf *out, uint8_t type, uint8_t code, uint32_t
 	}
 }
 
+struct ping_session *ping_find(struct stack *st, uint16_t ident) { return ping_by_ident(st, ident); }
+
 static void ping_send(struct stack *st, struct ping_session *s)
 {
+	if (s->probe_len) {
+		probe4_send(st, s);
+		return;
+	}
 	uint16_t seq = (uint16_t)(s->sent + 1);
 	struct pkb *p = stack_alloc(st, ICMP4_HDR_LEN + s->size);
 	char a[16];
@@ -114,7 +121,7 @@ static void ping_finish(struct stack *st, struct ping_session *s)
 {
 	char a[16];
 	(void)st;
-	sbuf_printf(&s->out, "\n--- %s ping statistics ---\n", ip4_ntoa(s->dst, a));
+	sbuf_printf(&s->out, "\n--- %s %s statistics ---\n", ip4_ntoa(s->dst, a), s->probe_len ? "probe" : "ping");
 	sbuf_printf(&s->out, "%u packets transmitted, %u received", s->sent, s->received);
 	if (s->dups)
 		sbuf_printf(&s->out, ", +%u duplicates", s->dups);
@@ -312,7 +319,7 @@ static bool ping_sending(const struct ping_session *s)
 
 /* Done (iputils main_loop): COUNT answers or errors; without a deadline also when every request
  * went and the linger time is over; with one, at the first error. The deadline itself: ping_poll. */
-static void ping_check_done(struct stack *st, struct ping_session *s)
+void ping_check_done(struct stack *st, struct ping_session *s)
 {
 	if (s->done)
 		return;
@@ -461,6 +468,22 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	ping_check_done(st, s);
 }
 
+/* RFC 4884/5837 objects of the error, as newer traceroute prints them: " <INC:...;OUT:...>". */
+static void ping_describe_ext(struct sbuf *out, const struct ip4_err *e)
+{
+	uint16_t off;
+	uint8_t flags;
+	size_t hlen = (size_t)(e->l4 - e->inner) + ICMP4_HDR_LEN;
+	if (!e->msg || e->type == ICMP4_REDIRECT || !icmp4_ext_rfc4884(e->msg, e->msg_len, hlen, &off, &flags))
+		return;
+	struct sbuf t = { 0 };
+	size_t at = ICMP4_HDR_LEN + hlen + off;
+	icmp_ext_describe(&t, e->msg + at, e->msg_len - at);
+	if (t.len)
+		sbuf_printf(out, " <%s>", sbuf_str(&t));
+	sbuf_free(&t);
+}
+
 void ping_err(struct stack *st, const struct ip4_err *e)
 {
 	if (e->l4[0] != ICMP4_ECHO)
@@ -477,6 +500,7 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 		ping_stamp(st, s);
 		sbuf_printf(&s->out, "From %s icmp_seq=%u ", ip4_ntoa(e->from ? e->from : e->isrc, a), seq);
 		ping_describe(&s->out, e->type, e->code, e->info);
+		ping_describe_ext(&s->out, e);
 		sbuf_printf(&s->out, "\n");
 	}
 	ping_check_done(st, s);

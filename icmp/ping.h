@@ -10,6 +10,7 @@
 
 struct stack;
 
+#define PING_LINGER_NOREPLY_MS 2000  /* ping without -W: the wait after the last request when nothing answered */
 #define PING_MAX_SESSIONS 64
 #define PING_RING         1024   /* replies matched within the last this-many sequence numbers */
 
@@ -33,6 +34,10 @@ struct ping_session {
 	uint64_t sent_us[PING_RING];
 	uint8_t state[PING_RING];                      /* 0 unused, 1 sent, 2 answered */
 	struct sbuf out;        /* text not yet taken by stack_ctl_poll */
+	/* A PROBE session (icmp/probe.c) when probe_len: the Interface Identification Object sent. */
+	uint8_t probe_obj[24];
+	uint8_t probe_len;
+	bool probe_local;       /* L bit */
 };
 
 /* Starts `ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR`
@@ -43,6 +48,10 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 /* Moves pending text to out; STACK_CTL_PENDING, or the final status (the session is then gone). */
 int ping_collect(struct stack *st, unsigned handle, struct sbuf *out);
 void ping_cancel(struct stack *st, unsigned handle);
+/* The running session with this ICMP identifier, or NULL. */
+struct ping_session *ping_find(struct stack *st, uint16_t ident);
+/* Ends s when every request has an answer or the linger time is over. */
+void ping_check_done(struct stack *st, struct ping_session *s);
 /* Sends what is due, ends what is finished. */
 void ping_poll(struct stack *st);
 uint64_t ping_deadline(const struct stack *st);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "icmp/icmp_ext.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -247,8 +248,9 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		stack_drop(st, p, C_IpForwProhibited);
 		return;
 	}
+	struct icmp_ext_fwd fwd = { rr.ifindex, rr.nexthop };          /* X3.5: OUT and NXT */
 	if (rx->ttl <= 1) {                                             /* 11/0, before any decrement */
-		icmp4_send_error(st, p, ICMP4_TIME_EXCEEDED, 0, 0);
+		icmp4_send_error_fwd(st, p, ICMP4_TIME_EXCEEDED, 0, 0, &fwd);
 		stack_drop(st, p, C_IpInHdrErrors);
 		return;
 	}
@@ -263,7 +265,7 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	unsigned mtu = st->ifs[rr.ifindex].mtu;
 	if ((be16_get(h + IP4_FRAG) & IP4_DF) && rx->tot_len > mtu) {
 		/* 3/4 with the next-hop MTU, quoting the datagram as it came (TTL not yet decremented). */
-		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 4, mtu);
+		icmp4_send_error_fwd(st, p, ICMP4_DEST_UNREACH, 4, mtu, &fwd);
 		stack_drop(st, p, C_IpFragFails);
 		return;
 	}
@@ -332,9 +334,14 @@ void ip4_neigh_failed(struct stack *st, struct pkb *p)
 {
 	/* A datagram we were forwarding: 3/1 to its source, one per queued datagram, quoting it as
 	 * held (TTL already decremented; R5.14), rate limited (§7). */
-	if (p->len >= IP4_HDR_MIN && !ip4_is_local(st, be32_get(p->data + IP4_SRC)))
-		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 1, 0);
-	else if (p->len >= IP4_HDR_MIN + 8u && (be16_get(p->data + IP4_FRAG) & IP4_OFFMASK) == 0)
+	struct route_res rr;
+	if (p->len >= IP4_HDR_MIN && !ip4_is_local(st, be32_get(p->data + IP4_SRC))) {
+		/* X3.5: the interface it was to leave by and the next hop that did not answer. */
+		struct icmp_ext_fwd fwd = { p->ifindex, 0 };
+		if (route_lookup(st, be32_get(p->data + IP4_DST), &rr) == 0 && rr.ifindex == p->ifindex)
+			fwd.nexthop = rr.nexthop;
+		icmp4_send_error_fwd(st, p, ICMP4_DEST_UNREACH, 1, 0, &fwd);
+	} else if (p->len >= IP4_HDR_MIN + 8u && (be16_get(p->data + IP4_FRAG) & IP4_OFFMASK) == 0)
 		/* One of ours: its sender hears EHOSTUNREACH, as a local error (R6, 3/1). */
 		icmp4_deliver_error(st, ICMP4_DEST_UNREACH, 1, 0, 0, p->data, p->len);
 	stack_drop(st, p, C_IpOutDiscards);

@@ -71,6 +71,8 @@ struct ip4_err {
 	size_t inner_len;
 	uint32_t isrc, idst;    /* its addresses (host order) */
 	const uint8_t *l4;      /* its transport header, >= 8 bytes */
+	const uint8_t *msg;     /* the whole ICMP message (msg_len bytes) for a received error, else NULL */
+	size_t msg_len;         /* (RFC 4884 extensions, ICMP-EXT-SPEC X4) */
 };
 
 typedef void (*ip4_input_fn)(struct stack *st, struct pkb *p, const struct ip4_rx *rx);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icmp/probe.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 
@@ -214,6 +215,11 @@ static int ctl_sysctl(struct stack *st, int argc, char **argv, struct sbuf *out)
 		}
 		if (eq) {
 			int rc = knob_parse_set(&st->knobs, d, eq + 1);
+			char *end;
+			if (rc == -EINVAL && knob_is_bitmask(d) && eq[1] && (strtol(eq + 1, &end, 0), !*end)) {
+				sbuf_printf(out, "sysctl: %s: \"%s\": only bits 0x%lx may be set\n", d->name, eq + 1, d->max);
+				return 2;
+			}
 			if (rc == -EINVAL) {
 				sbuf_printf(out, "sysctl: %s: \"%s\" is not a number\n", d->name, eq + 1);
 				return 2;
@@ -268,10 +274,13 @@ static void udp_err_text(struct sbuf *out, const struct udp_err_entry *e)
 		sbuf_printf(out, " mtu %u", e->info);
 	else if (e->type == 12)
 		sbuf_printf(out, " pointer %u", e->info);
+	if (e->ext) /* ICMP-EXT-SPEC X4.2: what IP_RECVERR_RFC4884 would report */
+		sbuf_printf(out, " rfc4884 off %u%s%s%s%s", e->ext_off, e->ext_flags & 1 ? " INVALID" : "",
+			    e->ext_text[0] ? " <" : "", e->ext_text, e->ext_text[0] ? ">" : "");
 }
 
 static const char *const udp_usage =
-	"usage: udp bind [ADDR:]PORT | udp send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT...\n"
+	"usage: udp bind [--rfc4884] [ADDR:]PORT | udp send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT...\n"
 	"       | udp recv PORT | udp close PORT\n";
 
 static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
@@ -281,6 +290,11 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 	uint32_t addr = 0;
 	int err = 0;
 
+	bool rfc4884 = argc == 4 && strcmp(argv[1], "bind") == 0 && strcmp(argv[2], "--rfc4884") == 0;
+	if (rfc4884) {                  /* ICMP-EXT-SPEC X4.2: IP_RECVERR_RFC4884 on this stub */
+		argv[2] = argv[3];
+		argc = 3;
+	}
 	if (argc >= 3 && strcmp(argv[1], "bind") == 0 && argc == 3) {
 		if (parse_port(argv[2], &port) != 0 && parse_addr_port(argv[2], &addr, &port) != 0) {
 			sbuf_printf(out, "udp bind: bad port \"%s\"\n", argv[2]);
@@ -292,7 +306,8 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 				    err == -EADDRINUSE ? "port in use" : err == -EADDRNOTAVAIL ? "not our address" : "no free socket");
 			return 1;
 		}
-		sbuf_printf(out, "bound udp %s:%u\n", ip4_ntoa(s->laddr, a), s->lport);
+		s->rfc4884 = rfc4884;
+		sbuf_printf(out, "bound udp %s:%u%s\n", ip4_ntoa(s->laddr, a), s->lport, rfc4884 ? " rfc4884" : "");
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "send") == 0) {
@@ -430,6 +445,8 @@ static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out
 			    (unsigned long long)s->tx, s->rxq.len, (unsigned long long)s->rx_dropped);
 		if (s->pending)
 			sbuf_printf(out, " pending %s", strerrorname_np(s->pending));
+		if (s->rfc4884)
+			sbuf_printf(out, " rfc4884");
 		sbuf_printf(out, "\n");
 		/* The error queue, oldest first, one line each (IP_RECVERR's view). */
 		for (unsigned k = 0; k < s->errq_len; k++) {
@@ -497,7 +514,7 @@ static const struct ctl_cmd {
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },
 	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN | cache]  the routing table, PMTU and redirect exceptions" },
-	{ "udp", ctl_udp, "udp bind [ADDR:]PORT | send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT | recv PORT | close PORT" },
+	{ "udp", ctl_udp, "udp bind [--rfc4884] [ADDR:]PORT | send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT | recv PORT | close PORT" },
 	{ "sockets", ctl_sockets, "sockets                 UDP stub sockets" },
 };
 
@@ -548,6 +565,7 @@ int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64
 		for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 			sbuf_printf(out, "  %s\n", ctl_cmds[i].help);
 		sbuf_printf(out, "  ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR   iputils-style ping\n");
+		sbuf_printf(out, "  probe {-I NAME | -i INDEX | -a ADDR} [-L] [-c N] ADDR   RFC 8335 PROBE (-L: the interface is on ADDR)\n");
 		return argc == 0 ? 2 : 0;
 	}
 	if (strcmp(argv[0], "ping") == 0) {
@@ -556,6 +574,13 @@ int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64
 			return 2;
 		}
 		return ping_start(st, argc, argv, out, session);
+	}
+	if (strcmp(argv[0], "probe") == 0) {
+		if (!session) {
+			sbuf_printf(out, "probe: streams its output: use tapstackctl\n");
+			return 2;
+		}
+		return probe_start(st, argc, argv, out, session);
 	}
 	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 		if (strcmp(argv[0], ctl_cmds[i].name) == 0)

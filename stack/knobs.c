@@ -27,6 +27,11 @@ const struct knob_desc *knob_find(const char *name)
 	return NULL;
 }
 
+bool knob_is_bitmask(const struct knob_desc *d)
+{
+	return strcmp(d->name, "icmp_errors_extension_mask") == 0;
+}
+
 int knob_parse_set(struct knobs *k, const struct knob_desc *d, const char *text)
 {
 	char *end;
@@ -37,6 +42,8 @@ int knob_parse_set(struct knobs *k, const struct knob_desc *d, const char *text)
 	errno = 0;
 	v = strtol(text, &end, 0);
 	if (*end)
+		return -EINVAL;
+	if (knob_is_bitmask(d) && errno != ERANGE && (v < 0 || (v & ~d->max)))
 		return -EINVAL;
 	if (errno == ERANGE || v < d->min || v > d->max)
 		return -ERANGE;

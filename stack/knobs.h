@@ -4,6 +4,8 @@
 #ifndef TAPSTACK_KNOBS_H
 #define TAPSTACK_KNOBS_H
 
+#include <stdbool.h>
+
 /*  name                             default   min     max         description */
 #define STACK_KNOBS(X)                                                                              \
 	X(icmp_echo_ignore_all,          0,        0,      1,          "drop all echo requests silently") \
@@ -25,7 +27,10 @@
 	X(ipfrag_time,                   30,       1,      3600,       "seconds a reassembly queue lives, from its first fragment") \
 	X(ipfrag_max_dist,               64,       0,      65535,      "fragments from one source between two of one datagram before its queue restarts; 0 off") \
 	X(ipfrag_high_thresh,            4194304,  0,      1073741824, "reassembly memory above which fragments are refused ...") \
-	X(ipfrag_low_thresh,             3145728,  0,      1073741824, "... until it falls back below this")
+	X(ipfrag_low_thresh,             3145728,  0,      1073741824, "... until it falls back below this") \
+	X(icmp_errors_extension_mask,    0,        0,      0x07,       "RFC 4884/5837 objects on errors 3, 11, 12: 0x01 incoming interface, 0x02 outgoing, 0x04 next hop; other bits refused") \
+	X(icmp_echo_enable_probe,        0,        0,      1,          "answer RFC 8335 PROBE (Extended Echo, type 42)") \
+	X(icmp_echo_probe_proxy,         1,        0,      1,          "answer proxy PROBEs (L=0) from the ARP table; 0 drops them as Linux")
 
 struct knobs {
 #define X(name, def, min, max, desc) long name;
@@ -45,7 +50,10 @@ extern const unsigned knob_count;
 
 void knobs_init(struct knobs *k);                         /* every knob at its default */
 const struct knob_desc *knob_find(const char *name);      /* NULL when unknown */
-/* Parses text (decimal or 0x hex) and stores it when within bounds: 0, -EINVAL, -ERANGE. */
+/* Parses text (decimal or 0x hex) and stores it when within bounds: 0, -EINVAL, -ERANGE. A bit-mask
+ * knob (knob_is_bitmask: its max is the set of allowed bits) refuses other bits with -EINVAL, the
+ * value kept, as Linux's errors_extension_mask does. */
+bool knob_is_bitmask(const struct knob_desc *d);
 int knob_parse_set(struct knobs *k, const struct knob_desc *d, const char *text);
 static inline long *knob_ptr(struct knobs *k, const struct knob_desc *d)
 {

@@ -54,7 +54,7 @@ struct pkb *pkb_alloc(struct pkb_pool *pool, size_t size)
 	p->data = p->buf + PKB_HEADROOM;
 	p->len = 0;
 	p->ifindex = 0;
-	p->iif = 0;
+	p->iif = PKB_IIF_NONE;
 	p->opt = (struct ip4_opts){ 0 };
 	return p;
 }

@@ -11,6 +11,7 @@
 
 #define PKB_HEADROOM 128u   /* room for Ethernet + IPv4 with options + ICMP in front of data */
 #define PKB_SIZE     2048u  /* bytes per pool buffer: headroom + a 1518-byte frame + slack */
+#define PKB_IIF_NONE 0xffffu /* iif of a buffer the stack made itself: it arrived nowhere */
 
 enum {
 	PKB_L2_BCAST = 1u << 0, /* arrived in an Ethernet broadcast frame */

@@ -2,7 +2,10 @@
 #include "stack/udp.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "icmp/icmp_ext.h"
 
 #include "stack/core.h"
 #include "stack/csum.h"
@@ -190,6 +193,23 @@ bool udp_err_pop(struct udp_sock *s, struct udp_err_entry *e)
 	return true;
 }
 
+/* X4.2: where the extension starts in what the socket would read, and what it holds. */
+static void udp_err_rfc4884(struct udp_err_entry *q, const struct ip4_err *e)
+{
+	if (e->type != ICMP4_DEST_UNREACH && e->type != ICMP4_TIME_EXCEEDED && e->type != ICMP4_PARAMETERPROB)
+		return;
+	size_t hlen = (size_t)(e->l4 - e->inner) + UDP_HDR_LEN;
+	if (!icmp4_ext_rfc4884(e->msg, e->msg_len, hlen, &q->ext_off, &q->ext_flags))
+		return;
+	q->ext = true;
+	struct sbuf t = { 0 };
+	size_t at = ICMP4_HDR_LEN + hlen + q->ext_off;
+	icmp_ext_describe(&t, e->msg + at, e->msg_len - at);
+	if (t.len)
+		snprintf(q->ext_text, sizeof(q->ext_text), "%s", sbuf_str(&t));
+	sbuf_free(&t);
+}
+
 /* R8.2: the socket that sent the quoted datagram: local = its source, remote = its destination. */
 static void udp_err(struct stack *st, const struct ip4_err *e)
 {
@@ -213,6 +233,8 @@ static void udp_err(struct stack *st, const struct ip4_err *e)
 	struct udp_err_entry *q = &s->errq[(s->errq_head + s->errq_len++) % UDP_ERRQ_MAX];
 	*q = (struct udp_err_entry){ .type = e->type, .code = e->code, .local = e->from == 0, .err = e->err,
 				     .info = e->info, .from = e->from, .qsrc = e->isrc, .qdst = e->idst, .qdport = dport };
+	if (s->rfc4884 && e->msg)
+		udp_err_rfc4884(q, e);
 	if (s->raddr && e->fatal)
 		s->pending = e->err;
 	s->last_use = st->now;

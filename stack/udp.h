@@ -35,6 +35,11 @@ struct udp_err_entry {
 	uint32_t from;          /* the reporter (offender); 0 for local */
 	uint32_t qsrc, qdst;    /* the quoted datagram's addresses ... */
 	uint16_t qdport;        /* ... and destination port */
+	/* RFC 4884 (ICMP-EXT-SPEC X4.2), for a socket with the option: ee_rfc4884's len and flags */
+	bool ext;               /* an extension was reported */
+	uint8_t ext_flags;      /* 1: SO_EE_RFC4884_FLAG_INVALID */
+	uint16_t ext_off;       /* from the start of the data after the quoted UDP header */
+	char ext_text[120];     /* its objects, as icmp_ext_describe says them */
 };
 
 /* How a datagram leaves: TTL 0 = ip_default_ttl. */
@@ -60,6 +65,7 @@ struct udp_sock {
 	struct udp_err_entry errq[UDP_ERRQ_MAX];
 	unsigned errq_head, errq_len;
 	int pending;            /* connected sockets: the last fatal errno, until read */
+	bool rfc4884;           /* IP_RECVERR_RFC4884: errors report their extension */
 };
 
 struct udp_table {

@@ -107,12 +107,17 @@ static struct stack *setup(uint64_t now)
 	for (unsigned i = 0; i < 3; i++)
 		stack_iface_up(st, i, now);
 	stack_knob_set(st, "ip_forward", "1");
+	/* ICMP extensions: every error carries RFC 5837 objects, PROBE is answered (ICMP-EXT-SPEC). */
+	stack_knob_set(st, "icmp_errors_extension_mask", "7");
+	stack_knob_set(st, "icmp_echo_enable_probe", "1");
 	stack_service_enable(st, "echo");
 	stack_service_enable(st, "discard");
 	stack_ctl(st, "route add 203.0.113.128/26,via=198.51.100.2", &out, now);
 	stack_ctl(st, "route add 203.0.113.192/27,prohibit", &out, now);
 	stack_ctl(st, "route add 203.0.113.224/27,blackhole", &out, now);
 	stack_ctl(st, "udp bind 5000", &out, now);
+	/* received extensions parsed (X4): the port the unit tests' crafted errors quote */
+	stack_ctl(st, "udp bind --rfc4884 40000", &out, now);
 	sbuf_free(&out);
 	learn(st, 0, mac0, 0xc0000201, 0xc0000202, 1, now);   /* 192.0.2.1 */
 	learn(st, 1, mac1, 0xc6336402, 0xc6336401, 2, now);   /* 198.51.100.2 */

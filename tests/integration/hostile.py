@@ -476,8 +476,11 @@ def build(m):
     t_err = [19, 41, 100, 255]
     t_silent = [1, 2, 6, 7, 9, 10, 14, 15, 16, 17, 18, 42, 43, 0, 4]
     m.add("icmp-types", [E(ip(icmp(t, 0, data=b"\0" * 8))) for t in t_err + t_silent],
-          expect={"IcmpInMsgs": len(t_err) + len(t_silent), "IcmpInErrors": len(t_err)},
-          note="types > 18 (InErrors) and obsolete/unsolicited types (silent)")
+          expect={"IcmpInMsgs": len(t_err) + len(t_silent), "IcmpInErrors": len(t_err), "IcmpMsgOutType43": 1,
+                  "IcmpOutMsgs": 1},
+          replies=["icmp:43/1>%s" % H],
+          note="types > 18 (InErrors) and obsolete/unsolicited types (silent); t_70 answers PROBE (42), "
+               "here with code 1: its zero bytes are no extension (ICMP-EXT-SPEC X5.5)")
     r = random.Random(7)
     garb = bytes(r.randrange(256) for _ in range(40))
     udp_q = ip(udp(5555, 33434, src=D, dst="203.0.113.9"), src=D, dst="203.0.113.9", proto=17)
@@ -512,6 +515,62 @@ def build(m):
     # The garbage quote is delivered by its protocol byte: count InErrors only if that is UDP or TCP.
     if g28[9] in (6, 17):
         m.groups[-1].expect["IcmpInErrors"] += 1
+
+    # -- ICMP extensions (ICMP-EXT-SPEC X4, X5; t_70 runs with icmp_echo_enable_probe=1 and a stub
+    # bound with --rfc4884 on port 6565) ------------------------------------------------------------
+    ext_q = ip(udp(6565, 33434, src=D, dst="203.0.113.9", data=b"q" * 32), src=D, dst="203.0.113.9", proto=17)
+    field = ext_q + b"\0" * (128 - len(ext_q))
+
+    def xsum(b):
+        return b[:2] + struct.pack("!H", checksum(b)) + b[4:]
+
+    def xerr(attr, tail, t=11, c=0):
+        return E(ip(icmp(t, c, bytes([0, attr, 0, 0]), data=field + tail)))
+    obj = lambda ln, cn, ct, p: struct.pack("!HBB", ln, cn, ct) + p  # noqa: E731
+    exts = [
+        xerr(32, b"\x20\0\xde\xad" + obj(8, 2, 8, b"\0\0\0\1")),            # bad extension checksum
+        xerr(32, xsum(b"\x20\0\0\0" + obj(0, 2, 8, b"\0\0\0\1"))),          # object length 0
+        xerr(32, xsum(b"\x20\0\0\0" + obj(0xFFFF, 2, 15, b""))),               # object past the end
+        xerr(255, b"\x20\0\0\0" + obj(8, 2, 8, b"\0\0\0\1")),              # attribute past the message
+        xerr(32, b"\x20\0"),                                                  # 2 bytes after the field
+        xerr(31, xsum(b"\x20\0\0\0" + obj(8, 2, 8, b"\0\0\0\1"))),         # attribute < 128 bytes
+        xerr(32, xsum(b"\x20\0\0\0" + obj(12, 2, 0x06, b"\0\x02\0\0\x00\xff\x41\x42"))),  # AFI 2 cut, name len 255
+        xerr(32, xsum(b"\x20\0\0\0" + obj(8, 2, 0x02, b"\0abc"))),           # name length 0
+        xerr(32, xsum(b"\x20\0\0\0" + obj(8, 2, 0x02, b"\xffabc"))),         # name length 255
+        xerr(32, xsum(b"\x20\0\0\0" + obj(4, 2, 0xff, b"") * 30)),            # 30 empty objects, all flags
+        xerr(32, xsum(b"\x10\0\0\0" + bytes(range(40)))),                    # version 1 garbage
+        xerr(32, xsum(b"\x20\0\0\0" + obj(40, 2, 0x0f, b"\0\0\0\1\0\1\0\0\xc0\0\2\1\x14" + b"\x1b[2J" + b"\xff" * 14 + b"\0\0\x05\xdc"))),
+        xerr(32, xsum(b"\x20\0\0\0" + obj(8, 2, 8, b"\0\0\0\1")), t=3, c=3),
+        xerr(32, xsum(b"\x20\0\0\0" + obj(8, 2, 8, b"\0\0\0\1")), t=12, c=0),
+    ]
+    m.add("icmperr-ext-malformed", exts,
+          expect={"IcmpInMsgs": len(exts), "IcmpInErrors": 0, "IcmpInCsumErrors": 0},
+          note="errors about a datagram of the --rfc4884 stub (port 6565) with malformed RFC 4884 "
+               "extensions: bad checksum, object lengths 0 and 65535, attribute 255 and 31, 2 bytes after "
+               "the field, cut address and name sub-objects, name lengths 0 and 255, 30 empty objects, "
+               "version 1, escape bytes in a name; never dropped as errors, never answered (X4.1)")
+    pid = 0x5A5A
+    pb = lambda o, L=1: icmp(42, 0, struct.pack("!HBB", pid, 1, L), data=o)  # noqa: E731
+    iid = lambda ct, p, ln=None: struct.pack("!HBB", 4 + len(p) if ln is None else ln, 3, ct) + p  # noqa: E731
+    probes_bad = [
+        pb(b""), pb(b"\x20\0\0\0"), pb(xsum(b"\x20\0\0\0" + iid(4, b"\0\0\0\0"))),
+        pb(xsum(b"\x20\0\0\0" + iid(2, b"\0\0\0\0", ln=4))),
+        pb(xsum(b"\x20\0\0\0" + iid(2, b"\0\0\0\0", ln=0xFFFF))),
+        pb(xsum(b"\x20\0\0\0" + iid(2, b"\0" * 24, ln=28))),
+        pb(xsum(b"\x20\0\0\0" + iid(1, b"A" * 16))), pb(xsum(b"\x20\0\0\0" + iid(2, b"\0" * 8))),
+        pb(xsum(b"\x20\0\0\0" + iid(3, b"\0\x01\x10\0" + b"\0" * 16))),
+        pb(xsum(b"\x20\0\0\0" + iid(3, b"\0\x09\x04\0\xc0\0\2\2"))),
+        pb(xsum(b"\x20\0\0\0" + iid(3, b"\0\x01\xff\0\xc0\0\2\2"))),
+        pb(xsum(b"\x20\0\0\0" + iid(1, b"tap0")), L=0),
+    ]
+    probes_ok = [pb(xsum(b"\x20\0\0\0" + iid(2, b"\0\0\0\0"))), pb(b"\x10\0\xff\xff" + iid(1, b"tap0"))]
+    m.add("probe-malformed", [E(ip(x)) for x in probes_bad + probes_ok],
+          expect={"IcmpMsgInType42": len(probes_bad) + len(probes_ok), "IcmpMsgOutType43": len(probes_bad) + len(probes_ok),
+                  "IcmpOutMsgs": len(probes_bad) + len(probes_ok), "IcmpInErrors": 0},
+          replies=["icmp:43/1>%s" % H] * len(probes_bad) + ["icmp:43/0>%s" % H] * len(probes_ok),
+          note="RFC 8335 PROBEs with no extension, no object, C-Type 4, Length 4, 65535, 28, a 16-byte name, "
+               "an 8-byte index, AFI 1 with length 16, AFI 9, address length 255, L=0 by name: code 1 each "
+               "(X5.5); by index 0 and, with version 1 and a bad checksum, by name: code 0")
 
     # -- smurf and broadcast/multicast destinations -----------------------------------------------
     m.add("smurf", [

@@ -27,7 +27,9 @@
 . "$(dirname "$0")/lib.sh"
 setup_ns
 start_daemon -S echo -s icmp_ratelimit=0 -s icmp_msgs_burst=1000000 -s icmp_msgs_per_sec=1000000 \
-	-s ipfrag_time=3600 -r "default,via=$HOST_IP"
+	-s ipfrag_time=3600 -r "default,via=$HOST_IP" -s icmp_echo_enable_probe=1 -s icmp_errors_extension_mask=7
+# A stub reading RFC 4884 extensions, for the icmperr-ext-malformed group.
+ctl udp bind --rfc4884 6565 >/dev/null || fail "udp bind --rfc4884 6565"
 
 HOSTILE="$(cd "$(dirname "$0")" && pwd)/hostile.py"
 T0=$(date +%s)

@@ -1,0 +1,211 @@
+/* icmp/icmp_ext.c — RFC 4884 multi-part ICMP messages and RFC 5837 Interface Information Objects
+ * (../shared/ICMP-EXT-SPEC.md X1-X4). Building is for the one error builder (icmp4_send_error);
+ * reading is for the stub sockets' error queues and the ping client. */
+#include "icmp/icmp_ext.h"
+
+#include <string.h>
+
+#include "icmp/icmp4.h"
+#include "stack/core.h"
+#include "stack/csum.h"
+#include "stack/wire.h"
+
+#define IIO_NAME_LEN 20 /* X3.3: always 20 bytes, as Linux's {u8 len; char name[16]} rounded up */
+
+/* X3.3: the first-configured unicast address outside 127/8 and 169.254/16, or 0. */
+static uint32_t iio_addr(const struct iface *ifp)
+{
+	for (unsigned i = 0; i < ifp->naddr; i++) {
+		uint32_t a = ifp->addr[i].addr;
+		if ((a >> 24) != 127 && (a >> 16) != 0xa9fe && (a >> 28) < 0xe)
+			return a;
+	}
+	return 0;
+}
+
+size_t icmp_ext_iio(const struct stack *st, unsigned ifindex, unsigned role, uint8_t *out)
+{
+	const struct iface *ifp = &st->ifs[ifindex];
+	uint32_t addr = iio_addr(ifp);
+	size_t n = 4;
+
+	/* X3.2, in order: ifIndex | IP Address Sub-Object | Interface Name Sub-Object | MTU. */
+	be32_put(out + n, ifindex);
+	n += 4;
+	if (addr) {
+		be16_put(out + n, 1);            /* AFI 1: IPv4 */
+		be16_put(out + n + 2, 0);
+		be32_put(out + n + 4, addr);
+		n += 8;
+	}
+	memset(out + n, 0, IIO_NAME_LEN);
+	out[n] = IIO_NAME_LEN;                   /* counts itself and the padding */
+	size_t nl = strnlen(ifp->name, sizeof(ifp->name));
+	memcpy(out + n + 1, ifp->name, nl < IIO_NAME_LEN - 1 ? nl : IIO_NAME_LEN - 1);
+	n += IIO_NAME_LEN;
+	be32_put(out + n, ifp->mtu);
+	n += 4;
+	be16_put(out, (uint16_t)n);
+	out[2] = ICMP_EXT_CLASS_IIO;
+	out[3] = (uint8_t)(role << 6 | 0x08 | (addr ? 0x04 : 0) | 0x02 | 0x01); /* X3.1 */
+	return n;
+}
+
+/* X3.5: the next-hop object, role 3, address sub-object only. */
+static size_t icmp_ext_nh(uint32_t nexthop, uint8_t *out)
+{
+	be16_put(out, ICMP_EXT_NH_LEN);
+	out[2] = ICMP_EXT_CLASS_IIO;
+	out[3] = 3u << 6 | 0x04;
+	be16_put(out + 4, 1);
+	be16_put(out + 6, 0);
+	be32_put(out + 8, nexthop);
+	return ICMP_EXT_NH_LEN;
+}
+
+size_t icmp4_ext_build(const struct stack *st, uint8_t type, const struct pkb *off, const struct icmp_ext_fwd *fwd,
+		       int room, uint8_t *out)
+{
+	unsigned mask = (unsigned)st->knobs.icmp_errors_extension_mask;
+
+	/* X1.1: 3, 11 and 12 only. */
+	if (type != ICMP4_DEST_UNREACH && type != ICMP4_TIME_EXCEEDED && type != ICMP4_PARAMETERPROB)
+		return 0;
+	if (!mask)
+		return 0;
+	/* X2.1: all or nothing on the largest structure the mask could give. */
+	int max = ICMP_EXT_HDR_LEN + ((mask & ICMP_EXT_MASK_INC) ? ICMP_EXT_IIO_LEN : 0) +
+		  ((mask & ICMP_EXT_MASK_OUT) ? ICMP_EXT_IIO_LEN : 0) + ((mask & ICMP_EXT_MASK_NXT) ? ICMP_EXT_NH_LEN : 0);
+	if (ICMP_EXT_ORIG_LEN + max > room)
+		return 0;
+	uint8_t *e = out + ICMP_EXT_ORIG_LEN;
+	size_t n = ICMP_EXT_HDR_LEN;
+	/* X3.4: an offender with no input interface (one we made) has no INC object. */
+	if ((mask & ICMP_EXT_MASK_INC) && off->iif < st->nifs)
+		n += icmp_ext_iio(st, off->iif, 0, e + n);
+	if (fwd && (mask & ICMP_EXT_MASK_OUT) && fwd->oif < st->nifs)
+		n += icmp_ext_iio(st, fwd->oif, 2, e + n);
+	if (fwd && (mask & ICMP_EXT_MASK_NXT) && fwd->nexthop)
+		n += icmp_ext_nh(fwd->nexthop, e + n);
+	if (n == ICMP_EXT_HDR_LEN)
+		return 0;                        /* never an empty structure */
+	/* X1.3: exactly 128 bytes of the offender as held (R5.14), zero-padded. */
+	size_t q = be16_get(off->data + IP4_LEN);
+	if (q > off->len)
+		q = off->len;
+	if (q > ICMP_EXT_ORIG_LEN)
+		q = ICMP_EXT_ORIG_LEN;
+	memcpy(out, off->data, q);
+	memset(out + q, 0, ICMP_EXT_ORIG_LEN - q);
+	/* X1.4: version 2, then the checksum over the whole structure. */
+	e[0] = 0x20;
+	e[1] = 0;
+	be16_put(e + 2, 0);
+	be16_put(e + 2, csum_buf(e, n));
+	return ICMP_EXT_ORIG_LEN + n;
+}
+
+/* Linux ip_icmp_error_rfc4884_validate: only a version 2 structure is checked. */
+static bool icmp_ext_valid(const uint8_t *e, size_t len)
+{
+	if (e[0] >> 4 != 2)
+		return true;
+	if (be16_get(e + 2) != 0 && csum_buf(e, len) != 0)
+		return false;
+	for (size_t o = ICMP_EXT_HDR_LEN; o < len;) {
+		if (o + 4 > len)
+			return false;
+		size_t l = be16_get(e + o);
+		if (l < 4 || o + l > len)
+			return false;
+		o += l;
+	}
+	return true;
+}
+
+bool icmp4_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *off, uint8_t *flags)
+{
+	if (len < ICMP4_HDR_LEN + hlen)
+		return false;
+	size_t o = (size_t)msg[5] * 4;           /* X1.2: 32-bit words */
+	size_t data_len = len - ICMP4_HDR_LEN - hlen;
+	if (o < ICMP_EXT_ORIG_LEN || o < hlen)
+		return false;                    /* X4.3: no compliant extension */
+	o -= hlen;
+	if (o + ICMP_EXT_HDR_LEN > data_len)
+		return false;
+	*off = (uint16_t)o;
+	*flags = icmp_ext_valid(msg + ICMP4_HDR_LEN + hlen + o, data_len - o) ? 0 : 1;
+	return true;
+}
+
+/* One class-2 object in newer traceroute's words. */
+static void iio_describe(struct sbuf *out, const uint8_t *p, size_t len, uint8_t ctype)
+{
+	static const char *const roles[4] = { "INC", "SUB", "OUT", "NXT" };
+	const char *sep = ":";
+	size_t i = 0;
+	char a[16];
+
+	sbuf_printf(out, "%s", roles[ctype >> 6]);
+	if ((ctype & 0x08) && i + 4 <= len) {
+		sbuf_printf(out, "%s%u", sep, be32_get(p + i));
+		i += 4;
+		sep = ",";
+	}
+	if ((ctype & 0x04) && i + 4 <= len) {
+		unsigned afi = be16_get(p + i), alen = afi == 1 ? 4 : 16;
+		if (i + 4 + alen > len)
+			return;
+		if (afi == 1) {
+			sbuf_printf(out, "%s%s", sep, ip4_ntoa(be32_get(p + i + 4), a));
+		} else {
+			sbuf_printf(out, "%s", sep);
+			for (unsigned k = 0; k < 16; k += 2)
+				sbuf_printf(out, "%s%x", k ? ":" : "", be16_get(p + i + 4 + k));
+		}
+		i += 4 + alen;
+		sep = ",";
+	}
+	if ((ctype & 0x02) && i < len) {
+		size_t nl = p[i];
+		if (nl < 1 || i + nl > len)
+			return;
+		sbuf_printf(out, "%s\"", sep);
+		for (size_t k = 1; k < nl && p[i + k]; k++) {
+			uint8_t c = p[i + k];
+			if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+				sbuf_printf(out, "%c", c);
+			else
+				sbuf_printf(out, "\\x%02x", c);
+		}
+		sbuf_printf(out, "\"");
+		i += nl;
+		sep = ",";
+	}
+	if ((ctype & 0x01) && i + 4 <= len)
+		sbuf_printf(out, "%smtu=%u", sep, be32_get(p + i));
+}
+
+void icmp_ext_describe(struct sbuf *out, const uint8_t *ext, size_t len)
+{
+	if (len < ICMP_EXT_HDR_LEN + 4 || ext[0] >> 4 != 2)
+		return;
+	bool first = true;
+	for (size_t o = ICMP_EXT_HDR_LEN; o + 4 <= len;) {
+		size_t l = be16_get(ext + o);
+		if (l < 4 || o + l > len)
+			break;
+		const uint8_t *p = ext + o + 4;
+		sbuf_printf(out, "%s", first ? "" : ";");
+		first = false;
+		if (ext[o + 2] == ICMP_EXT_CLASS_IIO) {
+			iio_describe(out, p, l - 4, ext[o + 3]);
+		} else {
+			sbuf_printf(out, "%u/%u:", ext[o + 2], ext[o + 3]);
+			for (size_t k = 0; k + 4 <= l - 4; k += 4)
+				sbuf_printf(out, "%s%08x", k ? "," : "", be32_get(p + k));
+		}
+		o += l;
+	}
+}

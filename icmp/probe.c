@@ -1,0 +1,346 @@
+/* icmp/probe.c — RFC 8335 PROBE for ICMPv4 (../shared/ICMP-EXT-SPEC.md X5). The responder parses as
+ * leniently as Linux 6.18 (icmp_build_probe) and answers proxy queries (L=0) from the ARP table
+ * (POLICY, icmp_echo_probe_proxy); the client is `tapstackctl probe`, a session like ping's. */
+#include "icmp/probe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icmp/icmp4.h"
+#include "icmp/icmp_ext.h"
+#include "stack/core.h"
+#include "stack/csum.h"
+#include "stack/wire.h"
+
+#define PROBE_OBJ_OFF  12  /* X5.1: the one Interface Identification Object after the header */
+#define PROBE_IDENT_MAX 20 /* Linux: sizeof(struct icmp_ext_echo_iio) - 4 */
+#define PROBE_NAME_MAX 16  /* IFNAMSIZ: a name that fills it is malformed */
+
+static int probe_find_name(const struct stack *st, const uint8_t *id, size_t len)
+{
+	char name[PROBE_NAME_MAX + 1] = { 0 };
+	memcpy(name, id, len);                   /* matched up to the first NUL (X5.5) */
+	for (unsigned i = 0; i < st->nifs; i++)
+		if (strcmp(st->ifs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int probe_find_addr(const struct stack *st, uint32_t a)
+{
+	for (unsigned i = 0; i < st->nifs; i++)
+		for (unsigned j = 0; j < st->ifs[i].naddr; j++)
+			if (st->ifs[i].addr[j].addr == a)
+				return (int)i;
+	return -1;
+}
+
+/* X5.8 (POLICY): the neighbour's state in the ARP table, from all interfaces. */
+static void probe_proxy(const struct stack *st, uint32_t a, uint8_t *code, uint8_t *status)
+{
+	unsigned found = 0, state = 0;
+	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
+		const struct arp_entry *e = &st->arp.e[i];
+		if (e->state == ARP_FREE || e->ip != a)
+			continue;
+		found++;
+		state = e->state == ARP_REACHABLE ? 2 : 1; /* RFC 8335 §2.2: Reachable, Incomplete */
+	}
+	if (found == 0) {
+		*code = PROBE_NO_ENTRY;
+	} else if (found > 1) {
+		*code = PROBE_MULTI_IF;
+	} else {
+		*code = PROBE_NO_ERROR;
+		*status = (uint8_t)(state << PROBE_STATE_SHIFT);
+	}
+}
+
+bool probe4_answer(struct stack *st, const uint8_t *m, size_t len, uint8_t *code, uint8_t *status)
+{
+	bool local = m[7] & 1;                   /* L: the interface is on this node */
+	*code = PROBE_MALFORMED;
+	*status = 0;
+	if (!local && !st->knobs.icmp_echo_probe_proxy)
+		return false;                    /* X5.8: Linux drops proxy queries */
+	/* X5.5: extension version and checksum and the Class-Num are not checked (Linux). */
+	if (len < PROBE_OBJ_OFF + 4)
+		return true;
+	const uint8_t *o = m + PROBE_OBJ_OFF, *id = o + 4;
+	size_t olen = be16_get(o), ilen = olen - 4;
+	if (olen <= 4 || ilen > PROBE_IDENT_MAX || PROBE_OBJ_OFF + olen > len)
+		return true;
+	int ifx = -1;
+	uint32_t a4 = 0;
+	switch (o[3]) {
+	case 1: /* by name */
+		if (ilen >= PROBE_NAME_MAX || !local)
+			return true;
+		ifx = probe_find_name(st, id, ilen);
+		break;
+	case 2: /* by index */
+		if (ilen != 4 || !local)
+			return true;
+		ifx = be32_get(id) < st->nifs ? (int)be32_get(id) : -1;
+		break;
+	case 3: /* by address: AFI, Address Length, Reserved, address */
+		if (ilen < 4 || ilen != 4u + id[2])
+			return true;
+		if (be16_get(id) == 1 && id[2] == 4)
+			a4 = be32_get(id + 4);
+		else if (!(be16_get(id) == 2 && id[2] == 16))
+			return true;             /* AFI 1 needs 4 bytes, AFI 2 16, other AFIs are malformed */
+		if (!local) {
+			if (a4)
+				probe_proxy(st, a4, code, status);
+			else
+				*code = PROBE_NO_ENTRY;  /* no ND cache yet: no entry */
+			return true;
+		}
+		ifx = a4 ? probe_find_addr(st, a4) : -1;
+		break;
+	default:
+		return true;
+	}
+	if (ifx < 0) {
+		*code = PROBE_NO_IF;
+		return true;
+	}
+	/* X5.6: A = administratively up; 4 = has an IPv4 address, whether up or not. */
+	const struct iface *ifp = &st->ifs[ifx];
+	*code = PROBE_NO_ERROR;                  /* X5.7 POLICY: never the request's code */
+	*status = (uint8_t)((ifp->up ? PROBE_A : 0) | (ifp->naddr ? PROBE_V4 : 0));
+	return true;
+}
+
+void probe4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	uint8_t *m = p->data, code, status;
+
+	/* X5.3: off (or echo ignored): consumed, only InMsgs and InType42 moved. */
+	if (!st->knobs.icmp_echo_enable_probe || st->knobs.icmp_echo_ignore_all) {
+		stack_drop(st, p, C_IcmpInIgnored);
+		return;
+	}
+	if (!icmp4_may_answer(st, p, rx))
+		return;
+	if (!probe4_answer(st, m, p->len, &code, &status)) {
+		stack_drop(st, p, C_IcmpInIgnored);
+		return;
+	}
+	/* X5.2: identifier and sequence kept, byte 7 the status, the rest echoed; new checksum. */
+	m[0] = ICMP4_EXT_ECHOREPLY;
+	m[1] = code;
+	m[7] = status;
+	be16_put(m + 2, 0);
+	be16_put(m + 2, csum_buf(m, p->len));
+	icmp4_reply(st, p, rx);                  /* X5.9, X5.10: counted as type 43 */
+}
+
+/* ---- the client: `tapstackctl probe` ---- */
+
+void probe4_send(struct stack *st, struct ping_session *s)
+{
+	uint8_t seq = (uint8_t)(s->sent + 1);
+	size_t len = ICMP4_HDR_LEN + 4 + s->probe_len;
+	struct pkb *p = stack_alloc(st, len);
+	char a[16];
+
+	s->sent++;
+	if (!p) {
+		s->errors++;
+		sbuf_printf(&s->out, "probe: sendmsg: No buffer space available\n");
+		return;
+	}
+	uint8_t *m = p->data;
+	p->len = (uint32_t)len;
+	m[0] = ICMP4_EXT_ECHO;
+	m[1] = 0;
+	be16_put(m + 2, 0);
+	be16_put(m + 4, s->ident);
+	m[6] = seq;
+	m[7] = s->probe_local ? 1 : 0;
+	m[8] = 0x20;                             /* X1.4: version 2, checksum over the structure */
+	m[9] = 0;
+	be16_put(m + 10, 0);
+	memcpy(m + 12, s->probe_obj, s->probe_len);
+	be16_put(m + 10, csum_buf(m + 8, 4 + s->probe_len));
+	be16_put(m + 2, csum_buf(m, p->len));
+	s->sent_us[seq % PING_RING] = st->now_us;
+	s->state[seq % PING_RING] = 1;
+	st->icmp_out_type[ICMP4_EXT_ECHO]++;
+	CNT(st, IcmpOutMsgs);
+	struct ip4_tx tx = { .dst = s->dst, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
+	int rc = ip4_output(st, p, &tx);
+	if (rc != 0) {
+		s->errors++;
+		CNT(st, IcmpOutErrors);
+		sbuf_printf(&s->out, "probe: sendmsg to %s: %s\n", ip4_ntoa(s->dst, a), strerror(-rc));
+	}
+}
+
+void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	static const char *const codes[5] = {
+		"No Error", "Malformed Query", "No Such Interface", "No Such Table Entry", "Multiple Interfaces Satisfy Query",
+	};
+	static const char *const states[8] = {
+		"Reserved", "Incomplete", "Reachable", "Stale", "Delay", "Probe", "Failed", "Reserved",
+	};
+	const uint8_t *m = p->data;
+	struct ping_session *s = ping_find(st, be16_get(m + 4));
+	char a[16];
+
+	if (!s || !s->probe_len || rx->src != s->dst || m[6] == 0 || s->state[m[6] % PING_RING] == 0) {
+		stack_drop(st, p, C_IcmpInUnsolicited); /* X5.11: not ours, silently */
+		return;
+	}
+	uint8_t *state = &s->state[m[6] % PING_RING];
+	uint64_t rtt = st->now_us - s->sent_us[m[6] % PING_RING];
+	uint8_t f = m[7];
+	sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u code=%u (%s)", p->len, ip4_ntoa(rx->src, a), m[6], m[1],
+		    m[1] < 5 ? codes[m[1]] : "Unknown");
+	if (m[1] == PROBE_NO_ERROR)
+		sbuf_printf(&s->out, " state=%u (%s) A=%u 4=%u 6=%u", f >> PROBE_STATE_SHIFT, states[f >> PROBE_STATE_SHIFT],
+			    !!(f & PROBE_A), !!(f & PROBE_V4), !!(f & PROBE_V6));
+	sbuf_printf(&s->out, " ttl=%u time=%llu.%03llu ms%s\n", rx->ttl, (unsigned long long)(rtt / 1000),
+		    (unsigned long long)(rtt % 1000), *state == 2 ? " (DUP!)" : "");
+	if (*state == 2) {
+		s->dups++;
+	} else {
+		*state = 2;
+		s->received++;
+		s->rtt_sum += rtt;
+		s->rtt_sum2 += rtt * rtt;
+		if (rtt < s->rtt_min)
+			s->rtt_min = rtt;
+		if (rtt > s->rtt_max)
+			s->rtt_max = rtt;
+	}
+	stack_consume(st, p);
+	ping_check_done(st, s);
+}
+
+int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle)
+{
+	static const char usage[] = "usage: probe {-I NAME | -i INDEX | -a ADDR} [-L] [-c COUNT] TARGET\n";
+	uint8_t obj[24];
+	size_t olen = 0;
+	bool local = false;
+	unsigned count = 1;
+	uint32_t dst = 0, a;
+	bool have_dst = false;
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		if (o[0] != '-') {
+			if (have_dst || ip4_aton(o, &dst) != 0) {
+				sbuf_printf(out, "probe: bad address \"%s\" (want A.B.C.D)\n", o);
+				return 2;
+			}
+			have_dst = true;
+			continue;
+		}
+		if (strcmp(o, "-L") == 0) {      /* L=1: the probed interface is on the target itself */
+			local = true;
+			continue;
+		}
+		if (o[2] || i + 1 >= argc || !strchr("Iiac", o[1]) || (olen && o[1] != 'c')) {
+			sbuf_printf(out, "%s", usage);
+			return 2;
+		}
+		const char *v = argv[++i];
+		long n = strtol(v, &end, 0);
+		switch (o[1]) {
+		case 'I': {
+			size_t nl = strlen(v), pad = (4 - nl % 4) % 4;
+			if (nl == 0 || nl + pad > 20) {
+				sbuf_printf(out, "probe: -I: name \"%s\" too long\n", v);
+				return 2;
+			}
+			memset(obj + 4, 0, nl + pad);
+			memcpy(obj + 4, v, nl);
+			olen = 4 + nl + pad;
+			obj[3] = 1;
+			break;
+		}
+		case 'i':
+			if (*end || !*v || n < 0 || n > 0x7fffffffL) {
+				sbuf_printf(out, "probe: -i: bad index \"%s\"\n", v);
+				return 2;
+			}
+			be32_put(obj + 4, (uint32_t)n);
+			olen = 8;
+			obj[3] = 2;
+			break;
+		case 'a':
+			if (ip4_aton(v, &a) != 0) {
+				sbuf_printf(out, "probe: -a: bad address \"%s\" (want A.B.C.D)\n", v);
+				return 2;
+			}
+			be16_put(obj + 4, 1);
+			obj[6] = 4;
+			obj[7] = 0;
+			be32_put(obj + 8, a);
+			olen = 12;
+			obj[3] = 3;
+			break;
+		default:
+			if (*end || n < 1 || n > 255) {
+				sbuf_printf(out, "probe: -c: bad count \"%s\" (1 to 255)\n", v);
+				return 2;
+			}
+			count = (unsigned)n;
+		}
+	}
+	if (!have_dst || !olen) {
+		sbuf_printf(out, "%s", usage);
+		return 2;
+	}
+	be16_put(obj, (uint16_t)olen);
+	obj[2] = ICMP_EXT_CLASS_IID;
+	struct route_res rr;
+	if (route_lookup(st, dst, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
+		sbuf_printf(out, "probe: connect: Network is unreachable\n");
+		return 1;
+	}
+	unsigned slot = PING_MAX_SESSIONS;
+	for (unsigned i = 0; i < PING_MAX_SESSIONS && slot == PING_MAX_SESSIONS; i++)
+		if (!st->ping[i])
+			slot = i;
+	struct ping_session *s = slot < PING_MAX_SESSIONS ? calloc(1, sizeof(*s)) : NULL;
+	if (!s) {
+		sbuf_printf(out, "probe: too many sessions running (at most %u)\n", PING_MAX_SESSIONS);
+		return 1;
+	}
+	st->ping[slot] = s;
+	st->nping++;
+	s->handle = ++st->ctl_sessions;
+	do
+		s->ident = (uint16_t)stack_random(st);
+	while (ping_find(st, s->ident) != s && ping_find(st, s->ident));
+	memcpy(s->probe_obj, obj, olen);
+	s->probe_len = (uint8_t)olen;
+	s->probe_local = local;
+	s->dst = dst;
+	s->count = count;
+	s->ttl = (unsigned)st->knobs.ip_default_ttl;
+	s->interval_ms = 1000;
+	s->df = IP4_DF_WANT;
+	s->linger_ms = PING_LINGER_NOREPLY_MS; /* as ping without -W */
+	s->rtt_min = UINT64_MAX;
+	s->first_ms = st->now;
+	s->next_send = st->now;
+	char t[16];
+	sbuf_printf(out, "PROBE %s (%s): %s ", ip4_ntoa(dst, t), t, local ? "L=1 interface" : "L=0 neighbour");
+	if (obj[3] == 1)
+		sbuf_printf(out, "name %.*s\n", (int)strnlen((const char *)obj + 4, olen - 4), (const char *)obj + 4);
+	else if (obj[3] == 2)
+		sbuf_printf(out, "index %u\n", be32_get(obj + 4));
+	else
+		sbuf_printf(out, "address %s\n", ip4_ntoa(be32_get(obj + 8), t));
+	*handle = s->handle;
+	ping_poll(st);
+	return STACK_CTL_PENDING;
+}

@@ -1,0 +1,41 @@
+/* icmp/probe.h — RFC 8335 PROBE for ICMPv4 (../shared/ICMP-EXT-SPEC.md X5): the responder and the
+ * `tapstackctl probe` client. */
+#ifndef TAPSTACK_PROBE_H
+#define TAPSTACK_PROBE_H
+
+#include <stdint.h>
+
+#include "ip/ip4.h"
+#include "stack/sbuf.h"
+
+struct stack;
+
+/* X5.2 reply codes. */
+enum probe_code {
+	PROBE_NO_ERROR = 0, PROBE_MALFORMED = 1, PROBE_NO_IF = 2, PROBE_NO_ENTRY = 3, PROBE_MULTI_IF = 4,
+};
+/* X5.2 byte 7 of a reply. */
+#define PROBE_STATE_SHIFT 5
+#define PROBE_A  0x04
+#define PROBE_V4 0x02
+#define PROBE_V6 0x01
+
+/* A received Extended Echo request (type 42, ICMP header at p->data, checksum verified). Answers
+ * it per X5 or drops it silently. Consumes p. */
+void probe4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+/* A received Extended Echo reply (43): to our client when its identifier matches, else dropped
+ * silently (X5.11). Consumes p. */
+void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+/* X5.5-X5.8 on a request message (len bytes from its ICMP header): the reply's code and byte 7.
+ * Returns false when the request is to be dropped silently (L=0 without the proxy knob). */
+bool probe4_answer(struct stack *st, const uint8_t *m, size_t len, uint8_t *code, uint8_t *status);
+
+/* Starts `probe {-I NAME | -i INDEX | -a ADDR} [-L] [-c N] TARGET` as a streaming session (as ping):
+ * STACK_CTL_PENDING with *handle set, 2 with a usage line, 1 when it cannot start. */
+int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle);
+
+struct ping_session;
+/* Sends the next request of a PROBE session (from ping_poll). */
+void probe4_send(struct stack *st, struct ping_session *s);
+
+#endif
