@@ -81,5 +81,6 @@ Suite *forward_suite(void);
 Suite *errors_in_suite(void);
 Suite *conf_suite(void);   /* tap/conf.c, linked into the unit tests */
 Suite *parity_suite(void);
+Suite *neigh_suite(void);
 
 #endif
