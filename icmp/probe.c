@@ -35,24 +35,32 @@ static int probe_find_addr(const struct stack *st, uint32_t a)
 	return -1;
 }
 
-/* X5.8 (POLICY): the neighbour's state in the ARP table, from all interfaces. */
+/* X5.8 (POLICY): the neighbour's state in the neighbour table, from all interfaces. RFC 8335 §2.2
+ * numbers the states as Linux's NUD states (and enum neigh_state): 1 Incomplete, 2 Reachable,
+ * 3 Stale, 4 Delay, 5 Probe, 6 Failed. */
+struct probe_match { uint8_t key[4]; unsigned found, state; };
+
+static void probe_match_entry(const struct neigh_entry *e, void *arg)
+{
+	struct probe_match *pm = arg;
+	if (e->family != NEIGH_INET || e->alen != 4 || memcmp(e->addr, pm->key, 4) != 0)
+		return;
+	pm->found++;
+	pm->state = e->state;
+}
+
 static void probe_proxy(const struct stack *st, uint32_t a, uint8_t *code, uint8_t *status)
 {
-	unsigned found = 0, state = 0;
-	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
-		const struct arp_entry *e = &st->arp.e[i];
-		if (e->state == ARP_FREE || e->ip != a)
-			continue;
-		found++;
-		state = e->state == ARP_REACHABLE ? 2 : 1; /* RFC 8335 §2.2: Reachable, Incomplete */
-	}
-	if (found == 0) {
+	struct probe_match pm = { .found = 0 };
+	be32_put(pm.key, a);
+	neigh_foreach(st, probe_match_entry, &pm);
+	if (pm.found == 0) {
 		*code = PROBE_NO_ENTRY;
-	} else if (found > 1) {
+	} else if (pm.found > 1) {
 		*code = PROBE_MULTI_IF;
 	} else {
 		*code = PROBE_NO_ERROR;
-		*status = (uint8_t)(state << PROBE_STATE_SHIFT);
+		*status = (uint8_t)(pm.state << PROBE_STATE_SHIFT);
 	}
 }
 

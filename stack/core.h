@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "eth/eth.h"
+#include "eth/neigh.h"
 #include "icmp/icmp4.h"
 #include "icmp/ping.h"
 #include "ip/ip4.h"
@@ -43,7 +44,7 @@ struct stack {
 	unsigned nifs;
 	struct route_table routes;
 	struct rtcache rtcache;
-	struct arp_cache arp;
+	struct neigh_table neigh;     /* ARP's entries now, ND's next (eth/neigh.h) */
 	struct ip4_proto protos[256];
 	struct icmp4_ratelimit icmp_rl;
 	struct udp_table udp;

@@ -156,25 +156,35 @@ static int ctl_drops(struct stack *st, int argc, char **argv, struct sbuf *out)
 	return 0;
 }
 
+struct neigh_print { const struct stack *st; struct sbuf *out; };
+
+/* One line per entry, as `ip neigh` prints it; INCOMPLETE says how far resolution got. */
+static void neigh_line(const struct neigh_entry *e, void *arg)
+{
+	const struct neigh_print *np = arg;
+	const struct stack *st = np->st;
+	char ip[16], mac[18];
+
+	if (e->family != NEIGH_INET)
+		return;
+	sbuf_printf(np->out, "%s dev %s", ip4_ntoa(be32_get(e->addr), ip), st->ifs[e->ifindex].name);
+	if (e->state == NEIGH_INCOMPLETE)
+		sbuf_printf(np->out, " INCOMPLETE tries %u queued %u\n", e->probes, e->q.len);
+	else
+		sbuf_printf(np->out, " lladdr %s %s expires %llums\n", mac_ntoa(e->mac, mac),
+			    neigh_state_name((enum neigh_state)e->state),
+			    (unsigned long long)(e->lapses > st->now ? e->lapses - st->now : 0));
+}
+
 static int ctl_neigh(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
+	struct neigh_print np = { st, out };
 	(void)argv;
 	if (argc != 1) {
 		sbuf_printf(out, "usage: neigh\n");
 		return 2;
 	}
-	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
-		const struct arp_entry *e = &st->arp.e[i];
-		char ip[16], mac[18];
-		if (e->state == ARP_FREE)
-			continue;
-		sbuf_printf(out, "%s dev %s", ip4_ntoa(e->ip, ip), st->ifs[e->ifindex].name);
-		if (e->state == ARP_REACHABLE)
-			sbuf_printf(out, " lladdr %s REACHABLE expires %llums\n", mac_ntoa(e->mac, mac),
-				    (unsigned long long)(e->expires > st->now ? e->expires - st->now : 0));
-		else
-			sbuf_printf(out, " INCOMPLETE tries %u queued %u\n", e->tries, e->q.len);
-	}
+	neigh_foreach(st, neigh_line, &np);
 	return 0;
 }
 

@@ -55,6 +55,7 @@ struct pkb *pkb_alloc(struct pkb_pool *pool, size_t size)
 	p->len = 0;
 	p->ifindex = 0;
 	p->iif = PKB_IIF_NONE;
+	p->family = 0;
 	p->opt = (struct ip4_opts){ 0 };
 	return p;
 }

@@ -47,6 +47,7 @@ struct pkb {
 	uint32_t frag_off;  /* reassembly: first data byte ... */
 	uint32_t frag_end;  /* ... and one past the last, in the original datagram (may pass 65535) */
 	uint8_t flags;      /* PKB_* */
+	uint8_t family;     /* the network protocol at the network header: 0 IPv4 (enum neigh_family) */
 	struct ip4_opts opt; /* IPv4 options as IP input found them */
 	uint8_t buf[];
 };

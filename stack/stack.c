@@ -28,7 +28,8 @@ struct stack *stack_new(const struct stack_config *cfg)
 		return NULL;
 	}
 	knobs_init(&st->knobs);
-	st->arp.deadline = UINT64_MAX;
+	neigh_init(st);
+	arp_init(st);
 	st->rng = (cfg && cfg->seed) ? cfg->seed : 0x9e3779b97f4a7c15ull;
 	st->ip_id = (uint16_t)stack_random(st);
 	icmp4_init(st);
@@ -42,7 +43,7 @@ void stack_free(struct stack *st)
 	if (!st)
 		return;
 	ping_free_all(st);
-	arp_flush(st);
+	neigh_flush(st);
 	udp_free(st);
 	ip4_reasm_flush(st);
 	pkb_queue_purge(&st->pool, &st->txq);
@@ -234,7 +235,7 @@ void stack_input(struct stack *st, unsigned ifindex, struct pkb *p, uint64_t now
 void stack_poll(struct stack *st, uint64_t now_ms)
 {
 	stack_set_now(st, now_ms);
-	arp_poll(st);
+	neigh_poll(st);
 	ip4_reasm_poll(st);
 	ping_poll(st);
 	udp_poll(st);
@@ -242,7 +243,7 @@ void stack_poll(struct stack *st, uint64_t now_ms)
 
 uint64_t stack_next_deadline(const struct stack *st)
 {
-	uint64_t d = arp_next_deadline(st), r = ip4_reasm_deadline(st), p = ping_deadline(st), u = udp_deadline(st);
+	uint64_t d = neigh_deadline(st), r = ip4_reasm_deadline(st), p = ping_deadline(st), u = udp_deadline(st);
 	d = r < d ? r : d;
 	d = p < d ? p : d;
 	return u < d ? u : d;

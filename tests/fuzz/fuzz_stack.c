@@ -51,19 +51,19 @@ static void drain(struct stack *st)
 	}
 }
 
-/* What the tables say of themselves must match what they hold: the ARP cache's used and pending
+/* What the tables say of themselves must match what they hold: the neighbour cache's used and pending
  * counts against its entries (a drift there silently drops every first packet to a new neighbour). */
 static void check_invariants(const struct stack *st)
 {
 	unsigned used = 0, queued = 0;
-	for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
-		const struct arp_entry *e = &st->arp.e[i];
-		if (e->state == ARP_FREE && e->q.len)
+	for (unsigned i = 0; i < NEIGH_SIZE; i++) {
+		const struct neigh_entry *e = &st->neigh.e[i];
+		if (e->state == NEIGH_FREE && e->q.len)
 			abort();
-		used += e->state != ARP_FREE;
+		used += e->state != NEIGH_FREE;
 		queued += e->q.len;
 	}
-	if (used != st->arp.used || queued != st->arp.pending || st->arp.failq.len)
+	if (used != st->neigh.used || queued != st->neigh.pending || st->neigh.failq.len)
 		abort();
 	/* Conservation (issue 13): every frame read was answered, forwarded, delivered, held by
 	 * reassembly or dropped with a reason, exactly once. */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "eth/eth.h"
+#include "eth/neigh.h"
 #include "tests/unit/harness.h"
 
 static const uint8_t ZERO[6];
@@ -138,14 +139,14 @@ END_TEST
 START_TEST(test_pending_queue_bounded)
 {
 	uint32_t h = IP(192, 0, 2, 7);
-	for (uint16_t i = 0; i < ARP_PENDING_MAX + 12; i++)
+	for (uint16_t i = 0; i < NEIGH_PENDING_MAX + 12; i++)
 		echo_from_unknown(h, i);
 	ck_assert_uint_eq(tx_count(), 1);                  /* one ARP request, not one each */
 	tx_clear();
 	ck_assert_uint_eq(ctr("ArpQueueDrops"), 12);
-	ck_assert_uint_eq(stack_pkb_in_use(T), ARP_PENDING_MAX);
+	ck_assert_uint_eq(stack_pkb_in_use(T), NEIGH_PENDING_MAX);
 	advance(3000);
-	ck_assert_uint_eq(ctr("IpOutDiscards"), ARP_PENDING_MAX);
+	ck_assert_uint_eq(ctr("IpOutDiscards"), NEIGH_PENDING_MAX);
 	tx_clear();
 }
 END_TEST

@@ -200,7 +200,7 @@ START_TEST(test_send_ephemeral_closed_unless_keep)
 	ck_assert_str_eq(sbuf_str(&out), "sent 1 bytes from udp 0.0.0.0:40001 to 192.0.2.1:6000\n");
 	ck_assert_int_eq(ctl("sockets", &out), 0);
 	ck_assert_str_eq(sbuf_str(&out), "udp 0.0.0.0:40001 rx 0 tx 1 queued 0 dropped 0\n");
-	ck_assert_uint_eq(stack_next_deadline(T), NOW + UDP_KEEP_IDLE_MS);
+	ck_assert_uint_le(stack_next_deadline(T), NOW + UDP_KEEP_IDLE_MS); /* the stack wakes for it */
 	advance(UDP_KEEP_IDLE_MS - 1);
 	ck_assert_int_eq(ctl("sockets", &out), 0);
 	ck_assert_str_ne(sbuf_str(&out), "");

@@ -82,5 +82,6 @@ Suite *errors_in_suite(void);
 Suite *conf_suite(void);   /* tap/conf.c, linked into the unit tests */
 Suite *parity_suite(void);
 Suite *icmp_ext_suite(void);
+Suite *neigh_suite(void);
 
 #endif
