@@ -229,9 +229,7 @@ static unsigned icmp4_quote_ok(const struct pkb *p)
 {
 	const uint8_t *in = p->data + ICMP4_HDR_LEN;
 	size_t inlen = p->len - ICMP4_HDR_LEN;
-	if (inlen < IP4_HDR_MIN || (in[IP4_VHL] & 0x0f) < 5 || inlen < (in[IP4_VHL] & 0x0fu) * 4 + 8u)
-		return 0;
-	return (in[IP4_VHL] & 0x0fu) * 4;
+	return ip4_hdr_check(in, inlen, 0, 8);
 }
 
 /* R8.3: what a socket user sees for each error. */
@@ -264,7 +262,7 @@ void icmp4_deliver_error(struct stack *st, uint8_t type, uint8_t code, uint32_t 
 void icmp4_deliver_error_msg(struct stack *st, uint8_t type, uint8_t code, uint32_t info, uint32_t from,
 			     const uint8_t *inner, size_t inner_len, const uint8_t *msg, size_t msg_len)
 {
-	unsigned ihl = (inner[IP4_VHL] & 0x0fu) * 4;
+	unsigned ihl = ip4_hdr_len(inner);
 	struct ip4_err e = {
 		.type = type, .code = code, .info = info, .from = from,
 		.inner = inner, .inner_len = inner_len,
@@ -362,12 +360,8 @@ void icmp4_send_error_fwd(struct stack *st, const struct pkb *off, uint8_t type,
 
 	/* Every error not sent is counted under its rule (IcmpErrNotSent*, IcmpOutRateLimit*). */
 	/* R5.1: a readable header. */
-	if (off->len < IP4_HDR_MIN || (h[IP4_VHL] >> 4) != 4) {
-		CNT(st, IcmpErrNotSentBadHeader);
-		return;
-	}
-	unsigned hlen = (h[IP4_VHL] & 0x0fu) * 4;
-	if (hlen < IP4_HDR_MIN || off->len < hlen) {
+	unsigned hlen = ip4_hdr_check(h, off->len, IP4_CHK_VERSION, 0);
+	if (!hlen) {
 		CNT(st, IcmpErrNotSentBadHeader);
 		return;
 	}

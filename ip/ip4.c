@@ -62,6 +62,21 @@ static bool ip4_is_martian_src(const struct stack *st, uint32_t a)
 
 static bool ip4_srr_input(struct stack *st, struct pkb *p, struct ip4_rx *rx);
 
+unsigned ip4_hdr_check(const uint8_t *h, size_t len, unsigned flags, size_t after)
+{
+	if (len < IP4_HDR_MIN || ((flags & IP4_CHK_VERSION) && (h[IP4_VHL] >> 4) != 4))
+		return 0;
+	unsigned hlen = ip4_hdr_len(h);
+	if (hlen < IP4_HDR_MIN || len < hlen + after)
+		return 0;
+	if (flags & IP4_CHK_TOTAL) {
+		unsigned tot = be16_get(h + IP4_LEN);
+		if (tot < hlen || tot > len)
+			return 0;
+	}
+	return hlen;
+}
+
 void ip4_input(struct stack *st, struct pkb *p)
 {
 	const uint8_t *h = p->data;
@@ -70,12 +85,8 @@ void ip4_input(struct stack *st, struct pkb *p)
 	CNT(st, IpInReceives);
 	/* Every length check of DESIGN.md: buffer >= 20, IHL >= 5, buffer >= IHL*4, IHL*4 <= total,
 	 * buffer >= total. */
-	if (p->len < IP4_HDR_MIN || (h[IP4_VHL] >> 4) != 4) {
-		stack_drop(st, p, C_IpInHdrErrors);
-		return;
-	}
-	hlen = (h[IP4_VHL] & 0x0fu) * 4;
-	if (hlen < IP4_HDR_MIN || p->len < hlen) {
+	hlen = ip4_hdr_check(h, p->len, IP4_CHK_VERSION, 0);
+	if (!hlen) {
 		stack_drop(st, p, C_IpInHdrErrors);
 		return;
 	}
@@ -143,7 +154,7 @@ void ip4_input(struct stack *st, struct pkb *p)
 		/* The whole datagram carries the first fragment's header, which may be longer than the
 		 * last fragment's (options without the copy bit): describe it afresh. */
 		h = p->data;
-		hlen = (h[IP4_VHL] & 0x0fu) * 4;
+		hlen = ip4_hdr_len(h);
 		rx.hdr = h;
 		rx.hlen = (uint16_t)hlen;
 		rx.tot_len = be16_get(h + IP4_LEN);

@@ -26,6 +26,18 @@ enum { IP4_VHL = 0, IP4_TOS = 1, IP4_LEN = 2, IP4_ID = 4, IP4_FRAG = 6, IP4_TTL 
 
 #define IP4_BCAST_ALL 0xffffffffu
 
+/* The header length a header at h declares (IHL x 4): only for a header already checked. */
+static inline unsigned ip4_hdr_len(const uint8_t *h) { return (h[IP4_VHL] & 0x0fu) * 4; }
+
+/* The one IPv4 header check (DESIGN.md's list): the header length of the len bytes at h when
+ * they hold a header — len >= 20, IHL >= 5, len >= IHL x 4 + `after` — else 0. IP4_CHK_VERSION
+ * also wants version 4 (a header received or offending; a quoted one is read by IHL alone, as
+ * Linux does); IP4_CHK_TOTAL also wants IHL x 4 <= total length <= len. Input, the error
+ * builder, the quote of a received error, reassembly and fragmentation all come through here. */
+#define IP4_CHK_VERSION 1u
+#define IP4_CHK_TOTAL   2u
+unsigned ip4_hdr_check(const uint8_t *h, size_t len, unsigned flags, size_t after);
+
 /* What a destination address is to us. */
 enum ip4_dst_kind { IP4_DST_OTHER = 0, IP4_DST_LOCAL, IP4_DST_BCAST, IP4_DST_MCAST };
 

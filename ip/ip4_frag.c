@@ -41,10 +41,10 @@ void ip4_output_finish_mtu(struct stack *st, struct pkb *p, unsigned ifindex, ui
 		return;
 	}
 	uint8_t *h = p->data;
-	unsigned hlen = (h[IP4_VHL] & 0x0fu) * 4, payload = p->len - hlen;
+	unsigned hlen = ip4_hdr_check(h, p->len, IP4_CHK_VERSION | IP4_CHK_TOTAL, 0), payload = p->len - hlen;
 	uint16_t frag = be16_get(h + IP4_FRAG);
 	unsigned chunk = (mtu - hlen) & ~7u;
-	if ((frag & IP4_DF) || chunk == 0) {
+	if (!hlen || (frag & IP4_DF) || chunk == 0) {
 		stack_drop(st, p, C_IpFragFails);
 		return;
 	}
@@ -144,13 +144,13 @@ static bool reasm_memory_ok(struct stack *st)
 static struct pkb *reasm_join(struct stack *st, struct reasm_queue *q)
 {
 	struct pkb *first = q->frags;
-	unsigned hlen = (first->data[IP4_VHL] & 0x0fu) * 4, tot = hlen + q->len;
+	unsigned hlen = ip4_hdr_len(first->data), tot = hlen + q->len;
 	struct pkb *d = stack_alloc(st, tot);
 	if (!d)
 		return NULL;
 	memcpy(d->data, first->data, hlen);
 	for (struct pkb *f = q->frags; f; f = f->next) {
-		unsigned fh = (f->data[IP4_VHL] & 0x0fu) * 4;
+		unsigned fh = ip4_hdr_len(f->data);
 		memcpy(d->data + hlen + f->frag_off, f->data + fh, f->frag_end - f->frag_off);
 	}
 	d->len = tot;
@@ -169,12 +169,12 @@ static struct pkb *reasm_join(struct stack *st, struct reasm_queue *q)
 struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 {
 	uint8_t *h = p->data;
-	unsigned hlen = (h[IP4_VHL] & 0x0fu) * 4;
+	unsigned hlen = ip4_hdr_check(h, p->len, IP4_CHK_VERSION | IP4_CHK_TOTAL, 0);
 	uint16_t frag = be16_get(h + IP4_FRAG);
 	unsigned off = (frag & IP4_OFFMASK) * 8u, end = off + (p->len - hlen);
 
 	CNT(st, IpReasmReqds);
-	if (!reasm_memory_ok(st)) {
+	if (!hlen || !reasm_memory_ok(st)) {
 		stack_drop(st, p, C_IpReasmFails);
 		return NULL;
 	}
@@ -254,7 +254,7 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 	if (have != q->len)
 		return NULL;
 	/* Complete. Past 65535 (ping of death) it is discarded whole, once, as Linux does. */
-	unsigned first_hlen = (q->frags->data[IP4_VHL] & 0x0fu) * 4;
+	unsigned first_hlen = ip4_hdr_len(q->frags->data);
 	if (first_hlen + q->len > IP4_MAX_LEN) {
 		reasm_fail(st, q, false);
 		return NULL;

@@ -21,7 +21,7 @@ static void opt_put_time(const struct stack *st, uint8_t *at)
 
 int ip4_opts_compile(struct stack *st, uint8_t *iph, struct ip4_opts *o, uint32_t spec_dst)
 {
-	unsigned hlen = (iph[IP4_VHL] & 0x0fu) * 4;
+	unsigned hlen = ip4_hdr_len(iph);
 	uint8_t *p = iph + IP4_HDR_MIN;
 	int l = (int)hlen - IP4_HDR_MIN;
 

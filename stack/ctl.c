@@ -409,7 +409,7 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		}
 		struct pkb *p;
 		while ((p = udp_recv(st, s))) {
-			const uint8_t *h = p->data, *u = h + (size_t)(h[0] & 15) * 4;
+			const uint8_t *h = p->data, *u = h + ip4_hdr_len(h);
 			size_t dlen = be16_get(u + 4) - UDP_HDR_LEN;
 			sbuf_printf(out, "from %s:%u %zu bytes: ", ip4_ntoa(be32_get(h + 12), a), be16_get(u), dlen);
 			for (size_t k = 0; k < dlen; k++) {

@@ -2,6 +2,7 @@
  * counter, nothing is sent, nothing leaks. */
 #include <string.h>
 
+#include "ip/ip4.h"
 #include "tests/unit/harness.h"
 
 static const uint8_t ZERO[6];
@@ -224,6 +225,38 @@ START_TEST(test_class_e_source_accepted_by_ip)
 }
 END_TEST
 
+/* Issue 13: the one IPv4 header check, a table of headers and what it says of each. */
+static const struct {
+	uint8_t vhl;
+	uint16_t tot;
+	size_t len, after;
+	unsigned flags, want;
+} hdr_cases[] = {
+	{ 0x45, 20, 20, 0, IP4_CHK_VERSION | IP4_CHK_TOTAL, 20 },
+	{ 0x45, 20, 19, 0, 0, 0 },                              /* shorter than any header */
+	{ 0x65, 20, 20, 0, IP4_CHK_VERSION, 0 },                /* version 6 */
+	{ 0x65, 20, 20, 0, 0, 20 },                             /* ... read by IHL alone (a quote) */
+	{ 0x44, 20, 20, 0, 0, 0 },                              /* IHL 4 */
+	{ 0x46, 24, 23, 0, 0, 0 },                              /* options cut */
+	{ 0x46, 24, 24, 0, IP4_CHK_TOTAL, 24 },
+	{ 0x45, 28, 27, 8, 0, 0 },                              /* a quote without its 8 bytes */
+	{ 0x45, 28, 28, 8, 0, 20 },
+	{ 0x46, 20, 24, 0, IP4_CHK_TOTAL, 0 },                  /* total length < header length */
+	{ 0x45, 40, 30, 0, IP4_CHK_TOTAL, 0 },                  /* total length > what arrived */
+	{ 0x4f, 60, 60, 0, IP4_CHK_VERSION | IP4_CHK_TOTAL, 60 },
+};
+
+START_TEST(test_ip4_hdr_check_table)
+{
+	uint8_t h[64] = { 0 };
+	h[0] = hdr_cases[_i].vhl;
+	h[2] = (uint8_t)(hdr_cases[_i].tot >> 8);
+	h[3] = (uint8_t)hdr_cases[_i].tot;
+	ck_assert_uint_eq(ip4_hdr_check(h, hdr_cases[_i].len, hdr_cases[_i].flags, hdr_cases[_i].after),
+			  hdr_cases[_i].want);
+}
+END_TEST
+
 Suite *ip4_suite(void)
 {
 	Suite *s = suite_create("ip4");
@@ -231,6 +264,7 @@ Suite *ip4_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, test_bad_frame, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_padding_trimmed);
+	tcase_add_loop_test(tc, test_ip4_hdr_check_table, 0, (int)(sizeof(hdr_cases) / sizeof(hdr_cases[0])));
 	tcase_add_test(tc, test_class_e_source_accepted_by_ip);
 	suite_add_tcase(s, tc);
 	return s;
