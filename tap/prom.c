@@ -52,6 +52,38 @@ static void prom_icmp_types(struct sbuf *out, const char *stats, const char *dir
 	}
 }
 
+/* The stack's drop reasons and the errors it did not send, from `drops` (only the reasons that
+ * occurred, so a series appears with its first count): tapstack_drops_total{reason=...} and
+ * tapstack_icmp_errors_suppressed_total{reason=...}. */
+static void prom_drop_reasons(struct sbuf *out, struct loop *lp)
+{
+	struct sbuf d = { 0 };
+	int section = 0;
+
+	stack_ctl(lp->st, "drops", &d, loop_now_ms());
+	prom_family(out, "tapstack_drops_total", "counter",
+		    "Frames read that the stack dropped, by reason (tapstackctl drops).");
+	for (int pass = 1; pass <= 2; pass++) {
+		if (pass == 2)
+			prom_family(out, "tapstack_icmp_errors_suppressed_total", "counter",
+				    "ICMP errors the error builder did not send, by the rule or limit that stopped it.");
+		section = 0;
+		for (const char *l = sbuf_str(&d); *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+			char name[64];
+			unsigned long long v;
+			if (strncmp(l, "dropped, by reason:", 19) == 0)
+				section = 1;
+			else if (strncmp(l, "errors not sent, by reason:", 27) == 0)
+				section = 2;
+			else if (section == pass && l[0] == ' ' && sscanf(l, " %63s %llu", name, &v) == 2)
+				sbuf_printf(out, "%s{reason=\"%s\"} %llu\n",
+					    pass == 1 ? "tapstack_drops_total" : "tapstack_icmp_errors_suppressed_total",
+					    name, v);
+		}
+	}
+	sbuf_free(&d);
+}
+
 /* A label value: backslash, double quote and line feed escaped. */
 static void prom_label(struct sbuf *out, const char *s)
 {
@@ -100,6 +132,7 @@ void prom_format(struct loop *lp, struct sbuf *out)
 	prom_icmp_types(out, stats, "In");
 	prom_icmp_types(out, stats, "Out");
 	sbuf_free(&st);
+	prom_drop_reasons(out, lp);
 
 	for (size_t k = 0; k < sizeof(ifc) / sizeof(ifc[0]); k++) {
 		char fam[64];

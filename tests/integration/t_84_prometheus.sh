@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prometheus metrics: `tapstackctl stats --prometheus` and `tapstackd --metrics 127.0.0.1:PORT`
 # (scraped with curl) both pass `promtool check metrics`, carry the counters' values (ICMP per
-# type with a type label, per-interface frames with an iface label, drops with a reason label),
+# type with a type label, per-interface frames with an iface label, drops with a reason label —
+# the interfaces' and the stack's, as `tapstackctl drops` names them),
 # and the server listens on the address asked for only.
 . "$(dirname "$0")/lib.sh"
 setup_ns
@@ -10,6 +11,9 @@ start_daemon --metrics "127.0.0.1:$PORT"
 out=$(inh ping -n -c 3 -i 0.2 -W 2 "$D_IP" 2>&1)
 ping_stats "$out"
 assert_eq "echo replies" 3 "$PING_RX"
+# Two datagrams to a closed port: two drops named UdpNoPorts, two errors sent.
+printf 'x\n' | inh timeout --foreground 5 nc -u -w 1 "$D_IP" 9 >/dev/null 2>&1
+printf 'y\n' | inh timeout --foreground 5 nc -u -w 1 "$D_IP" 9 >/dev/null 2>&1
 
 check() {   # check WHAT FILE
 	local lint
@@ -22,6 +26,8 @@ check() {   # check WHAT FILE
 	grep -q '^# HELP tapstack_ip_in_receives_total ' "$2" || fail "$1: HELP line"
 	grep -qE '^tapstack_iface_rx_frames_total\{iface="tap0"\} [1-9]' "$2" || fail "$1: iface rx frames"
 	grep -qx 'tapstack_iface_drops_total{iface="tap0",reason="rx_toobig"} 0' "$2" || fail "$1: drops by reason"
+	grep -qx 'tapstack_drops_total{reason="UdpNoPorts"} 2' "$2" || fail "$1: the stack's drop reasons (tapstackctl drops)"
+	grep -qx '# TYPE tapstack_icmp_errors_suppressed_total counter' "$2" || fail "$1: errors-not-sent family"
 	# Every counter of `tapstackctl stats` is there.
 	local n m
 	n=$(ctl stats | grep -vc '^IcmpMsg')
