@@ -434,6 +434,32 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 	return 2;
 }
 
+/* One socket's line, then its error queue, oldest first, one line each (IP_RECVERR's view). */
+static void socket_lines(const struct udp_sock *s, void *arg)
+{
+	struct sbuf *out = arg;
+	char a[16], b[16];
+
+	sbuf_printf(out, "udp %s:%u", ip4_ntoa(s->laddr, a), s->lport);
+	if (s->raddr)
+		sbuf_printf(out, " -> %s:%u", ip4_ntoa(s->raddr, b), s->rport);
+	if (s->service)
+		sbuf_printf(out, " service %s", s->service == UDP_SVC_ECHO ? "echo" : "discard");
+	sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu", (unsigned long long)s->rx,
+		    (unsigned long long)s->tx, s->rxq.len, (unsigned long long)s->rx_dropped);
+	if (s->pending)
+		sbuf_printf(out, " pending %s", strerrorname_np(s->pending));
+	if (s->rfc4884)
+		sbuf_printf(out, " rfc4884");
+	sbuf_printf(out, "\n");
+	for (unsigned k = 0; k < s->errq_len; k++) {
+		const struct udp_err_entry *e = &s->errq[(s->errq_head + k) % UDP_ERRQ_MAX];
+		sbuf_printf(out, "udp %s:%u -> %s:%u  ", ip4_ntoa(e->qsrc, a), s->lport, ip4_ntoa(e->qdst, b), e->qdport);
+		udp_err_text(out, e);
+		sbuf_printf(out, "\n");
+	}
+}
+
 static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
 	(void)argv;
@@ -441,31 +467,7 @@ static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out
 		sbuf_printf(out, "usage: sockets\n");
 		return 2;
 	}
-	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
-		const struct udp_sock *s = &st->udp.s[i];
-		char a[16], b[16];
-		if (!s->used)
-			continue;
-		sbuf_printf(out, "udp %s:%u", ip4_ntoa(s->laddr, a), s->lport);
-		if (s->raddr)
-			sbuf_printf(out, " -> %s:%u", ip4_ntoa(s->raddr, b), s->rport);
-		if (s->service)
-			sbuf_printf(out, " service %s", s->service == UDP_SVC_ECHO ? "echo" : "discard");
-		sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu", (unsigned long long)s->rx,
-			    (unsigned long long)s->tx, s->rxq.len, (unsigned long long)s->rx_dropped);
-		if (s->pending)
-			sbuf_printf(out, " pending %s", strerrorname_np(s->pending));
-		if (s->rfc4884)
-			sbuf_printf(out, " rfc4884");
-		sbuf_printf(out, "\n");
-		/* The error queue, oldest first, one line each (IP_RECVERR's view). */
-		for (unsigned k = 0; k < s->errq_len; k++) {
-			const struct udp_err_entry *e = &s->errq[(s->errq_head + k) % UDP_ERRQ_MAX];
-			sbuf_printf(out, "udp %s:%u -> %s:%u  ", ip4_ntoa(e->qsrc, a), s->lport, ip4_ntoa(e->qdst, b), e->qdport);
-			udp_err_text(out, e);
-			sbuf_printf(out, "\n");
-		}
-	}
+	udp_foreach(st, socket_lines, out);
 	return 0;
 }
 

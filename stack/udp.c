@@ -109,6 +109,13 @@ struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum
 	return free_slot;
 }
 
+void udp_foreach(const struct stack *st, void (*fn)(const struct udp_sock *s, void *arg), void *arg)
+{
+	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
+		if (st->udp.s[i].used)
+			fn(&st->udp.s[i], arg);
+}
+
 struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)

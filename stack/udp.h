@@ -93,6 +93,9 @@ int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dpor
 void udp_connect(struct udp_sock *s, uint32_t dst, uint16_t dport);
 /* Takes the oldest queued error of s; false when none. Reading clears the pending error. */
 bool udp_err_pop(struct udp_sock *s, struct udp_err_entry *e);
+/* Calls fn for every open socket, in table order (the `sockets` printout; no one else reads the
+ * table). */
+void udp_foreach(const struct stack *st, void (*fn)(const struct udp_sock *s, void *arg), void *arg);
 /* Takes the oldest queued datagram of s (IPv4 header at data) or NULL; the caller frees it. */
 struct pkb *udp_recv(struct stack *st, struct udp_sock *s);
 
