@@ -124,7 +124,7 @@ void icmp4_reply(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		return;
 	}
 	if (rx->hlen > IP4_HDR_MIN) {
-		optlen = ip4_opts_echo(st, rx->hdr, &p->opt, opt, &oinfo);
+		optlen = ip4_opts_echo(st, rx->hdr, ip4cb(p), opt, &oinfo);
 		if (optlen < 0) { /* no slot for our own record: Linux sends nothing either */
 			stack_drop(st, p, C_IcmpOutErrors);
 			return;
@@ -408,8 +408,8 @@ void icmp4_send_error_fwd(struct stack *st, const struct pkb *off, uint8_t type,
 	uint8_t opt[40];
 	struct ip4_opts oinfo = { 0 };
 	int optlen = 0;
-	if (hlen > IP4_HDR_MIN && (off->opt.rr || off->opt.ts || off->opt.srr)) {
-		optlen = ip4_opts_echo(st, h, &off->opt, opt, &oinfo);
+	if (hlen > IP4_HDR_MIN && (ip4cb_c(off)->rr || ip4cb_c(off)->ts || ip4cb_c(off)->srr)) {
+		optlen = ip4_opts_echo(st, h, ip4cb_c(off), opt, &oinfo);
 		if (optlen < 0) {
 			CNT(st, IcmpErrNotSentOptions);
 			return;

@@ -41,7 +41,7 @@ struct icmp4_ratelimit {
 };
 
 /* The one error builder (ICMP-SPEC §5). off->data is the offender's IPv4 header as currently held
- * (off->len bytes), off->iif and off->flags say where and how it arrived, off->opt its compiled
+ * (off->len bytes), off->iif and off->flags say where and how it arrived, ip4cb_c(off) its compiled
  * options. word2 is the second 32-bit word: the next-hop MTU for 3/4, pointer << 24 for 12, the
  * gateway for 5, else 0. Applies every suppression rule and the rate limits, then sends.
  * Does not consume off. */

@@ -131,19 +131,19 @@ void ip4_input(struct stack *st, struct pkb *p)
 			const struct ifaddr *a = iface_addr_for(ifp, rx.src);
 			spec = a ? a->addr : ifp->addr[0].addr;
 		}
-		int ptr = ip4_opts_compile(st, p->data, &p->opt, spec);
+		int ptr = ip4_opts_compile(st, p->data, ip4cb(p), spec);
 		if (ptr) {
-			/* p->opt keeps the options compiled before the fault: the error echoes them
+			/* ip4cb(p) keeps the options compiled before the fault: the error echoes them
 			 * (R5.17, as Linux's icmp_send with the partly filled IPCB). */
 			if (rx.dst_kind != IP4_DST_OTHER || st->knobs.ip_forward)
 				icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)ptr << 24);
 			stack_drop(st, p, C_IpInHdrErrors);
 			return;
 		}
-		if (p->opt.srr && !ip4_srr_input(st, p, &rx))
+		if (ip4cb(p)->srr && !ip4_srr_input(st, p, &rx))
 			return;
 	}
-	if (rx.dst_kind == IP4_DST_OTHER || (p->opt.flags & IP4_OPT_SRR_HIT)) {
+	if (rx.dst_kind == IP4_DST_OTHER || (ip4cb(p)->flags & IP4_OPT_SRR_HIT)) {
 		ip4_forward(st, p, &rx);
 		return;
 	}
@@ -230,7 +230,7 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	uint8_t *h = p->data;
 	struct route_res rr;
 	/* Where it goes: its destination, or the next hop of the source route we are on. */
-	uint32_t target = (p->opt.flags & IP4_OPT_SRR_HIT) ? p->opt.srr_addr : rx->dst;
+	uint32_t target = (ip4cb(p)->flags & IP4_OPT_SRR_HIT) ? ip4cb(p)->srr_addr : rx->dst;
 
 	if (!st->knobs.ip_forward) {
 		stack_drop(st, p, C_IpInAddrErrors); /* not ours, and we do not forward */
@@ -266,7 +266,7 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		return;
 	}
 	/* A strict source route must reach its next hop directly (R9.1: 3/5). */
-	if ((p->opt.flags & (IP4_OPT_SRR_HIT | IP4_OPT_SSRR)) == (IP4_OPT_SRR_HIT | IP4_OPT_SSRR) &&
+	if ((ip4cb(p)->flags & (IP4_OPT_SRR_HIT | IP4_OPT_SSRR)) == (IP4_OPT_SRR_HIT | IP4_OPT_SSRR) &&
 	    rr.nexthop != target) {
 		icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 5, 0);
 		stack_drop(st, p, C_IpForwSrcRouteFailed);
@@ -284,13 +284,13 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	h[IP4_TTL]--;
 	uint32_t c = be16_get(h + IP4_CSUM) + 0x0100u;
 	be16_put(h + IP4_CSUM, (uint16_t)(c + (c >= 0xffff)));
-	if (rx->hlen > IP4_HDR_MIN && (p->opt.flags & (IP4_OPT_CHANGED | IP4_OPT_RR_NEEDADDR | IP4_OPT_SRR_HIT))) {
-		ip4_forward_options(h, &p->opt, rr.src);
+	if (rx->hlen > IP4_HDR_MIN && (ip4cb(p)->flags & (IP4_OPT_CHANGED | IP4_OPT_RR_NEEDADDR | IP4_OPT_SRR_HIT))) {
+		ip4_forward_options(h, ip4cb(p), rr.src);
 		be16_put(h + IP4_CSUM, 0);
 		be16_put(h + IP4_CSUM, csum_buf(h, rx->hlen));
 	}
 	/* R9.3: out the way it came, from a neighbour on that link: tell it of the better first hop. */
-	if (rr.ifindex == p->iif && st->knobs.send_redirects && !p->opt.srr &&
+	if (rr.ifindex == p->iif && st->knobs.send_redirects && !ip4cb(p)->srr &&
 	    iface_addr_for(&st->ifs[rr.ifindex], rx->src) && ip4_redirect_allow(st, rx->src))
 		icmp4_send_error(st, p, ICMP4_REDIRECT, 1, rr.nexthop);
 	stack_rx_outcome(st, p, C_RxForwarded);
@@ -302,7 +302,7 @@ void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
  * addresses of our own on the route are passed over here; an exhausted route means it is ours. */
 static bool ip4_srr_input(struct stack *st, struct pkb *p, struct ip4_rx *rx)
 {
-	uint8_t *h = p->data, *o = h + p->opt.srr;
+	uint8_t *h = p->data, *o = h + ip4cb(p)->srr;
 
 	if (!st->knobs.accept_source_route) { /* RFC 1122 3.3.5 lets a host refuse; Linux's default */
 		stack_drop(st, p, C_IpInSrcRouteDrops);
@@ -315,7 +315,7 @@ static bool ip4_srr_input(struct stack *st, struct pkb *p, struct ip4_rx *rx)
 	if (rx->dst_kind == IP4_DST_OTHER) {
 		/* Not at a hop of its route: a loose route travels on; a strict one went wrong
 		 * (the destination field, pointer 16). */
-		if (!(p->opt.flags & IP4_OPT_SSRR))
+		if (!(ip4cb(p)->flags & IP4_OPT_SSRR))
 			return true;
 		icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)16 << 24);
 		stack_drop(st, p, C_IpInHdrErrors);
@@ -324,14 +324,14 @@ static bool ip4_srr_input(struct stack *st, struct pkb *p, struct ip4_rx *rx)
 	unsigned ptr = o[2], len = o[1];
 	for (; ptr <= len; ptr += 4) {
 		if (ptr + 3 > len) {
-			icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)(p->opt.srr + 2) << 24);
+			icmp4_send_error(st, p, ICMP4_PARAMETERPROB, 0, (uint32_t)(ip4cb(p)->srr + 2) << 24);
 			stack_drop(st, p, C_IpInHdrErrors);
 			return false;
 		}
 		uint32_t nh = be32_get(o + ptr - 1);
 		if (!ip4_is_local(st, nh)) {
-			p->opt.flags |= IP4_OPT_SRR_HIT;
-			p->opt.srr_addr = nh;
+			ip4cb(p)->flags |= IP4_OPT_SRR_HIT;
+			ip4cb(p)->srr_addr = nh;
 			return true;
 		}
 		/* One of ours: it is as if we had forwarded to ourselves. */

@@ -26,6 +26,27 @@ enum { IP4_VHL = 0, IP4_TOS = 1, IP4_LEN = 2, IP4_ID = 4, IP4_FRAG = 6, IP4_TTL 
 
 #define IP4_BCAST_ALL 0xffffffffu
 
+/* Where the IPv4 options of a received datagram are and what they still ask for (Linux's IPCB), kept in the buffer's cb (ip4cb):
+ * offsets from the start of the IPv4 header, 0 when absent. Filled by IP input, kept with the
+ * buffer so that a reply or error built later can echo the options (RFC 1122 3.2.1.8). */
+struct ip4_opts {
+	uint8_t rr, ts, srr, ra;
+	uint8_t flags;      /* IP4_OPT_* */
+	uint32_t srr_addr;  /* received: the next hop of a source route we are on (SRR_HIT);
+	                     * for sending: the first hop of the reversed route */
+};
+#define IP4_OPT_RR_NEEDADDR 1u
+#define IP4_OPT_TS_NEEDADDR 2u
+#define IP4_OPT_TS_NEEDTIME 4u
+#define IP4_OPT_SSRR        8u   /* the source route is strict */
+#define IP4_OPT_SRR_HIT     16u  /* we are a hop of it: forward to srr_addr */
+#define IP4_OPT_CHANGED     32u  /* input rewrote header bytes (RR, TS, padding after END): a
+                                  * forwarded copy needs its checksum computed afresh */
+
+_Static_assert(sizeof(struct ip4_opts) <= PKB_CB_SIZE, "struct ip4_opts must fit a packet buffer's cb");
+static inline struct ip4_opts *ip4cb(struct pkb *p) { return (struct ip4_opts *)(void *)p->cb; }
+static inline const struct ip4_opts *ip4cb_c(const struct pkb *p) { return (const struct ip4_opts *)(const void *)p->cb; }
+
 /* The header length a header at h declares (IHL x 4): only for a header already checked. */
 static inline unsigned ip4_hdr_len(const uint8_t *h) { return (h[IP4_VHL] & 0x0fu) * 4; }
 

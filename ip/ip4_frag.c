@@ -162,7 +162,7 @@ static struct pkb *reasm_join(struct stack *st, struct reasm_queue *q)
 	d->ifindex = first->ifindex;
 	d->iif = first->iif;
 	d->flags = (uint8_t)((d->flags & PKB_HEAP) | (first->flags & (PKB_L2_BCAST | PKB_L2_MCAST)));
-	d->opt = first->opt;
+	*ip4cb(d) = *ip4cb(first);
 	return d;
 }
 

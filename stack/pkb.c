@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int pkb_pool_init(struct pkb_pool *pool, unsigned count)
 {
@@ -56,7 +57,7 @@ struct pkb *pkb_alloc(struct pkb_pool *pool, size_t size)
 	p->ifindex = 0;
 	p->iif = PKB_IIF_NONE;
 	p->family = 0;
-	p->opt = (struct ip4_opts){ 0 };
+	memset(p->cb, 0, sizeof(p->cb));
 	return p;
 }
 

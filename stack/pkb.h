@@ -20,22 +20,9 @@ enum {
 	PKB_RX       = 1u << 3, /* a received frame whose fate is not yet counted (stack_rx_outcome) */
 };
 
-/* Where the IPv4 options of a received datagram are and what they still ask for (Linux's IPCB):
- * offsets from the start of the IPv4 header, 0 when absent. Filled by IP input, kept with the
- * buffer so that a reply or error built later can echo the options (RFC 1122 3.2.1.8). */
-struct ip4_opts {
-	uint8_t rr, ts, srr, ra;
-	uint8_t flags;      /* IP4_OPT_* */
-	uint32_t srr_addr;  /* received: the next hop of a source route we are on (SRR_HIT);
-	                     * for sending: the first hop of the reversed route */
-};
-#define IP4_OPT_RR_NEEDADDR 1u
-#define IP4_OPT_TS_NEEDADDR 2u
-#define IP4_OPT_TS_NEEDTIME 4u
-#define IP4_OPT_SSRR        8u   /* the source route is strict */
-#define IP4_OPT_SRR_HIT     16u  /* we are a hop of it: forward to srr_addr */
-#define IP4_OPT_CHANGED     32u  /* input rewrote header bytes (RR, TS, padding after END): a
-                                  * forwarded copy needs its checksum computed afresh */
+/* Bytes of per-packet notes the network layer keeps with a buffer (Linux's skb->cb): IPv4 its
+ * options' offsets (ip/ip4.h, ip4cb), IPv6 the state of its extension-header walk. */
+#define PKB_CB_SIZE 16
 
 struct pkb {
 	struct pkb *next;   /* queue link; owner's use */
@@ -48,7 +35,7 @@ struct pkb {
 	uint32_t frag_end;  /* ... and one past the last, in the original datagram (may pass 65535) */
 	uint8_t flags;      /* PKB_* */
 	uint8_t family;     /* the network protocol at the network header: 0 IPv4 (enum neigh_family) */
-	struct ip4_opts opt; /* IPv4 options as IP input found them */
+	_Alignas(8) uint8_t cb[PKB_CB_SIZE]; /* the network layer's notes; zero from pkb_alloc */
 	uint8_t buf[];
 };
 

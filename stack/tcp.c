@@ -57,7 +57,7 @@ static void tcp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	struct ip4_opts oinfo = { 0 };
 	int optlen = 0;
 	if (rx->hlen > IP4_HDR_MIN) {
-		optlen = ip4_opts_echo(st, rx->hdr, &p->opt, opt, &oinfo);
+		optlen = ip4_opts_echo(st, rx->hdr, ip4cb(p), opt, &oinfo);
 		if (optlen < 0) {
 			stack_drop(st, p, C_TcpInNoReset);
 			return;

@@ -355,8 +355,8 @@ START_TEST(test_r513_small_mtu)
 	struct pkb *p = stack_rx_buf(T);
 	memcpy(p->data, b, f.len - 14);
 	p->len = (uint32_t)(f.len - 14);
-	p->opt.rr = 20;
-	p->opt.flags = IP4_OPT_RR_NEEDADDR;
+	ip4cb(p)->rr = 20;
+	ip4cb(p)->flags = IP4_OPT_RR_NEEDADDR;
 	icmp4_send_error(T, p, 3, 3, 0);
 	stack_pkb_free(T, p);
 	ck_assert_uint_eq(tx_count(), 0);
