@@ -127,9 +127,10 @@ static void ping_finish(struct stack *st, struct ping_session *s)
 		sbuf_printf(&s->out, ", +%u duplicates", s->dups);
 	if (s->errors)
 		sbuf_printf(&s->out, ", +%u errors", s->errors);
-	unsigned loss = s->sent ? (unsigned)(((uint64_t)(s->sent - s->received) * 100) / s->sent) : 0;
+	/* iputils prints the loss as a float with %g (66.6667%, 0%, 100%). */
+	float loss = s->sent ? (float)((double)(s->sent - s->received) * 100.0 / (double)s->sent) : 0.0f;
 	uint64_t span = s->sent > 1 ? (uint64_t)(s->sent - 1) * s->interval_ms : 0;
-	sbuf_printf(&s->out, ", %u%% packet loss, time %llums\n", loss, (unsigned long long)span);
+	sbuf_printf(&s->out, ", %g%% packet loss, time %llums\n", (double)loss, (unsigned long long)span);
 	if (s->received) {
 		double n = s->received, avg = (double)s->rtt_sum / n;
 		double var = (double)s->rtt_sum2 / n - avg * avg;

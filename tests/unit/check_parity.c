@@ -677,7 +677,7 @@ START_TEST(test_ping_deadline_w)
 	ck_assert_int_eq(stack_ctl_poll(T, h, &out), STACK_CTL_PENDING);
 	advance(1);
 	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 1);     /* 1 of 2 by the deadline */
-	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "3 packets transmitted, 1 received, 66% packet loss"));
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&out), "3 packets transmitted, 1 received, 66.6667% packet loss"));
 	sbuf_free(&out);
 	/* Without -c: until the deadline; everything answered is exit 0. */
 	h = start_ping("ping -w 2 -i 0.5 192.0.2.1", &out);
