@@ -52,7 +52,7 @@ KNOBS="icmp_echo_ignore_all=0 icmp_echo_ignore_broadcasts=1 icmp_ignore_bogus_er
 icmp_errors_use_inbound_ifaddr=0 icmp_ratelimit=1000 icmp_ratemask=6168 icmp_msgs_per_sec=1000
 icmp_msgs_burst=50 ip_default_ttl=64 ip_forward=1 send_redirects=1 accept_redirects=0
 accept_source_route=0 min_pmtu=552 mtu_expires=600 ipfrag_time=3 ipfrag_max_dist=64
-ipfrag_high_thresh=4194304 ipfrag_low_thresh=3145728"
+ipfrag_high_thresh=4194304 ipfrag_low_thresh=3145728 icmp_echo_enable_probe=1"
 
 # Besides router_lib.sh's routes, both routers have a prohibit route (3/13) and a blackhole route
 # (silence) inside 203.0.113.128/25, which stays unrouted elsewhere (203.0.113.200: 3/0).
