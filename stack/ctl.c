@@ -244,18 +244,27 @@ static int ctl_sysctl(struct stack *st, int argc, char **argv, struct sbuf *out)
 	return 0;
 }
 
-/* "ADDR:PORT" with a port of 1..65535; 0 or -1. */
-static int parse_addr_port(const char *s, uint32_t *addr, uint16_t *port)
+/* "A.B.C.D:PORT" or "[IPv6]:PORT" with a port of 1..65535; 0 or -1. */
+static int parse_addr_port(const char *s, struct inet_addr *addr, uint16_t *port)
 {
-	char buf[32];
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= sizeof(buf))
+	char buf[INET_STRLEN + 2];
+	const char *colon = strrchr(s, ':'), *start = s, *stop = colon;
+	if (!colon)
 		return -1;
-	memcpy(buf, s, (size_t)(colon - s));
-	buf[colon - s] = '\0';
+	if (s[0] == '[') { /* the IPv6 form (RFC 3986 3.2.2) */
+		stop = strchr(s, ']');
+		if (!stop || stop + 1 != colon)
+			return -1;
+		start = s + 1;
+	}
+	if (stop <= start || (size_t)(stop - start) >= sizeof(buf))
+		return -1;
+	memcpy(buf, start, (size_t)(stop - start));
+	buf[stop - start] = '\0';
 	char *end;
 	long v = strtol(colon + 1, &end, 10);
-	if (ip4_aton(buf, addr) != 0 || !colon[1] || *end || v < 1 || v > 65535)
+	if (inet_parse(buf, addr) != 0 || (s[0] == '[') != (addr->family == INET_V6) || !colon[1] || *end || v < 1 ||
+	    v > 65535)
 		return -1;
 	*port = (uint16_t)v;
 	return 0;
@@ -274,12 +283,12 @@ static int parse_port(const char *s, uint16_t *port)
 /* "ECONNREFUSED (3/3) from 192.0.2.1 about 192.0.2.1:9" */
 static void udp_err_text(struct sbuf *out, const struct udp_err_entry *e)
 {
-	char a[16];
+	char a[INET_STRLEN];
 	sbuf_printf(out, "%s (%u/%u)", strerrorname_np(e->err) ? strerrorname_np(e->err) : "?", e->type, e->code);
 	if (e->local)
 		sbuf_printf(out, " local");
 	else
-		sbuf_printf(out, " from %s", ip4_ntoa(e->from, a));
+		sbuf_printf(out, " from %s", inet_ntop_buf(&e->from, a));
 	if (e->type == 3 && e->code == 4)
 		sbuf_printf(out, " mtu %u", e->info);
 	else if (e->type == 12)
@@ -295,9 +304,10 @@ static const char *const udp_usage =
 
 static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
-	char a[16], b[16];
+	char a[INET_STRLEN], b[INET_STRLEN];
 	uint16_t port;
-	uint32_t addr = 0;
+	struct inet_addr addr = inet_v4(0);
+	const struct inet_addr any = inet_v4(0);
 	int err = 0;
 
 	bool rfc4884 = argc == 4 && strcmp(argv[1], "bind") == 0 && strcmp(argv[2], "--rfc4884") == 0;
@@ -310,14 +320,15 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			sbuf_printf(out, "udp bind: bad port \"%s\"\n", argv[2]);
 			return 2;
 		}
-		struct udp_sock *s = udp_bind(st, addr, port, UDP_SVC_NONE, &err);
+		struct udp_sock *s = udp_bind(st, &addr, port, UDP_SVC_NONE, &err);
 		if (!s) {
-			sbuf_printf(out, "udp bind: %s:%u: %s\n", ip4_ntoa(addr, a), port,
-				    err == -EADDRINUSE ? "port in use" : err == -EADDRNOTAVAIL ? "not our address" : "no free socket");
+			sbuf_printf(out, "udp bind: %s:%u: %s\n", inet_ntop_buf(&addr, a), port,
+				    err == -EADDRINUSE ? "port in use" : err == -EADDRNOTAVAIL ? "not our address" :
+				    err == -EAFNOSUPPORT ? "IPv6 is not served yet" : "no free socket");
 			return 1;
 		}
 		s->rfc4884 = rfc4884;
-		sbuf_printf(out, "bound udp %s:%u%s\n", ip4_ntoa(s->laddr, a), s->lport, rfc4884 ? " rfc4884" : "");
+		sbuf_printf(out, "bound udp %s:%u%s\n", inet_ntop_buf(&s->laddr, a), s->lport, rfc4884 ? " rfc4884" : "");
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "send") == 0) {
@@ -355,14 +366,14 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		}
 		if (from) {
 			s = udp_find_bound(st, from);
-			if (!s && !(s = udp_bind(st, 0, from, UDP_SVC_NONE, &err))) {
+			if (!s && !(s = udp_bind(st, &any, from, UDP_SVC_NONE, &err))) {
 				sbuf_printf(out, "udp send: cannot bind port %u\n", from);
 				return 1;
 			}
 		} else {
 			/* An ephemeral port lives for this send only, unless --keep asks for its errors
 			 * and replies: then it closes after UDP_KEEP_IDLE_MS unused. */
-			s = udp_bind(st, 0, 0, UDP_SVC_NONE, &err);
+			s = udp_bind(st, &any, 0, UDP_SVC_NONE, &err);
 			if (!s) {
 				sbuf_printf(out, "udp send: no free socket\n");
 				return 1;
@@ -371,7 +382,7 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		}
 		bool close_after = !from && !keep;
 		if (connect)
-			udp_connect(s, addr, dport);
+			udp_connect(s, &addr, dport);
 		/* The text is the rest of the line, words joined by single spaces. */
 		char text[2048];
 		size_t n = 0;
@@ -384,8 +395,8 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			memcpy(text + n, argv[j], l);
 			n += l;
 		}
-		int rc = udp_sendto(st, s, addr, dport, text, n, &o);
-		uint32_t laddr = s->laddr;
+		int rc = udp_sendto(st, s, &addr, dport, text, n, &o);
+		struct inet_addr laddr = s->laddr;
 		uint16_t lport = s->lport;
 		if (close_after)
 			udp_close(st, s);
@@ -393,8 +404,8 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			sbuf_printf(out, "udp send: %s\n", strerror(-rc));
 			return 1;
 		}
-		sbuf_printf(out, "sent %zu bytes from udp %s:%u to %s:%u\n", n, ip4_ntoa(laddr, a), lport,
-			    ip4_ntoa(addr, b), dport);
+		sbuf_printf(out, "sent %zu bytes from udp %s:%u to %s:%u\n", n, inet_ntop_buf(&laddr, a), lport,
+			    inet_ntop_buf(&addr, b), dport);
 		return 0;
 	}
 	if (argc == 3 && (strcmp(argv[1], "recv") == 0 || strcmp(argv[1], "close") == 0)) {
@@ -438,11 +449,11 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 static void socket_lines(const struct udp_sock *s, void *arg)
 {
 	struct sbuf *out = arg;
-	char a[16], b[16];
+	char a[INET_STRLEN], b[INET_STRLEN];
 
-	sbuf_printf(out, "udp %s:%u", ip4_ntoa(s->laddr, a), s->lport);
-	if (s->raddr)
-		sbuf_printf(out, " -> %s:%u", ip4_ntoa(s->raddr, b), s->rport);
+	sbuf_printf(out, "udp %s:%u", inet_ntop_buf(&s->laddr, a), s->lport);
+	if (!inet_is_any(&s->raddr))
+		sbuf_printf(out, " -> %s:%u", inet_ntop_buf(&s->raddr, b), s->rport);
 	if (s->service)
 		sbuf_printf(out, " service %s", s->service == UDP_SVC_ECHO ? "echo" : "discard");
 	sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu", (unsigned long long)s->rx,
@@ -454,7 +465,8 @@ static void socket_lines(const struct udp_sock *s, void *arg)
 	sbuf_printf(out, "\n");
 	for (unsigned k = 0; k < s->errq_len; k++) {
 		const struct udp_err_entry *e = &s->errq[(s->errq_head + k) % UDP_ERRQ_MAX];
-		sbuf_printf(out, "udp %s:%u -> %s:%u  ", ip4_ntoa(e->qsrc, a), s->lport, ip4_ntoa(e->qdst, b), e->qdport);
+		sbuf_printf(out, "udp %s:%u -> %s:%u  ", inet_ntop_buf(&e->qsrc, a), s->lport, inet_ntop_buf(&e->qdst, b),
+			    e->qdport);
 		udp_err_text(out, e);
 		sbuf_printf(out, "\n");
 	}

@@ -184,7 +184,8 @@ int stack_service_enable(struct stack *st, const char *name)
 	for (size_t i = 0; i < sizeof(svcs) / sizeof(svcs[0]); i++)
 		if (strcmp(svcs[i].name, name) == 0) {
 			int err = 0;
-			return udp_bind(st, 0, svcs[i].port, svcs[i].svc, &err) ? 0 : err;
+			struct inet_addr any = inet_v4(0);
+			return udp_bind(st, &any, svcs[i].port, svcs[i].svc, &err) ? 0 : err;
 		}
 	return -ENOENT;
 }

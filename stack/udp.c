@@ -48,22 +48,33 @@ uint64_t udp_deadline(const struct stack *st)
 	return d;
 }
 
-static bool udp_port_taken(const struct stack *st, uint32_t laddr, uint16_t lport)
+/* A socket's address matches an IPv4 address of a datagram: its own, or it is a wildcard. */
+static bool udp_addr_matches(const struct inet_addr *sock, uint32_t a)
+{
+	return inet_is_any(sock) || (sock->family == INET_V4 && sock->u.v4 == a);
+}
+
+static bool udp_port_taken(const struct stack *st, const struct inet_addr *laddr, uint16_t lport)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
 		const struct udp_sock *s = &st->udp.s[i];
-		if (s->used && s->lport == lport && (s->laddr == 0 || laddr == 0 || s->laddr == laddr))
+		if (s->used && s->lport == lport && (inet_is_any(&s->laddr) || inet_is_any(laddr) || inet_eq(&s->laddr, laddr)))
 			return true;
 	}
 	return false;
 }
 
-struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum udp_service svc, int *err)
+struct udp_sock *udp_bind(struct stack *st, const struct inet_addr *laddr, uint16_t lport, enum udp_service svc,
+			  int *err)
 {
 	struct udp_table *t = &st->udp;
 	struct udp_sock *free_slot = NULL, *oldest_eph = NULL;
 
-	if (laddr && !ip4_is_local(st, laddr)) {
+	if (laddr->family != INET_V4) {
+		*err = -EAFNOSUPPORT;
+		return NULL;
+	}
+	if (!inet_is_any(laddr) && !ip4_is_local(st, laddr->u.v4)) {
 		*err = -EADDRNOTAVAIL;
 		return NULL;
 	}
@@ -101,7 +112,8 @@ struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum
 	}
 	memset(free_slot, 0, sizeof(*free_slot));
 	free_slot->used = true;
-	free_slot->laddr = laddr;
+	free_slot->laddr = *laddr;
+	free_slot->raddr = inet_v4(0);
 	free_slot->lport = lport;
 	free_slot->service = (uint8_t)svc;
 	free_slot->created = st->now;
@@ -164,9 +176,11 @@ static int udp_output(struct stack *st, struct pkb *p, uint32_t src, uint16_t sp
 	return rc;
 }
 
-int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len,
-	       const struct udp_send_opts *o)
+int udp_sendto(struct stack *st, struct udp_sock *s, const struct inet_addr *dst, uint16_t dport, const void *data,
+	       size_t len, const struct udp_send_opts *o)
 {
+	if (dst->family != INET_V4)
+		return -EAFNOSUPPORT;
 	if (len > IP4_MAX_LEN - IP4_HDR_MIN - UDP_HDR_LEN)
 		return -EMSGSIZE;
 	struct pkb *p = stack_alloc(st, UDP_HDR_LEN + len);
@@ -176,16 +190,16 @@ int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dpor
 	p->len = (uint32_t)len;
 	s->last_use = st->now;
 	struct udp_send_opts so = o ? *o : (struct udp_send_opts){ .df = IP4_DF_DONT };
-	so.connected = s->raddr != 0;
-	int rc = udp_output(st, p, s->laddr, s->lport, dst, dport, &so);
+	so.connected = !inet_is_any(&s->raddr);
+	int rc = udp_output(st, p, s->laddr.u.v4, s->lport, dst->u.v4, dport, &so);
 	if (rc == 0) /* refused (EMSGSIZE above a known path MTU, no route): not sent */
 		s->tx++;
 	return rc;
 }
 
-void udp_connect(struct udp_sock *s, uint32_t dst, uint16_t dport)
+void udp_connect(struct udp_sock *s, const struct inet_addr *dst, uint16_t dport)
 {
-	s->raddr = dst;
+	s->raddr = *dst;
 	s->rport = dport;
 }
 
@@ -224,8 +238,8 @@ static void udp_err(struct stack *st, const struct ip4_err *e)
 	struct udp_sock *s = NULL;
 	for (unsigned i = 0; i < UDP_MAX_SOCKS && !s; i++) {
 		struct udp_sock *c = &st->udp.s[i];
-		if (c->used && c->lport == sport && (!c->laddr || c->laddr == e->isrc) &&
-		    (!c->raddr || (c->raddr == e->idst && c->rport == dport)))
+		if (c->used && c->lport == sport && udp_addr_matches(&c->laddr, e->isrc) &&
+		    (inet_is_any(&c->raddr) || (udp_addr_matches(&c->raddr, e->idst) && c->rport == dport)))
 			s = c;
 	}
 	if (!s) {
@@ -239,10 +253,11 @@ static void udp_err(struct stack *st, const struct ip4_err *e)
 	}
 	struct udp_err_entry *q = &s->errq[(s->errq_head + s->errq_len++) % UDP_ERRQ_MAX];
 	*q = (struct udp_err_entry){ .type = e->type, .code = e->code, .local = e->from == 0, .err = e->err,
-				     .info = e->info, .from = e->from, .qsrc = e->isrc, .qdst = e->idst, .qdport = dport };
+				     .info = e->info, .from = inet_v4(e->from), .qsrc = inet_v4(e->isrc),
+				     .qdst = inet_v4(e->idst), .qdport = dport };
 	if (s->rfc4884 && e->msg)
 		udp_err_rfc4884(q, e);
-	if (s->raddr && e->fatal)
+	if (!inet_is_any(&s->raddr) && e->fatal)
 		s->pending = e->err;
 	s->last_use = st->now;
 }
@@ -255,11 +270,11 @@ static struct udp_sock *udp_lookup(struct stack *st, uint32_t src, uint16_t spor
 	int best_score = -1;
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
 		struct udp_sock *s = &st->udp.s[i];
-		if (!s->used || s->lport != dport || (s->laddr && s->laddr != dst))
+		if (!s->used || s->lport != dport || !udp_addr_matches(&s->laddr, dst))
 			continue;
-		if (s->raddr && (s->raddr != src || s->rport != sport))
+		if (!inet_is_any(&s->raddr) && (!udp_addr_matches(&s->raddr, src) || s->rport != sport))
 			continue;
-		int score = (s->laddr != 0) + 2 * (s->raddr != 0);
+		int score = !inet_is_any(&s->laddr) + 2 * !inet_is_any(&s->raddr);
 		if (score > best_score) {
 			best = s;
 			best_score = score;
@@ -364,7 +379,8 @@ static void udp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		unsigned n = 0;
 		for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
 			struct udp_sock *s = &st->udp.s[i];
-			if (s->used && s->lport == dport && !s->laddr && (!s->raddr || (s->raddr == rx->src && s->rport == sport)))
+			if (s->used && s->lport == dport && inet_is_any(&s->laddr) &&
+			    (inet_is_any(&s->raddr) || (udp_addr_matches(&s->raddr, rx->src) && s->rport == sport)))
 				match[n++] = s;
 		}
 		if (n == 0) {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "stack/addr.h"
 #include "stack/pkb.h"
 
 struct stack;
@@ -32,8 +33,8 @@ struct udp_err_entry {
 	bool local;             /* SO_EE_ORIGIN_LOCAL rather than ICMP */
 	int err;                /* errno */
 	uint32_t info;
-	uint32_t from;          /* the reporter (offender); 0 for local */
-	uint32_t qsrc, qdst;    /* the quoted datagram's addresses ... */
+	struct inet_addr from;  /* the reporter; unspecified for a local error */
+	struct inet_addr qsrc, qdst; /* the quoted datagram's addresses ... */
 	uint16_t qdport;        /* ... and destination port */
 	/* RFC 4884 (ICMP-EXT-SPEC X4.2), for a socket with the option: ee_rfc4884's len and flags */
 	bool ext;               /* an extension was reported */
@@ -54,9 +55,9 @@ struct udp_sock {
 	bool ephemeral;          /* bound by `udp send --keep` without --from: recycled oldest first,
 	                          * closed after UDP_KEEP_IDLE_MS without use */
 	uint8_t service;         /* enum udp_service */
-	uint32_t laddr;          /* 0: any of ours */
+	struct inet_addr laddr;  /* unspecified (0.0.0.0): any of ours */
 	uint16_t lport;
-	uint32_t raddr;          /* connected peer, 0 when not connected */
+	struct inet_addr raddr;  /* connected peer; unspecified when not connected */
 	uint16_t rport;
 	struct pkb_queue rxq;    /* queued datagrams, IPv4 header at data */
 	uint64_t created;
@@ -81,16 +82,19 @@ void udp_free(struct stack *st);
 /* Closes kept ephemeral sockets idle for UDP_KEEP_IDLE_MS; the next time one would be due. */
 void udp_poll(struct stack *st);
 uint64_t udp_deadline(const struct stack *st);
-/* Binds laddr:lport (lport 0: an ephemeral port). Returns the socket or NULL with *err set to
- * -EADDRINUSE, -ENOSPC or -EADDRNOTAVAIL (laddr not ours). */
-struct udp_sock *udp_bind(struct stack *st, uint32_t laddr, uint16_t lport, enum udp_service svc, int *err);
+/* Binds laddr:lport (lport 0: an ephemeral port; laddr 0.0.0.0: any of ours). Returns the socket
+ * or NULL with *err set to -EADDRINUSE, -ENOSPC, -EADDRNOTAVAIL (laddr not ours) or
+ * -EAFNOSUPPORT (IPv6, until the stack speaks it). */
+struct udp_sock *udp_bind(struct stack *st, const struct inet_addr *laddr, uint16_t lport, enum udp_service svc,
+			  int *err);
 struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport);
 void udp_close(struct stack *st, struct udp_sock *s);
-/* Sends len bytes from s to dst:dport. 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE, ...). */
-int udp_sendto(struct stack *st, struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len,
+/* Sends len bytes from s to dst:dport. 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE, ...),
+ * -EAFNOSUPPORT for IPv6 (until the stack speaks it). */
+int udp_sendto(struct stack *st, struct udp_sock *s, const struct inet_addr *dst, uint16_t dport, const void *data, size_t len,
 	       const struct udp_send_opts *o);
 /* Connects s to dst:dport (errors then also set its pending error). */
-void udp_connect(struct udp_sock *s, uint32_t dst, uint16_t dport);
+void udp_connect(struct udp_sock *s, const struct inet_addr *dst, uint16_t dport);
 /* Takes the oldest queued error of s; false when none. Reading clears the pending error. */
 bool udp_err_pop(struct udp_sock *s, struct udp_err_entry *e);
 /* Calls fn for every open socket, in table order (the `sockets` printout; no one else reads the

@@ -83,5 +83,6 @@ Suite *conf_suite(void);   /* tap/conf.c, linked into the unit tests */
 Suite *parity_suite(void);
 Suite *icmp_ext_suite(void);
 Suite *neigh_suite(void);
+Suite *addr_suite(void);
 
 #endif
