@@ -430,6 +430,24 @@ static void ping_rtt_text(struct sbuf *out, uint64_t us)
 		sbuf_printf(out, "time=0.%03llu ms", (unsigned long long)us);
 }
 
+void ping_reply_done(struct stack *st, struct ping_session *s, struct pkb *p, uint8_t *state, uint64_t rtt)
+{
+	if (*state == 2) {
+		s->dups++;
+	} else {
+		*state = 2;
+		s->received++;
+		s->rtt_sum += rtt;
+		s->rtt_sum2 += rtt * rtt;
+		if (rtt < s->rtt_min)
+			s->rtt_min = rtt;
+		if (rtt > s->rtt_max)
+			s->rtt_max = rtt;
+	}
+	stack_consume(st, p);
+	ping_check_done(st, s);
+}
+
 void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	const uint8_t *m = p->data;
@@ -453,20 +471,7 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 		ping_rtt_text(&s->out, rtt);
 		sbuf_printf(&s->out, *state == 2 ? " (DUP!)\n" : "\n");
 	}
-	if (*state == 2) {
-		s->dups++;
-	} else {
-		*state = 2;
-		s->received++;
-		s->rtt_sum += rtt;
-		s->rtt_sum2 += rtt * rtt;
-		if (rtt < s->rtt_min)
-			s->rtt_min = rtt;
-		if (rtt > s->rtt_max)
-			s->rtt_max = rtt;
-	}
-	stack_consume(st, p);
-	ping_check_done(st, s);
+	ping_reply_done(st, s, p, state, rtt);
 }
 
 /* RFC 4884/5837 objects of the error, as newer traceroute prints them: " <INC:...;OUT:...>". */

@@ -52,6 +52,9 @@ void ping_cancel(struct stack *st, unsigned handle);
 struct ping_session *ping_find(struct stack *st, uint16_t ident);
 /* Ends s when every request has an answer or the linger time is over. */
 void ping_check_done(struct stack *st, struct ping_session *s);
+/* A reply (echo or PROBE) to the request whose ring slot is *state, rtt µs after it: counted
+ * once (a second one is a duplicate), the statistics updated, p consumed, s ended if done. */
+void ping_reply_done(struct stack *st, struct ping_session *s, struct pkb *p, uint8_t *state, uint64_t rtt);
 /* Sends what is due, ends what is finished. */
 void ping_poll(struct stack *st);
 uint64_t ping_deadline(const struct stack *st);

@@ -213,20 +213,7 @@ void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 			    !!(f & PROBE_A), !!(f & PROBE_V4), !!(f & PROBE_V6));
 	sbuf_printf(&s->out, " ttl=%u time=%llu.%03llu ms%s\n", rx->ttl, (unsigned long long)(rtt / 1000),
 		    (unsigned long long)(rtt % 1000), *state == 2 ? " (DUP!)" : "");
-	if (*state == 2) {
-		s->dups++;
-	} else {
-		*state = 2;
-		s->received++;
-		s->rtt_sum += rtt;
-		s->rtt_sum2 += rtt * rtt;
-		if (rtt < s->rtt_min)
-			s->rtt_min = rtt;
-		if (rtt > s->rtt_max)
-			s->rtt_max = rtt;
-	}
-	stack_consume(st, p);
-	ping_check_done(st, s);
+	ping_reply_done(st, s, p, state, rtt);
 }
 
 int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle)

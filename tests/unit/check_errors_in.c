@@ -8,11 +8,8 @@
 #include "tests/unit/harness.h"
 
 #define FAR_IP IP(203, 0, 113, 2)
-#define GW0   IP(192, 0, 2, 9)
-static const uint8_t GW0MAC[6] = { 0x02, 0, 0, 0, 0x9, 0x9 };
 static const uint8_t ZERO[6];
 
-static void set_knob(const char *k, const char *v) { ck_assert_int_eq(stack_knob_set(T, k, v), 0); }
 
 static int ctl(const char *cmd, struct sbuf *out)
 {
@@ -270,13 +267,6 @@ START_TEST(test_local_host_unreachable)
 END_TEST
 
 /* ---- ping ---- */
-
-static unsigned start_ping(const char *cmd, struct sbuf *out)
-{
-	unsigned h = 0;
-	ck_assert_int_eq(stack_ctl_start(T, cmd, out, NOW, &h), STACK_CTL_PENDING);
-	return h;
-}
 
 /* Answers the echo request at the head of the queue as the peer would. */
 static void answer_echo(uint8_t ttl)

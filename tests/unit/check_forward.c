@@ -5,13 +5,8 @@
 #include "stack/core.h"
 #include "tests/unit/harness.h"
 
-#define B_IP  IP(198, 51, 100, 2)
-#define GW0   IP(192, 0, 2, 9)
-static const uint8_t BMAC[6] = { 0x02, 0, 0, 0, 0xb, 0xb };
-static const uint8_t GW0MAC[6] = { 0x02, 0, 0, 0, 0x9, 0x9 };
 static const uint8_t ZERO[6];
 
-static void set_knob(const char *k, const char *v) { ck_assert_int_eq(stack_knob_set(T, k, v), 0); }
 
 static int ctl(const char *cmd)
 {
@@ -24,12 +19,7 @@ static int ctl(const char *cmd)
 /* Router fixture: forwarding on, B known on tap1, GW0 known on tap0, 203.0.113.0/25 via B. */
 static void rt_setup(void)
 {
-	struct frame f;
-	fx_setup();
-	set_knob("ip_forward", "1");
-	feed(1, f.b, build_arp(&f, BCASTMAC, 1, BMAC, B_IP, ZERO, US1_IP));
-	feed(0, f.b, build_arp(&f, BCASTMAC, 1, GW0MAC, GW0, ZERO, US_IP));
-	tx_clear();
+	fx_router_setup();
 	ck_assert_int_eq(ctl("route add 203.0.113.0/25,via=198.51.100.2"), 0);
 }
 
@@ -782,6 +772,36 @@ START_TEST(test_arp_eviction_not_reentrant)
 }
 END_TEST
 
+/* Issue 13: an error the builder does not send is counted under its rule (tapstackctl drops). */
+START_TEST(test_errors_not_sent_are_named)
+{
+	static struct frame f;
+	uint8_t body[64];
+	/* R5.4: TTL 1, not the first fragment: no 11/0. */
+	fwd(IP(203, 0, 113, 2), 1, 0x0004, 16, NULL, 0);
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(ctr("IcmpErrNotSentFragment"), 1);
+	/* R5.5: TTL 1, an ICMP error itself: no 11/0 about it. */
+	uint8_t quote[28] = { 0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 203, 0, 113, 2, 192, 0, 2, 1 };
+	size_t n = build_icmp(body, 3, 3, 0, quote, sizeof(quote));
+	struct ip_spec s = { .src = PEER_IP, .dst = IP(203, 0, 113, 2), .proto = 1, .ttl = 1 };
+	feed(0, f.b, build_ip(&f, &s, body, n));
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(ctr("IcmpErrNotSentAboutError"), 1);
+	/* R5.2: to our unicast address inside a link-layer broadcast, unknown protocol: no 3/2. */
+	struct ip_spec b = { .src = PEER_IP, .dst = US_IP, .proto = 99, .dstmac = BCASTMAC };
+	feed(0, f.b, build_ip(&f, &b, body, 8));
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(ctr("IcmpErrNotSentL2Bcast"), 1);
+	/* The same without the broadcast frame is answered: the counters name only what was held back. */
+	b.dstmac = NULL;
+	feed(0, f.b, build_ip(&f, &b, body, 8));
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_clear();
+	ck_assert_uint_eq(ctr("IcmpErrNotSentL2Bcast"), 1);
+}
+END_TEST
+
 Suite *forward_suite(void)
 {
 	Suite *s = suite_create("forward");
@@ -798,6 +818,7 @@ Suite *forward_suite(void)
 	tcase_add_test(tc, test_redirect);
 	tcase_add_test(tc, test_route_commands);
 	tcase_add_test(tc, test_arp_eviction_not_reentrant);
+	tcase_add_test(tc, test_errors_not_sent_are_named);
 	tcase_add_test(tc, test_source_route_hop);
 	tcase_add_test(tc, test_source_route_reply_reversed);
 	suite_add_tcase(s, tc);

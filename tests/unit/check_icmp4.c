@@ -3,7 +3,6 @@
 
 #include "tests/unit/harness.h"
 
-static void set_knob(const char *k, const char *v) { ck_assert_int_eq(stack_knob_set(T, k, v), 0); }
 
 /* Sends an ICMP message of the given type to dst in a frame to dstmac, from PEER. */
 static void icmp_to(uint32_t dst, const uint8_t *dstmac, uint8_t type, uint8_t code, uint32_t w2,

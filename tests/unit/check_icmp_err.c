@@ -7,7 +7,6 @@
 #include "stack/core.h"
 #include "tests/unit/harness.h"
 
-static void set_knob(const char *k, const char *v) { ck_assert_int_eq(stack_knob_set(T, k, v), 0); }
 
 /* A UDP datagram with a correct checksum (or the one given when csum_override is set). */
 static size_t build_udp(struct frame *f, const struct ip_spec *s, uint16_t sport, uint16_t dport,

@@ -10,11 +10,8 @@
 #include "stack/core.h"
 #include "tests/unit/harness.h"
 
-#define B_IP IP(198, 51, 100, 2)
-static const uint8_t BMAC[6] = { 0x02, 0, 0, 0, 0xb, 0xb };
 static const uint8_t ZERO[6];
 
-static void set_knob(const char *k, const char *v) { ck_assert_int_eq(stack_knob_set(T, k, v), 0); }
 
 static int ctl(const char *cmd, struct sbuf *keep)
 {

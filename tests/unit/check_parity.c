@@ -7,13 +7,8 @@
 #include "stack/core.h"
 #include "tests/unit/harness.h"
 
-#define B_IP  IP(198, 51, 100, 2)
-#define GW0   IP(192, 0, 2, 9)
-static const uint8_t BMAC[6] = { 0x02, 0, 0, 0, 0xb, 0xb };
-static const uint8_t GW0MAC[6] = { 0x02, 0, 0, 0, 0x9, 0x9 };
 static const uint8_t ZERO[6];
 
-static void set_knob(const char *k, const char *v) { ck_assert_int_eq(stack_knob_set(T, k, v), 0); }
 
 static int ctl(const char *cmd, struct sbuf *out)
 {
@@ -241,17 +236,6 @@ START_TEST(test_bytes_after_eol_zeroed_in_quote)
 	assert_frame(&r, want, wn);
 }
 END_TEST
-
-/* Router fixture: forwarding on, B on tap1 and GW0 on tap0 known. */
-static void rt_setup(void)
-{
-	struct frame f;
-	fx_setup();
-	set_knob("ip_forward", "1");
-	feed(1, f.b, build_arp(&f, BCASTMAC, 1, BMAC, B_IP, ZERO, US1_IP));
-	feed(0, f.b, build_arp(&f, BCASTMAC, 1, GW0MAC, GW0, ZERO, US_IP));
-	tx_clear();
-}
 
 /* The datagram dg forwarded out of tap1 to B: TTL - 1, header checksum computed afresh. */
 static size_t exp_forwarded(uint8_t *b, const uint8_t *dg, size_t n)
@@ -530,14 +514,6 @@ END_TEST
 
 /* ---- item 4: tapstackctl ping speaks iputils ---- */
 
-static unsigned start_ping(const char *cmd, struct sbuf *out)
-{
-	unsigned h = 0;
-	sbuf_free(out);
-	ck_assert_int_eq(stack_ctl_start(T, cmd, out, NOW, &h), STACK_CTL_PENDING);
-	return h;
-}
-
 /* Answers the echo request at the head of the queue as the peer would. */
 static void answer_echo(void)
 {
@@ -735,7 +711,7 @@ Suite *parity_suite(void)
 	tcase_add_test(tc, test_reasm_hysteresis);
 	suite_add_tcase(s, tc);
 	TCase *rt = tcase_create("router");
-	tcase_add_checked_fixture(rt, rt_setup, fx_teardown);
+	tcase_add_checked_fixture(rt, fx_router_setup, fx_teardown);
 	tcase_add_test(rt, test_bytes_after_eol_zeroed_when_forwarded);
 	tcase_add_test(rt, test_forwarded_tsandaddr_keeps_inbound_address);
 	tcase_add_test(rt, test_no_route_limiter_burst_five);

@@ -49,6 +49,33 @@ void fx_setup(void)
 	tx_clear();
 }
 
+const uint8_t BMAC[6] = { 0x02, 0, 0, 0, 0xb, 0xb };
+const uint8_t GW0MAC[6] = { 0x02, 0, 0, 0, 0x9, 0x9 };
+
+void set_knob(const char *k, const char *v)
+{
+	ck_assert_int_eq(stack_knob_set(T, k, v), 0);
+}
+
+unsigned start_ping(const char *cmd, struct sbuf *out)
+{
+	unsigned h = 0;
+	sbuf_free(out);
+	ck_assert_int_eq(stack_ctl_start(T, cmd, out, NOW, &h), STACK_CTL_PENDING);
+	return h;
+}
+
+void fx_router_setup(void)
+{
+	static const uint8_t zero[6];
+	struct frame f;
+	fx_setup();
+	set_knob("ip_forward", "1");
+	feed(1, f.b, build_arp(&f, BCASTMAC, 1, BMAC, B_IP, zero, US1_IP));
+	feed(0, f.b, build_arp(&f, BCASTMAC, 1, GW0MAC, GW0, zero, US_IP));
+	tx_clear();
+}
+
 void fx_teardown(void)
 {
 	/* Let ARP give up on whatever still waits for a neighbour, so only a real leak remains. */

@@ -24,6 +24,17 @@ extern unsigned FX_PKBS;    /* pool size fx_setup gives it (256) */
 extern uint64_t NOW;        /* the fake clock, ms */
 
 void fx_setup(void);        /* checked fixture: fresh stack, tx queue empty */
+
+/* The router fixture's neighbours: B on tap1, GW0 on tap0. */
+#define B_IP  IP(198, 51, 100, 2)
+#define GW0   IP(192, 0, 2, 9)
+extern const uint8_t BMAC[6], GW0MAC[6];
+/* fx_setup, then forwarding on and B and GW0 in the ARP cache (tx queue empty). */
+void fx_router_setup(void);
+/* Starts a streaming control command (ping, probe) into out, emptied first; its session. */
+unsigned start_ping(const char *cmd, struct sbuf *out);
+/* Sets a knob (asserts that it took). */
+void set_knob(const char *k, const char *v);
 void fx_teardown(void);     /* drains tx, frees the stack, asserts no buffer leaked */
 
 /* A frame under construction. */
