@@ -13,6 +13,7 @@ struct stack;
 #define ETH_ALEN     6
 #define ETH_P_IP     0x0800
 #define ETH_P_ARP    0x0806
+#define ETH_P_IPV6   0x86dd
 #define ETH_FRAME_MAX 1518 /* without FCS; the TAP hands frames without it */
 
 static inline bool eth_is_mcast(const uint8_t *mac) { return mac[0] & 1; }

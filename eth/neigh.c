@@ -221,6 +221,71 @@ void neigh_update(struct stack *st, enum neigh_family fam, unsigned ifindex, con
 	neigh_fail_drain(st);
 }
 
+/* STALE with lladdr until the entry lapses unused. */
+static void neigh_set_stale(struct stack *st, struct neigh_entry *e)
+{
+	const struct neigh_ops *ops = neigh_ops_of(st, e);
+	e->state = NEIGH_STALE;
+	e->probes = 0;
+	e->lapses = st->now + ops->stale_ms;
+	neigh_set_timer(st, e, e->lapses);
+}
+
+int neigh_update_nd(struct stack *st, enum neigh_family fam, unsigned ifindex, const void *addr, unsigned alen,
+		    const uint8_t *lladdr, unsigned flags)
+{
+	struct neigh_entry *e = neigh_find(st, fam, ifindex, addr, alen);
+	int old = -1;
+
+	if (!e) {
+		if ((flags & NEIGH_UPD_CREATE) && lladdr) {
+			e = neigh_alloc(st, fam, ifindex, addr, alen);
+			memcpy(e->mac, lladdr, 6);
+			neigh_set_stale(st, e);
+			if (flags & NEIGH_UPD_ROUTER)
+				e->flags |= NEIGH_F_ROUTER;
+			old = 0;
+		}
+		neigh_fail_drain(st);
+		return old;
+	}
+	old = e->flags;
+	if (e->state == NEIGH_INCOMPLETE) {
+		if (!lladdr) {
+			neigh_fail_drain(st);
+			return -1;
+		}
+		if (flags & NEIGH_UPD_CONFIRM) {
+			neigh_confirm(st, e, lladdr);
+		} else {
+			memcpy(e->mac, lladdr, 6);
+			neigh_set_stale(st, e);
+			neigh_queue_send(st, e);
+		}
+	} else {
+		bool differs = lladdr && memcmp(lladdr, e->mac, 6) != 0;
+		if (differs && !(flags & NEIGH_UPD_OVERRIDE)) {
+			/* O=0 with another address: a REACHABLE entry becomes STALE, the address kept. */
+			if (e->state == NEIGH_REACHABLE)
+				neigh_set_stale(st, e);
+			neigh_fail_drain(st);
+			return old;
+		}
+		if (flags & NEIGH_UPD_CONFIRM)
+			neigh_confirm(st, e, lladdr ? lladdr : e->mac);
+		else if (differs) {
+			memcpy(e->mac, lladdr, 6);
+			neigh_set_stale(st, e);
+		}
+	}
+	if (flags & NEIGH_UPD_ROUTER)
+		e->flags |= NEIGH_F_ROUTER;
+	if (flags & NEIGH_UPD_NOTROUTER)
+		e->flags &= (uint8_t)~NEIGH_F_ROUTER;
+	neigh_fail_drain(st);
+	return old;
+}
+
 /* One entry's timer fired. */
 static void neigh_timer(struct stack *st, struct neigh_entry *e)
 {

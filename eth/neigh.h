@@ -41,6 +41,7 @@ struct neigh_entry {
 	uint8_t state;             /* enum neigh_state */
 	uint8_t probes;            /* solicitations sent in this state */
 	uint8_t alen;              /* bytes of addr used */
+	uint8_t flags;             /* NEIGH_F_* */
 	uint16_t ifindex;
 	uint8_t addr[NEIGH_ADDR_MAX];
 	uint8_t mac[6];
@@ -49,6 +50,8 @@ struct neigh_entry {
 	uint64_t created;
 	struct pkb_queue q;        /* packets waiting for resolution, network header at data */
 };
+
+#define NEIGH_F_ROUTER 1u      /* IPv6: the neighbour said it is a router (NA R flag, RA) */
 
 /* One protocol's timing (Linux's neigh_parms) and its hooks. */
 struct neigh_ops {
@@ -94,6 +97,16 @@ void neigh_output(struct stack *st, enum neigh_family fam, struct pkb *p, const 
 void neigh_update(struct stack *st, enum neigh_family fam, unsigned ifindex, const void *addr, unsigned alen,
 		  const uint8_t mac[6], bool create);
 
+/* Neighbor Discovery's update (RFC 4861 7.2.3, 7.2.5, 7.3.3) of the entry for addr with lladdr
+ * (NULL: none given), by these flags: */
+#define NEIGH_UPD_CREATE   1u  /* no entry: make one, STALE (an NS or RA with a link-layer option) */
+#define NEIGH_UPD_OVERRIDE 2u  /* a different lladdr replaces the cached one (NA O=1, NS, RA) */
+#define NEIGH_UPD_CONFIRM  4u  /* reachability confirmed (NA S=1) */
+#define NEIGH_UPD_ROUTER   8u  /* sets the router flag ... */
+#define NEIGH_UPD_NOTROUTER 16u /* ... or clears it */
+/* Returns the entry's flags before the update (NEIGH_F_ROUTER), or -1 when it did nothing. */
+int neigh_update_nd(struct stack *st, enum neigh_family fam, unsigned ifindex, const void *addr, unsigned alen,
+		    const uint8_t *lladdr, unsigned flags);
 /* Timers: retries, STALE, probes, lapses. */
 void neigh_poll(struct stack *st);
 uint64_t neigh_deadline(const struct stack *st);

@@ -59,6 +59,10 @@ bool icmp4_rate_allow(struct stack *st, uint8_t type, uint8_t code, uint32_t dst
  * token bucket of 1 s per error and 5 s of burst on the source's peer entry, the one §7 uses.
  * Counts IcmpOutRateLimitRoute when it says no. */
 bool icmp4_route_error_allow(struct stack *st, uint32_t src);
+/* The global bucket (§7), shared by ICMPv4 and ICMPv6 errors (ICMP6-SPEC V5.1). */
+bool icmp_global_allow(struct stack *st);
+/* A per-destination bucket of t ms tokens with a burst of six (XRLIM): takes t when there. */
+bool icmp_peer_take(const struct stack *st, int64_t *tokens, uint64_t *last, int64_t t);
 /* Entries in use in the per-destination table (tests check it stays bounded). */
 unsigned icmp4_peers_in_use(const struct stack *st);
 

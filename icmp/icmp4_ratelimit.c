@@ -5,6 +5,9 @@
  * replaces entries, never grows memory. */
 #include "icmp/icmp4.h"
 
+#include <string.h>
+
+#include "icmp/icmp6.h"
 #include "stack/core.h"
 
 #define RL_PEER_BURST   6       /* XRLIM_BURST_FACTOR */
@@ -16,7 +19,7 @@ bool icmp4_rate_exempt(const struct stack *st, uint8_t type, uint8_t code)
 	       !(st->knobs.icmp_ratemask & (1L << type));
 }
 
-static bool rl_global_allow(struct stack *st)
+bool icmp_global_allow(struct stack *st)
 {
 	struct icmp4_ratelimit *rl = &st->icmp_rl;
 	if (rl->credit > 0)
@@ -53,22 +56,87 @@ static struct icmp4_peer *rl_peer(struct stack *st, uint32_t addr)
 	return victim;
 }
 
-static bool rl_peer_allow(struct stack *st, uint32_t dst)
+bool icmp_peer_take(const struct stack *st, int64_t *tokens, uint64_t *last, int64_t t)
 {
-	int64_t t = st->knobs.icmp_ratelimit;
-	struct icmp4_peer *p = rl_peer(st, dst);
-	uint64_t d = st->now - p->last;
+	uint64_t d = st->now - *last;
 	if (d) {
-		p->last = st->now;
-		p->tokens += (int64_t)d;
-		if (p->tokens > RL_PEER_BURST * t)
-			p->tokens = RL_PEER_BURST * t;
+		*last = st->now;
+		*tokens += (int64_t)d;
+		if (*tokens > RL_PEER_BURST * t)
+			*tokens = RL_PEER_BURST * t;
 	}
-	if (p->tokens >= t) {
-		p->tokens -= t;
+	if (*tokens >= t) {
+		*tokens -= t;
 		return true;
 	}
 	return false;
+}
+
+static bool rl_peer_allow(struct stack *st, uint32_t dst)
+{
+	struct icmp4_peer *p = rl_peer(st, dst);
+	return icmp_peer_take(st, &p->tokens, &p->last, st->knobs.icmp_ratelimit);
+}
+
+/* --- ICMPv6 (ICMP6-SPEC §5): the same global bucket, its own peer table --- */
+
+static struct icmp6_peer *rl_peer6(struct stack *st, const uint8_t *addr)
+{
+	uint32_t h = 0;
+	for (unsigned i = 0; i < 16; i++)
+		h = h * 31u + addr[i];
+	struct icmp6_peer *set = st->icmp6.peers[(h * 0x9e3779b1u) >> 23 & (ICMP6_PEERS_SETS - 1)];
+	struct icmp6_peer *victim = &set[0];
+	for (unsigned i = 0; i < ICMP6_PEERS_WAYS; i++) {
+		if (set[i].used && memcmp(set[i].addr, addr, 16) == 0)
+			return &set[i];
+		if (!set[i].used || (victim->used && set[i].last < victim->last))
+			victim = &set[i];
+	}
+	memcpy(victim->addr, addr, 16);
+	victim->used = 1;
+	victim->tokens = 0;
+	victim->last = st->now - RL_NEW_PEER_AGE;
+	return victim;
+}
+
+bool icmp6_rate_limited_type(const struct stack *st, uint8_t type)
+{
+	return (st->knobs.ip6_ratemask[type / 64] >> (type % 64)) & 1;
+}
+
+bool icmp6_rate_allow(struct stack *st, uint8_t type, const uint8_t *dst)
+{
+	if (!icmp6_rate_limited_type(st, type))
+		return true;                                  /* V5.2 */
+	if (!icmp_global_allow(st)) {
+		CNT(st, IcmpOutRateLimitGlobal);              /* V5.1: shared with ICMPv4 */
+		return false;
+	}
+	struct route6_res rr;
+	if (route6_lookup(st, dst, -1, &rr) != 0 && !ip6_is_linklocal(dst)) {
+		CNT(st, Ip6OutNoRoutes);                      /* V4.6 */
+		CNT(st, Icmp6OutRateLimitHost);
+		return false;
+	}
+	if (st->knobs.ip6_icmp_ratelimit) {
+		struct icmp6_peer *p = rl_peer6(st, dst);
+		if (!icmp_peer_take(st, &p->tokens, &p->last, st->knobs.ip6_icmp_ratelimit)) {
+			CNT(st, Icmp6OutRateLimitHost);       /* V4.7 */
+			return false;
+		}
+	}
+	st->icmp_rl.credit -= stack_random(st) % 3;
+	return true;
+}
+
+unsigned icmp6_peers_in_use(const struct stack *st)
+{
+	unsigned n = 0;
+	for (unsigned s = 0; s < ICMP6_PEERS_SETS; s++)
+		for (unsigned w = 0; w < ICMP6_PEERS_WAYS; w++)
+			n += st->icmp6.peers[s][w].used != 0;
+	return n;
 }
 
 /* Linux's route.c ip_error: 1 s of the source's tokens per error, at most 5 s saved, on the same
@@ -95,7 +163,7 @@ bool icmp4_rate_allow(struct stack *st, uint8_t type, uint8_t code, uint32_t dst
 {
 	if (icmp4_rate_exempt(st, type, code))
 		return true;
-	if (!rl_global_allow(st)) {
+	if (!icmp_global_allow(st)) {
 		CNT(st, IcmpOutRateLimitGlobal);
 		return false;
 	}

@@ -511,3 +511,16 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 	}
 	ping_check_done(st, s);
 }
+
+void ping6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
+{
+	(void)rx;
+	/* No IPv6 session of ours sent it (the IPv6 client is not there yet): dropped. */
+	stack_drop(st, p, C_Icmp6InUnsolicited);
+}
+
+void ping6_err(struct stack *st, const struct ip6_err *e)
+{
+	(void)st;
+	(void)e;
+}

@@ -63,5 +63,11 @@ void ping_free_all(struct stack *st);
 void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 /* Errors quoting an echo request we sent. */
 void ping_err(struct stack *st, const struct ip4_err *e);
+struct ip6_rx;
+struct ip6_err;
+/* ICMPv6 echo replies for us (V2.5: else dropped silently); consumes p. */
+void ping6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
+/* ICMPv6 errors quoting an echo request we sent. */
+void ping6_err(struct stack *st, const struct ip6_err *e);
 
 #endif

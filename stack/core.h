@@ -10,7 +10,11 @@
 #include "icmp/icmp4.h"
 #include "icmp/ping.h"
 #include "ip/ip4.h"
+#include "ip/ip6.h"
+#include "ip/ip6_frag.h"
 #include "ip/route.h"
+#include "ip/route6.h"
+#include "icmp/icmp6.h"
 #include "stack/counters.h"
 #include "stack/knobs.h"
 #include "stack/pkb.h"
@@ -29,6 +33,7 @@ struct iface {
 	uint16_t mtu;
 	unsigned naddr;
 	struct ifaddr addr[STACK_MAX_ADDRS];
+	struct iface6 in6;            /* IPv6: addresses, groups, ND and RA state (ip/ip6.h) */
 };
 
 struct stack {
@@ -38,6 +43,7 @@ struct stack {
 	uint64_t ctr[C__COUNT];
 	uint64_t rx_drop[C__COUNT];   /* received frames dropped, by reason (`tapstackctl drops`) */
 	uint64_t icmp_in_type[256], icmp_out_type[256];
+	uint64_t icmp6_in_type[256], icmp6_out_type[256];
 	struct pkb_pool pool;
 	struct pkb_queue txq;
 	struct iface ifs[STACK_MAX_IFACES];
@@ -50,6 +56,10 @@ struct stack {
 	struct udp_table udp;
 	struct reasm_state reasm;
 	struct redirect_peer redirects[256];
+	struct ip6_state ip6;
+	struct route6_table rt6;
+	struct icmp6_state icmp6;
+	struct ip6_reasm_state reasm6;
 	struct ping_session *ping[PING_MAX_SESSIONS];
 	unsigned nping;               /* sessions in ping[]: the timers skip the table when 0 */
 	unsigned ctl_sessions;        /* last session handle given out */

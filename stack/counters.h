@@ -107,7 +107,77 @@
 	X(IcmpInUnsolicited)  /* R1.7: an echo or timestamp reply no client of ours asked for */  \
 	X(TcpInRstIgnored)    /* a reset: never answered */                                       \
 	X(UdpEchoToBcast)     /* echo service: a datagram to a broadcast, never echoed */        \
-	X(IpReasmDuplicates)  /* a fragment that adds nothing: already held */
+	X(IpReasmDuplicates)  /* a fragment that adds nothing: already held */                  \
+	/* IPv6, as /proc/net/snmp6 names them (../shared/ICMP6-SPEC.md). */                        \
+	X(Ip6InReceives)                                                                           \
+	X(Ip6InHdrErrors)                                                                          \
+	X(Ip6InTooBigErrors)                                                                       \
+	X(Ip6InNoRoutes)                                                                           \
+	X(Ip6InAddrErrors)                                                                         \
+	X(Ip6InUnknownProtos)                                                                      \
+	X(Ip6InTruncatedPkts)                                                                      \
+	X(Ip6InDiscards)                                                                           \
+	X(Ip6InDelivers)                                                                           \
+	X(Ip6OutForwDatagrams)                                                                     \
+	X(Ip6OutRequests)                                                                          \
+	X(Ip6OutDiscards)                                                                          \
+	X(Ip6OutNoRoutes)                                                                          \
+	X(Ip6ReasmTimeout)                                                                         \
+	X(Ip6ReasmReqds)                                                                           \
+	X(Ip6ReasmOKs)                                                                             \
+	X(Ip6ReasmFails)                                                                           \
+	X(Ip6FragOKs)                                                                              \
+	X(Ip6FragFails)                                                                            \
+	X(Ip6FragCreates)                                                                          \
+	X(Ip6InMcastPkts)                                                                          \
+	X(Ip6OutMcastPkts)                                                                         \
+	X(Icmp6InMsgs)                                                                             \
+	X(Icmp6InErrors)                                                                           \
+	X(Icmp6OutMsgs)                                                                            \
+	X(Icmp6OutErrors)                                                                          \
+	X(Icmp6InCsumErrors)                                                                       \
+	X(Icmp6OutRateLimitHost)                                                                   \
+	X(Udp6InDatagrams)                                                                         \
+	X(Udp6NoPorts)                                                                             \
+	X(Udp6InErrors)                                                                            \
+	X(Udp6OutDatagrams)                                                                        \
+	X(Udp6RcvbufErrors)                                                                        \
+	X(Udp6SndbufErrors)                                                                        \
+	X(Udp6InCsumErrors)                                                                        \
+	X(Udp6IgnoredMulti)                                                                        \
+	X(Udp6MemErrors)                                                                           \
+	/* IPv6 drop reasons and events of tapstack's own. */                                     \
+	X(Ip6InDisabled)      /* IPv6 off on the arrival interface (disable_ipv6) */              \
+	X(Ip6InMcastNotJoined) /* V1.13: a group we have not joined on that interface */          \
+	X(Ip6InBadOptions)    /* V1.9/V1.10: a TLV option dropped silently or with 4/2 */          \
+	X(Icmp6InIgnored)     /* V2.5/V2.6: informational type we do not answer */                \
+	X(Icmp6InEchoIgnored) /* V3.1, V3.3, V3.4: echo_ignore_* */                               \
+	X(Icmp6InUnsolicited) /* an echo reply no client of ours asked for */                     \
+	X(Icmp6InReplyRateLimited) /* V3.7: an echo reply held back (129 in the ratemask) */      \
+	X(Icmp6InRedirectsIgnored) /* V6.15 conditions not met */                                  \
+	X(NdInInvalid)        /* V6.1/V2.8: an ND message that fails validation, silently */      \
+	X(NdInNS)                                                                                  \
+	X(NdInNA)                                                                                  \
+	X(NdInRS)                                                                                  \
+	X(NdInRA)                                                                                  \
+	X(NdInIgnored)        /* valid, but nothing to do (not our target, unsolicited NA, ...) */ \
+	X(NdOutNS)                                                                                 \
+	X(NdOutNA)                                                                                 \
+	X(NdOutRS)                                                                                 \
+	X(NdResolveFailed)    /* no answer after mcast_solicit NS (1/3) */                        \
+	X(NdQueueDrops)       /* unresolved queue full */                                          \
+	X(NdCacheEvictions)   /* table full: oldest entry reused */                                \
+	X(NdDadFailures)      /* V6.9: an address found in use (dadfailed) */                      \
+	X(NdRaLimit)          /* an RA's router, prefix or address over the per-interface bound */ \
+	X(MldInQueries)                                                                            \
+	X(MldInInvalid)       /* V7.4: ignored */                                                  \
+	X(MldOutReports)                                                                           \
+	X(Icmp6ErrNotSentBadHeader)  /* V4.1 */                                                   \
+	X(Icmp6ErrNotSentMcast)      /* V4.2: to multicast or in an L2 broadcast/multicast frame */ \
+	X(Icmp6ErrNotSentInvalidSrc) /* V4.3: from :: or multicast */                             \
+	X(Icmp6ErrNotSentAboutError) /* V4.4 */                                                   \
+	X(Icmp6ErrNotSentAnycast)    /* V4.8 */                                                   \
+	X(Icmp6ErrNotSentNoRoute)    /* V4.6 */
 
 enum counter {
 #define X(name) C_##name,

@@ -209,9 +209,11 @@ static int ctl_addr(struct stack *st, int argc, char **argv, struct sbuf *out)
 
 static int ctl_sysctl(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
+	char val[1024];
 	if (argc == 1) {
 		for (unsigned i = 0; i < knob_count; i++)
-			sbuf_printf(out, "%s = %ld\n", knob_table[i].name, *knob_ptr(&st->knobs, &knob_table[i]));
+			sbuf_printf(out, "%s = %s\n", knob_table[i].name,
+				    knob_format(&st->knobs, &knob_table[i], val, sizeof(val)));
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -231,7 +233,8 @@ static int ctl_sysctl(struct stack *st, int argc, char **argv, struct sbuf *out)
 				return 2;
 			}
 			if (rc == -EINVAL) {
-				sbuf_printf(out, "sysctl: %s: \"%s\" is not a number\n", d->name, eq + 1);
+				sbuf_printf(out, "sysctl: %s: \"%s\" is not %s\n", d->name, eq + 1,
+					    d->kind == KNOB_BITMAP256 ? "a list of types (e.g. 0-1,3-127)" : "a number");
 				return 2;
 			}
 			if (rc == -ERANGE) {
@@ -239,7 +242,7 @@ static int ctl_sysctl(struct stack *st, int argc, char **argv, struct sbuf *out)
 				return 2;
 			}
 		}
-		sbuf_printf(out, "%s = %ld\n", d->name, *knob_ptr(&st->knobs, d));
+		sbuf_printf(out, "%s = %s\n", d->name, knob_format(&st->knobs, d, val, sizeof(val)));
 	}
 	return 0;
 }

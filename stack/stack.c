@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eth/ndisc.h"
 #include "icmp/icmp4.h"
+#include "icmp/mld.h"
 #include "stack/tcp.h"
 #include "stack/wire.h"
 
@@ -30,9 +32,12 @@ struct stack *stack_new(const struct stack_config *cfg)
 	knobs_init(&st->knobs);
 	neigh_init(st);
 	arp_init(st);
+	ndisc_init(st);
 	st->rng = (cfg && cfg->seed) ? cfg->seed : 0x9e3779b97f4a7c15ull;
 	st->ip_id = (uint16_t)stack_random(st);
 	icmp4_init(st);
+	ip6_init(st);
+	icmp6_init(st);
 	udp_init(st);
 	tcp_init(st);
 	return st;
@@ -46,6 +51,7 @@ void stack_free(struct stack *st)
 	neigh_flush(st);
 	udp_free(st);
 	ip4_reasm_flush(st);
+	ip6_reasm_flush(st);
 	pkb_queue_purge(&st->pool, &st->txq);
 	/* Every holder has let go: a buffer still counted in use was lost somewhere. */
 	assert(st->pool.in_use == 0);
@@ -110,6 +116,15 @@ int stack_addr_add(struct stack *st, unsigned ifindex, uint32_t addr, unsigned p
 	return rc == -EEXIST ? 0 : rc;
 }
 
+int stack_addr6_add(struct stack *st, unsigned ifindex, const uint8_t addr[16], unsigned plen)
+{
+	if (ifindex >= st->nifs)
+		return -EINVAL;
+	if (ip6_is_linklocal(addr))
+		return ip6_addr_add(st, ifindex, addr, plen, IFA6_F_LINKLOCAL, UINT64_MAX, UINT64_MAX);
+	return ip6_addr_add(st, ifindex, addr, plen, 0, UINT64_MAX, UINT64_MAX);
+}
+
 void stack_set_clock_us(struct stack *st, uint64_t now_us)
 {
 	st->now_us = now_us;
@@ -134,6 +149,7 @@ void stack_iface_up(struct stack *st, unsigned ifindex, uint64_t now_ms)
 	st->ifs[ifindex].up = true;
 	for (unsigned i = 0; i < st->ifs[ifindex].naddr; i++)
 		arp_announce(st, ifindex, st->ifs[ifindex].addr[i].addr);
+	ip6_iface_up(st, ifindex);
 }
 
 void stack_iface_down(struct stack *st, unsigned ifindex)
@@ -161,7 +177,7 @@ int stack_knob_set(struct stack *st, const char *name, const char *value)
 int stack_knob_get(const struct stack *st, const char *name, long *value)
 {
 	const struct knob_desc *d = knob_find(name);
-	if (!d)
+	if (!d || d->kind != KNOB_LONG)
 		return -ENOENT;
 	*value = *knob_ptr((struct knobs *)&st->knobs, d);
 	return 0;
@@ -171,7 +187,10 @@ void stack_knobs_describe(struct sbuf *out)
 {
 	for (unsigned i = 0; i < knob_count; i++) {
 		const struct knob_desc *d = &knob_table[i];
-		sbuf_printf(out, "  %-34s %s (%ld..%ld, default %ld)\n", d->name, d->desc, d->min, d->max, d->def);
+		if (d->kind == KNOB_BITMAP256)
+			sbuf_printf(out, "  %-34s %s (default %s)\n", d->name, d->desc, d->def_text);
+		else
+			sbuf_printf(out, "  %-34s %s (%ld..%ld, default %ld)\n", d->name, d->desc, d->min, d->max, d->def);
 	}
 }
 
@@ -238,6 +257,10 @@ void stack_poll(struct stack *st, uint64_t now_ms)
 	stack_set_now(st, now_ms);
 	neigh_poll(st);
 	ip4_reasm_poll(st);
+	ip6_reasm_poll(st);
+	ndisc_poll(st);
+	mld_poll(st);
+	route6_poll(st);
 	ping_poll(st);
 	udp_poll(st);
 }
@@ -245,6 +268,9 @@ void stack_poll(struct stack *st, uint64_t now_ms)
 uint64_t stack_next_deadline(const struct stack *st)
 {
 	uint64_t d = neigh_deadline(st), r = ip4_reasm_deadline(st), p = ping_deadline(st), u = udp_deadline(st);
+	uint64_t six[] = { ip6_reasm_deadline(st), ndisc_deadline(st), mld_deadline(st), route6_deadline(st) };
+	for (size_t i = 0; i < sizeof(six) / sizeof(six[0]); i++)
+		d = six[i] < d ? six[i] : d;
 	d = r < d ? r : d;
 	d = p < d ? p : d;
 	return u < d ? u : d;

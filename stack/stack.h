@@ -33,7 +33,12 @@ void stack_free(struct stack *st);
 int stack_iface_add(struct stack *st, const char *name, const uint8_t mac[6], unsigned mtu);
 /* Adds addr/plen (host order) to ifindex; 0 or -EINVAL (bad prefix, bad address), -EEXIST, -ENOSPC. */
 int stack_addr_add(struct stack *st, unsigned ifindex, uint32_t addr, unsigned plen);
-/* Marks the interface up and queues a gratuitous ARP for each of its addresses. */
+/* Adds an IPv6 address (16 bytes, network order) with its prefix length to ifindex: tentative
+ * until DAD (V6.9) says it is ours, with an on-link route for its prefix. 0, -EINVAL (multicast,
+ * ::, ::1, plen 0 or > 128), -EEXIST, -ENOSPC. */
+int stack_addr6_add(struct stack *st, unsigned ifindex, const uint8_t addr[16], unsigned plen);
+/* Marks the interface up and queues a gratuitous ARP for each of its addresses; IPv6 starts
+ * (link-local address, DAD, router solicitation) unless net.ipv6.conf.all.disable_ipv6 is set. */
 void stack_iface_up(struct stack *st, unsigned ifindex, uint64_t now_ms);
 /* Marks the interface down: nothing is sent on it, frames for it are dropped (EthInIfaceDown). */
 void stack_iface_down(struct stack *st, unsigned ifindex);

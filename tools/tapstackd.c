@@ -861,7 +861,7 @@ static int daemon_reload(void *ctx, struct sbuf *out)
 	for (unsigned k = 0; k < knob_count; k++) {
 		char def[32];
 		snprintf(def, sizeof(def), "%ld", knob_table[k].def);
-		stack_knob_set(st, knob_table[k].name, def);
+		stack_knob_set(st, knob_table[k].name, knob_table[k].def_text ? knob_table[k].def_text : def);
 	}
 	apply_knobs(st);
 	for (unsigned x = 0; x < stack_iface_count(st); x++) {

@@ -16,6 +16,7 @@ START_TEST(test_gratuitous_at_up)
 	unsigned ifx;
 	stack_iface_add(st, "tap9", US0, 1500);
 	stack_addr_add(st, 0, US_IP, 24);
+	stack_knob_set(st, "net.ipv6.conf.all.disable_ipv6", "1");
 	stack_iface_up(st, 0, 5);
 	struct pkb *p = stack_tx_pop(st, &ifx);
 	ck_assert_ptr_nonnull(p);

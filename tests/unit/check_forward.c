@@ -174,6 +174,7 @@ static void rt1400_setup(void)
 	stack_addr_add(T, 0, US_IP, 24);
 	stack_iface_add(T, "tap1", US1, 1400);
 	stack_addr_add(T, 1, US1_IP, 24);
+	stack_knob_set(T, "net.ipv6.conf.all.disable_ipv6", "1");
 	stack_iface_up(T, 0, NOW);
 	stack_iface_up(T, 1, NOW);
 	feed(0, f.b, build_arp(&f, BCASTMAC, 1, PEERMAC, PEER_IP, ZERO, US_IP));

@@ -23,6 +23,7 @@ static void b_eth_mcast_unjoined(struct frame *f)
 	memcpy(f->b, (const uint8_t[]){ 0x01, 0x00, 0x5e, 0, 0, 2 }, 6);
 }
 static void b_eth_ipv6(struct frame *f) { build_echo(f, 1, 1, 8); f->b[12] = 0x86; f->b[13] = 0xdd; }
+static void b_eth_lldp(struct frame *f) { build_echo(f, 1, 1, 8); f->b[12] = 0x88; f->b[13] = 0xcc; }
 static void b_arp_short(struct frame *f) { build_arp(f, BCASTMAC, 1, OTHERMAC, IP(192, 0, 2, 9), ZERO, US_IP); f->len = 14 + 27; }
 static void b_arp_htype(struct frame *f) { build_arp(f, BCASTMAC, 1, OTHERMAC, IP(192, 0, 2, 9), ZERO, US_IP); f->b[15] = 6; }
 static void b_arp_op3(struct frame *f) { build_arp(f, BCASTMAC, 3, OTHERMAC, IP(192, 0, 2, 9), ZERO, US_IP); }
@@ -145,7 +146,8 @@ static const struct bad_case {
 	{ "frame shorter than an Ethernet header", b_eth_short, "EthInTruncated", NULL },
 	{ "unicast to another MAC", b_eth_other_mac, "EthInOtherHost", NULL },
 	{ "multicast group not joined", b_eth_mcast_unjoined, "EthInOtherHost", NULL },
-	{ "IPv6 EtherType", b_eth_ipv6, "EthInUnknownType", NULL },
+	{ "IPv6 on an interface with IPv6 off", b_eth_ipv6, "Ip6InDisabled", "Ip6InDiscards" },
+	{ "LLDP EtherType", b_eth_lldp, "EthInUnknownType", NULL },
 	{ "ARP 27 bytes", b_arp_short, "ArpInErrors", NULL },
 	{ "ARP hardware type 6", b_arp_htype, "ArpInErrors", NULL },
 	{ "ARP opcode 3", b_arp_op3, "ArpInErrors", NULL },

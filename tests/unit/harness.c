@@ -29,6 +29,7 @@ static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (ui
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
 
 unsigned FX_PKBS = 256;
+bool FX_IPV6 = false;
 
 void fx_setup(void)
 {
@@ -42,6 +43,10 @@ void fx_setup(void)
 	ck_assert_int_eq(stack_addr_add(T, 0, US_IP, 24), 0);
 	ck_assert_int_eq(stack_iface_add(T, "tap1", US1, 1500), 1);
 	ck_assert_int_eq(stack_addr_add(T, 1, US1_IP, 24), 0);
+	/* The IPv4 suites run without IPv6 (its DAD, MLD and RS frames would be in their way);
+	 * the IPv6 suites set FX_IPV6 (tests/unit/harness6.c). */
+	if (!FX_IPV6)
+		ck_assert_int_eq(stack_knob_set(T, "net.ipv6.conf.all.disable_ipv6", "1"), 0);
 	stack_iface_up(T, 0, NOW);
 	stack_iface_up(T, 1, NOW);
 	/* The peer asks for us, as a real host would before its first ping: we learn it. */

@@ -21,6 +21,7 @@ extern const uint8_t US0[6], US1[6], PEERMAC[6], BCASTMAC[6];
 
 extern struct stack *T;     /* the stack under test */
 extern unsigned FX_PKBS;    /* pool size fx_setup gives it (256) */
+extern bool FX_IPV6;        /* fx_setup leaves IPv6 on (else net.ipv6.conf.all.disable_ipv6=1) */
 extern uint64_t NOW;        /* the fake clock, ms */
 
 void fx_setup(void);        /* checked fixture: fresh stack, tx queue empty */

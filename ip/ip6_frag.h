@@ -1,0 +1,29 @@
+/* ip/ip6_frag.h — IPv6 reassembly state (§9; ip/ip6_frag.c). */
+#ifndef TAPSTACK_IP6_FRAG_H
+#define TAPSTACK_IP6_FRAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stack/pkb.h"
+
+#define REASM6_MAX_QUEUES 64
+
+struct reasm6_queue {
+	bool used, first_in, last_in, failed;
+	uint32_t id;
+	uint8_t src[16], dst[16];
+	uint16_t ifindex;       /* part of the key for link-local and multicast destinations (V9.4) */
+	uint32_t len;           /* end of the fragmentable part, as far as known */
+	uint64_t expires;       /* creation + ip6frag_time; never extended */
+	struct pkb *frags;      /* sorted by frag_off; IPv6 header at data */
+};
+
+struct ip6_reasm_state {
+	struct reasm6_queue q[REASM6_MAX_QUEUES];
+	unsigned nqueues;
+	size_t mem;             /* bytes of buffers held by queues */
+};
+
+#endif
