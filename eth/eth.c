@@ -19,6 +19,9 @@ static bool eth_ip6_group_joined(const struct stack *st, unsigned ifindex, const
 	ip6_mcast_mac(ip6_allnodes, m);
 	if (memcmp(m, mac, 6) == 0)
 		return true;
+	ip6_mcast_mac(ip6_allrouters, m);
+	if (st->knobs.ip6_forwarding && memcmp(m, mac, 6) == 0)
+		return true;
 	for (unsigned i = 0; i < in6->ngroups; i++) {
 		ip6_mcast_mac(in6->groups[i].addr, m);
 		if (memcmp(m, mac, 6) == 0)

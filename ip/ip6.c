@@ -186,6 +186,10 @@ bool ip6_mc_joined(const struct stack *st, unsigned ifindex, const uint8_t *grp)
 		return false;
 	if (memcmp(grp, ip6_allnodes, 16) == 0)
 		return !st->ifs[ifindex].in6.disabled;
+	/* V8.5: a router listens to ff02::2 and ff05::2. */
+	static const uint8_t site_routers[16] = { 0xff, 0x05, [15] = 2 };
+	if (st->knobs.ip6_forwarding && (memcmp(grp, ip6_allrouters, 16) == 0 || memcmp(grp, site_routers, 16) == 0))
+		return !st->ifs[ifindex].in6.disabled;
 	return ip6_mc_find((struct stack *)st, ifindex, grp) != NULL;
 }
 
@@ -646,6 +650,19 @@ void ip6_output_finish(struct stack *st, struct pkb *p, unsigned ifindex, const 
 	ndisc_output(st, p, nh);
 }
 
+/* V3.6, V4.11: a per-flow label as Linux's auto_flowlabels gives (RFC 6437): stable for a pair of
+ * addresses and a protocol, never 0. Neighbor Discovery and MLD carry none. */
+static uint32_t ip6_flow_hash(const uint8_t *src, const uint8_t *dst, uint8_t proto)
+{
+	uint32_t h = 2166136261u ^ proto;
+	for (unsigned i = 0; i < 16; i++) {
+		h = (h ^ src[i]) * 16777619u;
+		h = (h ^ dst[i]) * 16777619u;
+	}
+	h ^= h >> 20;
+	return (h & 0xfffff) ? h & 0xfffff : 1;
+}
+
 int ip6_output(struct stack *st, struct pkb *p, const struct ip6_tx *tx)
 {
 	struct route6_res rr;
@@ -683,7 +700,10 @@ int ip6_output(struct stack *st, struct pkb *p, const struct ip6_tx *tx)
 		x[0] = tx->proto;
 	}
 	uint8_t *h = pkb_push(p, IP6_HLEN);
-	be32_put(h, 6u << 28 | (uint32_t)tx->tclass << 20 | (tx->flow & 0xfffff));
+	uint32_t flow = tx->flow & 0xfffff;
+	if (!flow && !tx->onlink)
+		flow = ip6_flow_hash(src, tx->dst, tx->proto);
+	be32_put(h, 6u << 28 | (uint32_t)tx->tclass << 20 | flow);
 	be16_put(h + IP6_PLEN, (uint16_t)(tot - IP6_HLEN));
 	h[IP6_NXT] = tx->hbh_len ? IPPROTO_HOPOPTS_ : tx->proto;
 	h[IP6_HLIM] = tx->hlim ? tx->hlim : ip6_hop_limit(st, rr.ifindex);
