@@ -64,9 +64,16 @@ ADDRS = {
         "gw": "192.0.2.2", "prefix": "192.0.2.0/24", "ip": "ip -4",
     },
 }
-# An IPv6 set ("ipv6": {... "ip": "ip -6"}) goes beside it, with its pool added to host A by diff.sh;
-# frames of other ethertypes than IPv4 and ARP are compared only by their ethertype until
-# describe_world learns to parse them.
+ADDRS["ipv6"] = {
+    "A": "2001:db8:1::1", "R0": "2001:db8:1::2", "R1": "2001:db8:2::1", "B": "2001:db8:2::2",
+    "BC": "2001:db8:3::1", "C": "2001:db8:3::2", "UNR": "2001:db8:4::1", "A2": "2001:db8:1::9",
+    "NOHOST": "2001:db8:2::77", "PROHIBIT": "2001:db8:5::1", "BLACKHOLE": "2001:db8:6::1",
+    "ANYCAST": "2001:db8:1::",
+    "pool": ["2001:db8:1::%x" % i for i in range(0x100, 0x1f0)],
+    "gw": "2001:db8:1::2", "prefix": "2001:db8:1::/64", "ip": "ip -6",
+}
+# IPv6 frames are parsed by ip6() and compared by ip6_features(); Neighbor Discovery and MLD
+# (whose timing is each kernel's own) only for probes with the option nd.
 WORLDS = ("tapstack", "linux")
 
 
@@ -86,6 +93,7 @@ class Probe:
         self.full = opts.pop("full", None) is not None
         self.arp = opts.pop("arp", None) is not None
         self.nowarm = opts.pop("nowarm", None) is not None
+        self.nd = opts.pop("nd", None) is not None
         # fields of A's own datagrams (side S) that the client draws at random (nmap's TTLs)
         self.clientrandom = [f for f in opts.pop("clientrandom", "").split(",") if f]
         if any(not f.startswith("S") for f in self.clientrandom):
@@ -305,6 +313,130 @@ def ip4(b):
             "opts": b[20:ihl], "pl": b[ihl:]}
 
 
+def ip6(b):
+    """An IPv6 datagram: its fixed header, the chain of extension headers before the upper layer
+    (stopping at a non-first fragment), and that layer's bytes."""
+    if len(b) < 40 or b[0] >> 4 != 6:
+        return None
+    plen = struct.unpack("!H", b[4:6])[0]
+    if plen:
+        b = b[:40 + plen]
+    nh, off, chain, frag = b[6], 40, [], None
+    while nh in (0, 43, 44, 60) and off + 8 <= len(b):
+        chain.append(nh)
+        if nh == 44:
+            fo = struct.unpack("!H", b[off + 2:off + 4])[0]
+            frag = (fo & 0xFFF8, fo & 1, struct.unpack("!I", b[off + 4:off + 8])[0])
+            nh, off = b[off], off + 8
+            if frag[0]:
+                break
+        else:
+            nh, off = b[off], off + (b[off + 1] + 1) * 8
+    return {"raw": b, "tc": ((b[0] & 15) << 4) | (b[1] >> 4), "flow": ((b[1] & 15) << 16) | (b[2] << 8) | b[3],
+            "plen": plen, "nh": nh, "chain": chain, "hlim": b[7], "frag": frag, "l4off": off,
+            "src": socket.inet_ntop(socket.AF_INET6, b[8:24]), "dst": socket.inet_ntop(socket.AF_INET6, b[24:40]),
+            "pl": b[off:]}
+
+
+ND_MLD = (130, 131, 132, 133, 134, 135, 136, 137, 143)
+
+
+def ll_norm(a):
+    """Link-local addresses come from each world's MACs: compared as their kind only."""
+    return "link-local" if a.startswith("fe80:") else a
+
+
+def nd_features(pl, d, ethsrc, amac):
+    """An ND message: flags, target, and its options with link-layer addresses as whose they are."""
+    ty = pl[0]
+    fixed = {133: 8, 134: 16, 135: 24, 136: 24, 137: 40}.get(ty)
+    if fixed is None or len(pl) < fixed:
+        d["payload"] = pl[4:].hex()
+        return
+    if ty == 136:
+        d["nd.flags"] = "".join(c for c, b in (("R", 0x80), ("S", 0x40), ("O", 0x20)) if pl[4] & b) or "-"
+    if ty in (135, 136, 137):
+        d["nd.target"] = ll_norm(socket.inet_ntop(socket.AF_INET6, pl[8:24]))
+    if ty == 134:
+        d["ra.fixed"] = pl[4:16].hex()
+    opts, o = [], fixed
+    while o + 2 <= len(pl) and pl[o + 1]:
+        ot, ol = pl[o], pl[o + 1] * 8
+        v = pl[o + 2:o + ol]
+        if ot in (1, 2) and len(v) >= 6:
+            who = "frame-src" if v[:6] == ethsrc else ("A" if mac(v[:6]) == amac else mac(v[:6]))
+            opts.append("%d:%s" % (ot, who))
+        elif ot == 14:
+            opts.append("14:nonce")
+        else:
+            opts.append("%d:%s" % (ot, v.hex()))
+        o += ol
+    d["nd.opts"] = ",".join(opts) or "-"
+
+
+def ip6_features(h, d, sent6, t, amac=""):
+    """Fills d with the normalized fields of IPv6 datagram h; returns its sort key."""
+    d.update({"src": ll_norm(h["src"]), "dst": ll_norm(h["dst"]), "hlim": h["hlim"], "tc": "0x%02x" % h["tc"],
+              "flow": "zero" if h["flow"] == 0 else "nonzero", "plen": h["plen"],
+              "chain": ",".join(str(x) for x in h["chain"]) or "-", "nh": h["nh"]})
+    raw = h["raw"]
+    # A datagram of A's forwarded by the router: the same bytes but for the hop limit.
+    for i, s in enumerate(sent6):
+        if s["t"] <= t and s["raw"][:7] == raw[:7] and s["raw"][8:] == raw[8:]:
+            d["fwd"] = "sent"
+            return (i, 0)
+    if h["frag"]:
+        d["frag"] = "off %d m %d payload %d" % (h["frag"][0], h["frag"][1], len(h["pl"]))
+        if h["frag"][0]:
+            return 1 << 29
+    pl = h["pl"]
+    if h["nh"] == 58 and len(pl) >= 4:
+        ty, code = pl[0], pl[1]
+        d.update({"type": ty, "code": code})
+        if ty in ND_MLD:
+            nd_features(pl, d, h.get("ethsrc", b""), amac)
+            return 1 << 29
+        if ty == 129 and len(pl) >= 8:
+            ident, seq = struct.unpack("!HH", pl[4:8])
+            k = None
+            for i, s in enumerate(sent6):
+                sp = s["pl"]
+                if s["t"] <= t and s["nh"] == 58 and len(sp) >= 8 and sp[0] == 128 and struct.unpack("!HH", sp[4:8]) == (ident, seq):
+                    k = i
+            d["echo"] = "matched" if k is not None else "unmatched %d/%d" % (ident, seq)
+            if k is not None and not h["frag"]:
+                d["data"] = "same" if pl[8:] == sent6[k]["pl"][8:] else "differs"
+            return k if k is not None else 1 << 29
+        if ty < 128 and len(pl) >= 8:
+            d["word"] = pl[4:8].hex()
+            q = pl[8:]
+            d["qlen"] = len(q)
+            k = None
+            for i, s in enumerate(sent6):
+                if s["t"] <= t and len(q) >= 40 and s["raw"][8:40] == q[8:40] and s["raw"][40:len(q)] == q[40:len(s["raw"])]:
+                    k = i
+            if k is not None:
+                sr = sent6[k]["raw"]
+                diff = ["%d:%02x" % (o, q[o]) for o in range(min(len(q), len(sr))) if q[o] != sr[o]]
+                if len(q) > len(sr):
+                    diff.append("+%d" % (len(q) - len(sr)))
+                d["quote"] = " ".join(diff) or "="
+            else:
+                d["quote"] = q[:64].hex()
+            return k if k is not None else 1 << 29
+        d["payload"] = pl[4:].hex()
+        return 1 << 29
+    if h["nh"] == 6 and len(pl) >= 20:
+        d.update({"tcp.flags": tcp_flags(pl[13]), "tcp.win": struct.unpack("!H", pl[14:16])[0],
+                  "tcp.data": len(pl) - (pl[12] >> 4) * 4})
+        return 1 << 29
+    if h["nh"] == 17 and len(pl) >= 8:
+        d["udp.len"] = len(pl)
+        return 1 << 29
+    d["payload"] = pl.hex()
+    return 1 << 29
+
+
 def ts_mask(opts, base):
     """Offsets (from the IP header's start; the options begin at base) of the time values a
     Timestamp option holds up to its pointer: they are clock readings, never compared."""
@@ -387,7 +519,7 @@ class Side:
 def describe_world(win, fa, fb, amac, bmac, probe):
     """The normalized frames of one world inside one probe's window."""
     t0, t2 = win["t0"], win["t2"]
-    sent = []
+    sent, sent6 = [], []
     ans_a, ans_b = [], []
     for t, f in fa:
         if t < t0 or t > t2 or len(f) < 14:
@@ -400,6 +532,11 @@ def describe_world(win, fa, fb, amac, bmac, probe):
                 if h:
                     h["t"] = t
                     sent.append(h)
+            elif et == 0x86DD:
+                h = ip6(f[14:])
+                if h and not (h["nh"] == 58 and h["pl"][:1] and h["pl"][0] in ND_MLD and not probe.nd):
+                    h["t"] = t
+                    sent6.append(h)
             continue
         ans_a.append((t, f, et))
     for t, f, in fb:
@@ -429,6 +566,22 @@ def describe_world(win, fa, fb, amac, bmac, probe):
                           "hwsrc": "frame-src" if sha == f[6:12] else mac(sha),
                           "hwdst": "A" if mac(tha) == amac else mac(tha)})
                 feats.append(((side, (1 << 30, 0), n), side, d, None))
+                continue
+            if et == 0x86DD:
+                h6 = ip6(f[14:])
+                if not h6:
+                    d["ip6"] = "unparsable"
+                    feats.append(((side, (1 << 30, 0), n), side, d, None))
+                    continue
+                # ND and MLD run on each kernel's own timers: compared only where the probe is
+                # about them (option nd).
+                if h6["nh"] == 58 and h6["pl"][:1] and h6["pl"][0] in ND_MLD and not probe.nd:
+                    continue
+                h6["ethsrc"] = f[6:12]
+                k6 = ip6_features(h6, d, sent6, t, amac)
+                if not isinstance(k6, tuple):
+                    k6 = (k6, 0)
+                feats.append(((side, k6, n), side, d, None))
                 continue
             if et != 0x0800:
                 d.update({"ethertype": "%04x" % et})
@@ -476,6 +629,9 @@ def describe_world(win, fa, fb, amac, bmac, probe):
     for h in sent:
         out["S"].append({"dst": h["dst"], "proto": h["proto"], "len": h["len"], "ttl": h["ttl"],
                          "tos": "0x%02x" % h["tos"], "df": h["df"], "mf": h["mf"], "off": h["off"]})
+    for h in sent6:
+        out["S"].append({"dst": h["dst"], "nh": h["nh"], "plen": h["plen"], "hlim": h["hlim"],
+                         "tc": "0x%02x" % h["tc"], "frag": "-" if not h["frag"] else "%d/%d" % h["frag"][:2]})
     return out
 
 

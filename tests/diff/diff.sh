@@ -52,7 +52,15 @@ KNOBS="icmp_echo_ignore_all=0 icmp_echo_ignore_broadcasts=1 icmp_ignore_bogus_er
 icmp_errors_use_inbound_ifaddr=0 icmp_ratelimit=1000 icmp_ratemask=6168 icmp_msgs_per_sec=1000
 icmp_msgs_burst=50 ip_default_ttl=64 ip_forward=1 send_redirects=1 accept_redirects=0
 accept_source_route=0 min_pmtu=552 mtu_expires=600 ipfrag_time=3 ipfrag_max_dist=64
-ipfrag_high_thresh=4194304 ipfrag_low_thresh=3145728 icmp_echo_enable_probe=1"
+ipfrag_high_thresh=4194304 ipfrag_low_thresh=3145728 icmp_echo_enable_probe=1
+net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=100 net.ipv6.icmp.ratemask=0-1,3-127
+net.ipv6.icmp.echo_ignore_all=0 net.ipv6.icmp.echo_ignore_multicast=0 net.ipv6.icmp.echo_ignore_anycast=0
+net.ipv6.ip6frag_time=3"
+# The IPv6 side (ICMP6-SPEC): both routers dual stack (router_lib.sh's ROUTER_V6), with a prohibit
+# and a blackhole route; 2001:db8:4::/64 has no route (1/0).
+export ROUTER_V6=1
+PROHIBIT6_NET=2001:db8:5::/64
+BLACKHOLE6_NET=2001:db8:6::/64
 
 # Besides router_lib.sh's routes, both routers have a prohibit route (3/13) and a blackhole route
 # (silence) inside 203.0.113.128/25, which stays unrouted elsewhere (203.0.113.200: 3/0).
@@ -65,6 +73,7 @@ linux_knob() {
 	send_redirects | accept_redirects | accept_source_route)
 		printf 'net.ipv4.conf.%s.%s\n' all "$1" default "$1" tap0 "$1" tap1 "$1" ;;
 	min_pmtu | mtu_expires) printf 'net.ipv4.route.%s\n' "$1" ;;
+	net.*) printf '%s\n' "$1" ;;
 	*) printf 'net.ipv4.%s\n' "$1" ;;
 	esac
 }
@@ -117,12 +126,25 @@ build_linux_world() {
 	ip -n "$NS_LR" route add blackhole "$BLACKHOLE_NET" || fail "blackhole route in $NS_LR"
 	wait_link "$NS_LA" tap0 "$A_IP/24"
 	router_hosts_post "$NS_LA" "$NS_LB" "$NS_LC"
+	v6_on "$NS_LR" tap0 tap1
+	# KNOBS (forwarding among them) again, now that IPv6 is on in the router.
+	for p in $KNOBS; do
+		case "$p" in net.ipv6.*) inlr sysctl -qw "$p" >/dev/null || fail "sysctl $p in $NS_LR" ;; esac
+	done
+	ip -n "$NS_LR" -6 addr add 2001:db8:1::2/64 dev tap0 nodad || fail "IPv6 address on R's tap0"
+	ip -n "$NS_LR" -6 addr add 2001:db8:2::1/64 dev tap1 nodad || fail "IPv6 address on R's tap1"
+	router_hosts_v6 "$NS_LA" "$NS_LB" "$NS_LC"
+	ip -n "$NS_LR" -6 route add 2001:db8:3::/64 via 2001:db8:2::2 dev tap1 || fail "IPv6 route in $NS_LR"
+	ip -n "$NS_LR" -6 route add prohibit "$PROHIBIT6_NET" || fail "IPv6 prohibit route in $NS_LR"
+	ip -n "$NS_LR" -6 route add blackhole "$BLACKHOLE6_NET" || fail "IPv6 blackhole route in $NS_LR"
 }
 
 build_tapstack_world() {
-	local args=(-r "$PROHIBIT_NET,prohibit" -r "$BLACKHOLE_NET,blackhole") p
+	local args=(-r "$PROHIBIT_NET,prohibit" -r "$BLACKHOLE_NET,blackhole"
+		-r "$PROHIBIT6_NET,prohibit" -r "$BLACKHOLE6_NET,blackhole") p
 	for p in $KNOBS; do args+=(-s "$p"); done
 	setup_router "${args[@]}"
+	router_hosts_v6 "$NS_H" "$NS_B" "$NS_C"
 }
 
 # knobs_equal: every knob reads the same in both routers.
@@ -130,7 +152,7 @@ knobs_equal() {
 	local p k v lv tv s
 	for p in $KNOBS; do
 		k=${p%%=*}
-		tv=$(ctl sysctl "$k" | sed -nE 's/^[a-z_0-9]+ = //p')
+		tv=$(ctl sysctl "$k" | sed -nE 's/^[a-z_0-9.]+ = //p')
 		for s in $(linux_knob "$k"); do
 			lv=$(inlr sysctl -n "$s")
 			[ "$tv" = "$lv" ] || [ -n "${DIFF_LINUX_SET:-}" ] ||
@@ -146,6 +168,8 @@ host_a_pool() {
 	{
 		for i in $(seq 10 249); do echo "addr add 192.0.2.$i/32 dev tap0"; done
 		echo "addr add 192.0.2.9/32 dev tap0"
+		for i in $(seq 256 495); do printf 'addr add 2001:db8:1::%x/128 dev tap0 nodad\n' "$i"; done
+		echo "addr add 2001:db8:1::9/128 dev tap0 nodad"
 	} | ip -n "$1" -batch - || fail "host A's address pool in $1"
 	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.tap0.arp_ignore=0 \
 		net.ipv4.conf.all.arp_announce=0 net.ipv4.conf.tap0.arp_announce=0 >/dev/null ||
@@ -194,6 +218,8 @@ host_a_pool "$NS_H"
 host_a_pool "$NS_LA"
 wait_ping "$NS_H" "$C_IP" "C unreachable from A through tapstackd"
 wait_ping "$NS_LA" "$C_IP" "C unreachable from A through the Linux router"
+wait_ping "$NS_H" 2001:db8:3::2 "C unreachable over IPv6 from A through tapstackd"
+wait_ping "$NS_LA" 2001:db8:3::2 "C unreachable over IPv6 from A through the Linux router"
 
 T_AMAC=$(mac_of "$NS_H" tap0)
 L_AMAC=$(mac_of "$NS_LA" tap0)

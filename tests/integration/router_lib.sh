@@ -31,11 +31,52 @@ inb() { ip netns exec "$NS_B" "$@"; }
 inc() { ip netns exec "$NS_C" "$@"; }
 
 # router_daemon_args: tapstackd's arguments for the topology (without -c/-w, which start_daemon adds).
+# With ROUTER_V6=1 (tests/diff/) the router is dual stack: 2001:db8:1::2/64 on tap0,
+# 2001:db8:2::1/64 on tap1, 2001:db8:3::/64 via host B (router_hosts_v6 gives the hosts theirs).
 router_daemon_args() {
+	local v6a="" v6b=""
+	if [ "${ROUTER_V6:-0}" = 1 ]; then
+		v6a=",2001:db8:1::2/64" v6b=",2001:db8:2::1/64"
+	fi
 	printf '%s\n' -F \
-		-i "tap0,$R0_IP/24,netns=$NS_H,host=$A_IP/24" \
-		-i "tap1,$R1_IP/24,netns=$NS_B,host=$B_IP/24,mtu=1400" \
+		-i "tap0,$R0_IP/24$v6a,netns=$NS_H,host=$A_IP/24" \
+		-i "tap1,$R1_IP/24$v6b,netns=$NS_B,host=$B_IP/24,mtu=1400" \
 		-r "203.0.113.0/25,via=$B_IP"
+	if [ "${ROUTER_V6:-0}" = 1 ]; then
+		printf '%s\n' -r "2001:db8:3::/64,via=2001:db8:2::2"
+	fi
+}
+
+# v6_on NS IF...: IPv6 on in NS (new_ns turned it off) for the given interfaces, without router
+# advertisements being taken or DAD delaying the addresses.
+v6_on() {
+	local ns=$1 i
+	shift
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 >/dev/null || fail "IPv6 on in $ns"
+	for i in "$@"; do
+		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=0" "net.ipv6.conf.$i.accept_ra=0" \
+			"net.ipv6.conf.$i.accept_dad=0" >/dev/null || fail "IPv6 on for $i in $ns"
+	done
+}
+
+# router_hosts_v6 A B C: the hosts' IPv6 side of the topology (after router_hosts_post):
+# A 2001:db8:1::1/64 default via the router; B 2001:db8:2::2/64 and 2001:db8:3::1/64, forwarding,
+# 2001:db8:1::/64 via the router; C 2001:db8:3::2/64 default via B.
+router_hosts_v6() {
+	local a=$1 b=$2 c=$3
+	v6_on "$a" tap0
+	v6_on "$b" tap1 vb
+	v6_on "$c" vc
+	ip -n "$a" -6 addr add 2001:db8:1::1/64 dev tap0 nodad || fail "IPv6 address of A"
+	ip -n "$b" -6 addr add 2001:db8:2::2/64 dev tap1 nodad || fail "IPv6 address of B on tap1"
+	ip -n "$b" -6 addr add 2001:db8:3::1/64 dev vb nodad || fail "IPv6 address of B on vb"
+	ip -n "$c" -6 addr add 2001:db8:3::2/64 dev vc nodad || fail "IPv6 address of C"
+	ip netns exec "$b" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null || fail "IPv6 forwarding in $b"
+	ip -n "$b" -6 route add 2001:db8:1::/64 via 2001:db8:2::1 dev tap1 || fail "IPv6 route in $b"
+	ip -n "$c" -6 route add default via 2001:db8:3::1 dev vc || fail "IPv6 default route in $c"
+	ip -n "$a" -6 route add default via 2001:db8:1::2 dev tap0 || fail "IPv6 default route in $a"
 }
 
 # setup_router [EXTRA DAEMON ARGS...]: builds the namespaces, starts tapstackd with the topology's
