@@ -19,6 +19,9 @@ struct stack;
 #define ICMP_EXT_IIO_NOADDR 32
 #define ICMP_EXT_NH_LEN     12   /* X3.5: IP address sub-object only */
 #define ICMP_EXT_MAX        (ICMP_EXT_HDR_LEN + 2 * ICMP_EXT_IIO_LEN + ICMP_EXT_NH_LEN)
+#define ICMP6_EXT_IIO_LEN   52   /* X3.3 for ICMPv6: the address sub-object holds 16 bytes */
+#define ICMP6_EXT_NH_LEN    24
+#define ICMP6_EXT_MAX       (ICMP_EXT_HDR_LEN + 2 * ICMP6_EXT_IIO_LEN + ICMP6_EXT_NH_LEN)
 
 #define ICMP_EXT_MASK_INC   0x01 /* incoming interface (Linux 6.19) */
 #define ICMP_EXT_MASK_OUT   0x02 /* POLICY: outgoing interface */
@@ -40,6 +43,12 @@ struct icmp_ext_fwd {
  * for the ICMP payload. Returns the bytes written, or 0 for NONE (a classic message). */
 size_t icmp4_ext_build(const struct stack *st, uint8_t type, const struct pkb *off, const struct icmp_ext_fwd *fwd,
 		       int room, uint8_t *out);
+
+/* X2 for ICMPv6 1 and 3 (net.ipv6.icmp.errors_extension_mask): the same, the room fixed at
+ * 1280 - 40 - 8 bytes (X1.6), addresses of 16 bytes; nexthop6 the forwarded offender's next hop
+ * (with fwd), or NULL. out has room for ICMP_EXT_ORIG_LEN + ICMP6_EXT_MAX bytes. */
+size_t icmp6_ext_build(const struct stack *st, uint8_t type, const struct pkb *off, const struct icmp_ext_fwd *fwd,
+		       const uint8_t *nexthop6, uint8_t *out);
 
 /* One RFC 5837 object for an interface (X3.3, X3.5), role 0 INC or 2 OUT; returns its length. */
 size_t icmp_ext_iio(const struct stack *st, unsigned ifindex, unsigned role, uint8_t *out);
