@@ -1,6 +1,7 @@
 /* ip/ip6_forward.c — forwarding a datagram not addressed to us (ICMP6-SPEC §8, Linux ip6_forward). */
 #include <string.h>
 
+#include "eth/ndisc_router.h"
 #include "icmp/icmp6.h"
 #include "ip/ip6.h"
 #include "stack/core.h"
@@ -51,6 +52,9 @@ void ip6_forward(struct stack *st, struct pkb *p, const struct ip6_rx *rx, unsig
 		stack_drop(st, p, C_Ip6FragFails);
 		return;
 	}
+	/* V6.14: out the way it came: tell the source of the better first hop (still forwarded). */
+	if (rr.ifindex == rx->ifindex)
+		ndisc_maybe_redirect(st, p, rr.ifindex, rr.nexthop, rr.rt && rr.rt->type == RT6_GATEWAY);
 	h[IP6_HLIM]--;
 	stack_rx_outcome(st, p, C_RxForwarded);
 	ip6_output_finish(st, p, rr.ifindex, rr.nexthop);

@@ -7,6 +7,7 @@
 
 #include "eth/eth.h"
 #include "eth/neigh.h"
+#include "eth/ndisc_router.h"
 #include "icmp/icmp4.h"
 #include "icmp/ping.h"
 #include "ip/ip4.h"
@@ -60,6 +61,7 @@ struct stack {
 	struct route6_table rt6;
 	struct icmp6_state icmp6;
 	struct ip6_reasm_state reasm6;
+	struct nd_router ndr;         /* Redirects and RAs as a router (eth/ndisc_router.c) */
 	struct ping_session *ping[PING_MAX_SESSIONS];
 	unsigned nping;               /* sessions in ping[]: the timers skip the table when 0 */
 	unsigned ctl_sessions;        /* last session handle given out */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eth/ndisc.h"
+#include "eth/ndisc_router.h"
 #include "icmp/icmp4.h"
 #include "icmp/mld.h"
 #include "stack/tcp.h"
@@ -123,6 +124,20 @@ int stack_addr6_add(struct stack *st, unsigned ifindex, const uint8_t addr[16], 
 	if (ip6_is_linklocal(addr))
 		return ip6_addr_add(st, ifindex, addr, plen, IFA6_F_LINKLOCAL, UINT64_MAX, UINT64_MAX);
 	return ip6_addr_add(st, ifindex, addr, plen, 0, UINT64_MAX, UINT64_MAX);
+}
+
+int stack_iface_set_ra(struct stack *st, unsigned ifindex, bool on)
+{
+	if (ifindex >= st->nifs)
+		return -EINVAL;
+	ndisc_ra_set(st, ifindex, on);
+	return 0;
+}
+
+void stack_shutdown(struct stack *st, uint64_t now_ms)
+{
+	stack_set_now(st, now_ms);
+	ndisc_ra_shutdown(st);
 }
 
 void stack_set_clock_us(struct stack *st, uint64_t now_us)
@@ -260,6 +275,7 @@ void stack_poll(struct stack *st, uint64_t now_ms)
 	ip6_reasm_poll(st);
 	ndisc_poll(st);
 	mld_poll(st);
+	ndisc_router_poll(st);
 	route6_poll(st);
 	ping_poll(st);
 	udp_poll(st);
@@ -268,7 +284,8 @@ void stack_poll(struct stack *st, uint64_t now_ms)
 uint64_t stack_next_deadline(const struct stack *st)
 {
 	uint64_t d = neigh_deadline(st), r = ip4_reasm_deadline(st), p = ping_deadline(st), u = udp_deadline(st);
-	uint64_t six[] = { ip6_reasm_deadline(st), ndisc_deadline(st), mld_deadline(st), route6_deadline(st) };
+	uint64_t six[] = { ip6_reasm_deadline(st), ndisc_deadline(st), mld_deadline(st), route6_deadline(st),
+			   ndisc_router_deadline(st) };
 	for (size_t i = 0; i < sizeof(six) / sizeof(six[0]); i++)
 		d = six[i] < d ? six[i] : d;
 	d = r < d ? r : d;

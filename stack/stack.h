@@ -8,6 +8,7 @@
 #ifndef TAPSTACK_STACK_H
 #define TAPSTACK_STACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "stack/pkb.h"
@@ -37,6 +38,12 @@ int stack_addr_add(struct stack *st, unsigned ifindex, uint32_t addr, unsigned p
  * until DAD (V6.9) says it is ours, with an on-link route for its prefix. 0, -EINVAL (multicast,
  * ::, ::1, plen 0 or > 128), -EEXIST, -ENOSPC. */
 int stack_addr6_add(struct stack *st, unsigned ifindex, const uint8_t addr[16], unsigned plen);
+/* ICMP6-SPEC V6.16 (POLICY): the interface sends Router Advertisements (while IPv6 forwarding is
+ * on): its link-local as source, one prefix per global /64. Off sends one final RA with lifetime 0.
+ * 0 or -EINVAL. */
+int stack_iface_set_ra(struct stack *st, unsigned ifindex, bool on);
+/* The daemon is stopping: final Router Advertisements (lifetime 0) are queued for sending. */
+void stack_shutdown(struct stack *st, uint64_t now_ms);
 /* Marks the interface up and queues a gratuitous ARP for each of its addresses; IPv6 starts
  * (link-local address, DAD, router solicitation) unless net.ipv6.conf.all.disable_ipv6 is set. */
 void stack_iface_up(struct stack *st, unsigned ifindex, uint64_t now_ms);
