@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eth/eth.h"
+#include "eth/ndisc_router.h"
 #include "eth/neigh.h"
 #include "icmp/icmp6.h"
 #include "stack/core.h"
@@ -410,9 +411,11 @@ static void nd_na_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx
 
 static void nd_rs_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx, const struct nd_opts *o)
 {
-	/* V6.13: a host ignores RSs; a router learns the sender. */
+	/* V6.13: a host ignores RSs; a router learns the sender, and answers where it advertises (V6.16). */
 	if (st->knobs.ip6_forwarding && !ip6_is_any(rx->src) && o->sllao)
 		neigh_update_nd(st, NEIGH_INET6, rx->ifindex, rx->src, 16, o->sllao + 2, NEIGH_UPD_CREATE | NEIGH_UPD_OVERRIDE);
+	if (st->knobs.ip6_forwarding)
+		ndisc_ra_solicited(st, rx->ifindex);
 	stack_consume(st, p);
 }
 

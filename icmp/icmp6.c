@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "icmp/icmp_ext.h"
 #include "icmp/ping.h"
+#include "icmp/probe.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -37,6 +39,8 @@ static icmp6_handler icmp6_handler_of(uint8_t type)
 	case ND_NEIGHBOR_ADVERT:
 	case ND_REDIRECT:
 		return ndisc_input;
+	case ICMP6_EXT_ECHO:
+		return probe6_input;
 	default:
 		return type < 128 ? icmp6_error_input : NULL;
 	}
@@ -103,7 +107,6 @@ int icmp6_xmit(struct stack *st, struct pkb *p, const struct ip6_tx *tx)
 static void icmp6_echo(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 {
 	uint8_t *m = p->data;
-	uint8_t src[16], dst[16];
 
 	if (st->knobs.ip6_echo_ignore_all ||                                   /* V3.1 */
 	    (rx->dst_kind == IP6_DST_MCAST && st->knobs.ip6_echo_ignore_multicast) ||  /* V3.3 */
@@ -116,6 +119,16 @@ static void icmp6_echo(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 		stack_drop(st, p, C_Icmp6InEchoIgnored);
 		return;
 	}
+	/* V3.2: the same message with type 129, code and everything else unchanged. */
+	m[0] = ICMP6_ECHO_REPLY;
+	icmp6_reply(st, p, rx);
+}
+
+void icmp6_reply(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
+{
+	uint8_t src[16], dst[16];
+	uint8_t type = p->data[0];
+
 	memcpy(dst, rx->src, 16);
 	/* V3.5: a unicast destination of ours is the source; V3.3/V3.4: else source selection. */
 	const uint8_t *s = NULL;
@@ -124,12 +137,10 @@ static void icmp6_echo(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 		memcpy(src, rx->dst, 16);
 		s = src;
 	}
-	if (icmp6_rate_limited_type(st, ICMP6_ECHO_REPLY) && !icmp6_rate_allow(st, ICMP6_ECHO_REPLY, dst)) { /* V3.7 */
+	if (icmp6_rate_limited_type(st, type) && !icmp6_rate_allow(st, type, dst)) { /* V3.7 */
 		stack_drop(st, p, C_Icmp6InReplyRateLimited);
 		return;
 	}
-	/* V3.2: the same message with type 129, code and everything else unchanged. */
-	m[0] = ICMP6_ECHO_REPLY;
 	struct ip6_tx tx = {
 		.src = s,
 		.dst = dst,
@@ -300,6 +311,12 @@ static bool icmp6_is_anycast(const struct stack *st, const uint8_t *a)
 
 void icmp6_send_error(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t info)
 {
+	icmp6_send_error_fwd(st, off, type, code, info, NULL, NULL);
+}
+
+void icmp6_send_error_fwd(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t info,
+			  const struct icmp_ext_fwd *fwd, const uint8_t *nexthop)
+{
 	const uint8_t *h = off->data;
 
 	if (off->len < IP6_HLEN || (h[0] >> 4) != 6) {                         /* V4.1 */
@@ -360,6 +377,11 @@ void icmp6_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	size_t qlen = off->len;
 	if (qlen > ICMP6_ERR_MAX - IP6_HLEN - ICMP6_HDR_LEN)
 		qlen = ICMP6_ERR_MAX - IP6_HLEN - ICMP6_HDR_LEN;
+	/* X2 (ICMPv6 1 and 3): the RFC 4884 extension after every rule above, replacing the quote. */
+	uint8_t ext[ICMP_EXT_ORIG_LEN + ICMP6_EXT_MAX];
+	size_t elen = icmp6_ext_build(st, type, off, fwd, nexthop, ext);
+	if (elen)
+		qlen = elen;
 	struct pkb *p = stack_alloc(st, ICMP6_HDR_LEN + qlen);
 	if (!p) {
 		CNT(st, Icmp6OutErrors);
@@ -371,7 +393,9 @@ void icmp6_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	m[1] = code;
 	be16_put(m + 2, 0);
 	be32_put(m + 4, info);                                                 /* V4.12 */
-	memcpy(m + ICMP6_HDR_LEN, h, qlen);
+	memcpy(m + ICMP6_HDR_LEN, elen ? ext : h, qlen);
+	if (elen)
+		m[4] = ICMP_EXT_ORIG_LEN / 8;                                  /* X1.2: 64-bit words */
 	struct ip6_tx tx = { .src = src, .dst = dst, .oif = oif, .proto = IPPROTO_ICMPV6_ };  /* V4.11 */
 	icmp6_xmit(st, p, &tx);
 }

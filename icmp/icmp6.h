@@ -54,9 +54,19 @@ void icmp6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
  * Does not consume off. */
 void icmp6_send_error(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t info);
 
+struct icmp_ext_fwd;
+/* The same for an offender being forwarded: fwd names its egress interface, nexthop its next hop
+ * (16 bytes, or NULL), for RFC 5837's OUT and NXT objects (ICMP-EXT-SPEC X3.5). */
+void icmp6_send_error_fwd(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t info,
+			  const struct icmp_ext_fwd *fwd, const uint8_t *nexthop);
+
 /* Sends an ICMPv6 message built at p->data (checksum is computed here) with tx's addressing; the
  * one exit that counts Icmp6OutMsgs and Icmp6OutType<t>. Consumes p. Returns ip6_output's result. */
 int icmp6_xmit(struct stack *st, struct pkb *p, const struct ip6_tx *tx);
+
+/* Sends the reply built in p (ICMPv6 header at data) back to the requester of rx, with echo's
+ * addressing (V3.3-V3.6) and the rate limit when its type is in the ratemask. Consumes p. */
+void icmp6_reply(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
 
 /* Hands an error about a datagram we sent (inner: its quoted IPv6 header and beyond) to the
  * protocol that sent it, with V10.3's errno. from NULL: a local error. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "icmp/icmp6.h"
 #include "icmp/icmp_ext.h"
 #include "stack/core.h"
 #include "stack/csum.h"
@@ -38,21 +39,23 @@ static int probe_find_addr(const struct stack *st, uint32_t a)
 /* X5.8 (POLICY): the neighbour's state in the neighbour table, from all interfaces. RFC 8335 §2.2
  * numbers the states as Linux's NUD states (and enum neigh_state): 1 Incomplete, 2 Reachable,
  * 3 Stale, 4 Delay, 5 Probe, 6 Failed. */
-struct probe_match { uint8_t key[4]; unsigned found, state; };
+struct probe_match { uint8_t key[16]; unsigned alen, found, state; };
 
 static void probe_match_entry(const struct neigh_entry *e, void *arg)
 {
 	struct probe_match *pm = arg;
-	if (e->family != NEIGH_INET || e->alen != 4 || memcmp(e->addr, pm->key, 4) != 0)
+	if (e->family != (pm->alen == 16 ? NEIGH_INET6 : NEIGH_INET) || e->alen != pm->alen ||
+	    memcmp(e->addr, pm->key, pm->alen) != 0)
 		return;
 	pm->found++;
 	pm->state = e->state;
 }
 
-static void probe_proxy(const struct stack *st, uint32_t a, uint8_t *code, uint8_t *status)
+/* The neighbour addr (alen 4 or 16 bytes) in the ARP or ND table. */
+static void probe_proxy(const struct stack *st, const uint8_t *addr, unsigned alen, uint8_t *code, uint8_t *status)
 {
-	struct probe_match pm = { .found = 0 };
-	be32_put(pm.key, a);
+	struct probe_match pm = { .alen = alen };
+	memcpy(pm.key, addr, alen);
 	neigh_foreach(st, probe_match_entry, &pm);
 	if (pm.found == 0) {
 		*code = PROBE_NO_ENTRY;
@@ -80,6 +83,7 @@ bool probe4_answer(struct stack *st, const uint8_t *m, size_t len, uint8_t *code
 		return true;
 	int ifx = -1;
 	uint32_t a4 = 0;
+	const uint8_t *a6 = NULL;
 	switch (o[3]) {
 	case 1: /* by name */
 		if (ilen >= PROBE_NAME_MAX || !local)
@@ -96,16 +100,20 @@ bool probe4_answer(struct stack *st, const uint8_t *m, size_t len, uint8_t *code
 			return true;
 		if (be16_get(id) == 1 && id[2] == 4)
 			a4 = be32_get(id + 4);
-		else if (!(be16_get(id) == 2 && id[2] == 16))
+		else if (be16_get(id) == 2 && id[2] == 16)
+			a6 = id + 4;
+		else
 			return true;             /* AFI 1 needs 4 bytes, AFI 2 16, other AFIs are malformed */
 		if (!local) {
-			if (a4)
-				probe_proxy(st, a4, code, status);
-			else
-				*code = PROBE_NO_ENTRY;  /* no ND cache yet: no entry */
+			probe_proxy(st, id + 4, a6 ? 16 : 4, code, status);
 			return true;
 		}
-		ifx = a4 ? probe_find_addr(st, a4) : -1;
+		if (a6) {
+			unsigned x;
+			ifx = ip6_addr_find(st, a6, &x) ? (int)x : -1;
+		} else {
+			ifx = probe_find_addr(st, a4);
+		}
 		break;
 	default:
 		return true;
@@ -114,10 +122,11 @@ bool probe4_answer(struct stack *st, const uint8_t *m, size_t len, uint8_t *code
 		*code = PROBE_NO_IF;
 		return true;
 	}
-	/* X5.6: A = administratively up; 4 = has an IPv4 address, whether up or not. */
+	/* X5.6: A = administratively up; 4 = has an IPv4 address, 6 an IPv6 one (link-local and
+	 * tentative count), whether up or not. */
 	const struct iface *ifp = &st->ifs[ifx];
 	*code = PROBE_NO_ERROR;                  /* X5.7 POLICY: never the request's code */
-	*status = (uint8_t)((ifp->up ? PROBE_A : 0) | (ifp->naddr ? PROBE_V4 : 0));
+	*status = (uint8_t)((ifp->up ? PROBE_A : 0) | (ifp->naddr ? PROBE_V4 : 0) | (ifp->in6.naddr ? PROBE_V6 : 0));
 	return true;
 }
 
@@ -143,6 +152,26 @@ void probe4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 	be16_put(m + 2, 0);
 	be16_put(m + 2, csum_buf(m, p->len));
 	icmp4_reply(st, p, rx);                  /* X5.9, X5.10: counted as type 43 */
+}
+
+/* ICMPv6 160 (X5 for ICMPv6): the same answer, gated by the same knob, and each family's
+ * echo_ignore_all; the reply (161) is addressed as an echo reply (V3.x). */
+void probe6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
+{
+	uint8_t *m = p->data, code, status;
+
+	if (!st->knobs.icmp_echo_enable_probe || st->knobs.ip6_echo_ignore_all || ip6_is_any(rx->src)) {
+		stack_drop(st, p, C_Icmp6InIgnored);
+		return;
+	}
+	if (!probe4_answer(st, m, p->len, &code, &status)) {
+		stack_drop(st, p, C_Icmp6InIgnored);
+		return;
+	}
+	m[0] = ICMP6_EXT_ECHOREPLY;
+	m[1] = code;
+	m[7] = status;
+	icmp6_reply(st, p, rx);                  /* checksum over the pseudo-header there */
 }
 
 /* ---- the client: `tapstackctl probe` ---- */

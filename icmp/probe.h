@@ -23,6 +23,9 @@ enum probe_code {
 /* A received Extended Echo request (type 42, ICMP header at p->data, checksum verified). Answers
  * it per X5 or drops it silently. Consumes p. */
 void probe4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
+struct ip6_rx;
+/* The same for ICMPv6 160 (checksum verified): answered with 161. Consumes p. */
+void probe6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
 /* A received Extended Echo reply (43): to our client when its identifier matches, else dropped
  * silently (X5.11). Consumes p. */
 void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);

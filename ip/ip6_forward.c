@@ -3,6 +3,7 @@
 
 #include "eth/ndisc_router.h"
 #include "icmp/icmp6.h"
+#include "icmp/icmp_ext.h"
 #include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
@@ -29,8 +30,9 @@ void ip6_forward(struct stack *st, struct pkb *p, const struct ip6_rx *rx, unsig
 		stack_drop(st, p, C_Ip6InNoRoutes);
 		return;
 	}
+	struct icmp_ext_fwd fwd = { rr.ifindex, 0 };                          /* X3.5: OUT and NXT */
 	if (rx->hlim <= 1) {                                                  /* V8.1: 3/0 */
-		icmp6_send_error(st, p, ICMP6_TIME_EXCEEDED, 0, 0);
+		icmp6_send_error_fwd(st, p, ICMP6_TIME_EXCEEDED, 0, 0, &fwd, rr.nexthop);
 		stack_drop(st, p, C_Ip6InHdrErrors);
 		return;
 	}
