@@ -543,8 +543,9 @@ static void ip6_deliver(struct stack *st, struct pkb *p, struct ip6_rx *rx, unsi
 static void ip6_not_ours(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 {
 	struct route6_res rr;
-	if (route6_lookup(st, rx->dst, ip6_is_linklocal(rx->dst) ? (int)rx->ifindex : -1, &rr) == 0 &&
-	    !ip6_is_any(rx->dst)) {
+	/* A matching route (:: matches a default route too) means silence; only no route at all
+	 * earns 1/0 [route.c:ip6_pkt_drop]. */
+	if (route6_lookup(st, rx->dst, ip6_is_linklocal(rx->dst) ? (int)rx->ifindex : -1, &rr) == 0) {
 		stack_drop(st, p, C_Ip6InAddrErrors);
 		return;
 	}
