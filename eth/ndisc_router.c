@@ -183,7 +183,7 @@ void ndisc_ra_set(struct stack *st, unsigned ifindex, bool on)
 	r->solicited_at = UINT64_MAX;
 	if (on) {
 		ip6_mc_join(st, ifindex, ip6_allrouters);
-		r->initial_left = RA_INITIAL_COUNT;
+		r->initial_left = RA_INITIAL_COUNT - 1; /* the gaps after the first and the second */
 		r->final_due = false;
 		r->next = st->now; /* the first goes once the link-local address is valid */
 	} else {

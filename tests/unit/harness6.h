@@ -90,5 +90,6 @@ Suite *ip6_suite(void);
 Suite *icmp6_suite(void);
 Suite *ndisc_suite(void);
 Suite *ip6_frag_suite(void);
+Suite *ip6_router_suite(void);
 
 #endif

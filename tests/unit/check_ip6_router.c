@@ -1,0 +1,357 @@
+/* tests/unit/check_ip6_router.c — IPv6 as a router and the ICMP extensions over IPv6:
+ * Redirects (ICMP6-SPEC V6.14), Router Advertisements (V6.16), RFC 4884/5837 on ICMPv6 errors
+ * (ICMP-EXT-SPEC X1-X3) and RFC 8335 PROBE over ICMPv6 (X5). */
+#include <check.h>
+#include <string.h>
+
+#include "eth/neigh.h"
+#include "ip/route6.h"
+#include "stack/core.h"
+#include "stack/csum.h"
+#include "stack/wire.h"
+#include "tests/unit/harness.h"
+#include "tests/unit/harness6.h"
+
+static const uint8_t GWMAC[6] = { 0x02, 0, 0, 0, 0, 0x09 };
+
+/* --- X1-X3 over ICMPv6 --- */
+
+START_TEST(x_icmp6_ext_inc)
+{
+	struct frame f;
+	struct ip6_view v;
+	struct ip6_spec s = { .nxt = 58, .dst = G_FAR };
+
+	/* Mask 0: a classic 1/0 quoting the whole 56-byte offender. */
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, (const uint8_t *)"abcdefgh", 8));
+	take_icmp6(&f, &v, 1);
+	ck_assert_uint_eq(v.l4[4], 0);
+	ck_assert_uint_eq(v.l4len, 8 + 56);
+
+	set_knob("net.ipv6.icmp.errors_extension_mask", "1");
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 2, (const uint8_t *)"abcdefgh", 8));
+	take_icmp6(&f, &v, 1);
+	/* X1.2/X1.3: length attribute 16 (64-bit words), 128 bytes of the offender zero-padded,
+	 * then the structure: X1.6's example, ICMPv6 192 bytes, 232 on the wire. */
+	ck_assert_uint_eq(v.l4[4], 16);
+	ck_assert_uint_eq(v.l4len, 192);
+	ck_assert_uint_eq(v.iplen, 232);
+	const uint8_t *e = v.l4 + 8 + 128;
+	ck_assert_uint_eq(v.l4[8 + 56], 0);                 /* padding after the 56 quoted bytes */
+	ck_assert_uint_eq(e[0], 0x20);
+	ck_assert_uint_eq(csum_buf(e, 56), 0);              /* X1.4: its own checksum */
+	/* X3.3: INC, 52 bytes: ifIndex 0, AFI 2 + G_US0, a 20-byte name sub-object, MTU. */
+	ck_assert_uint_eq(be16_get(e + 4), 52);
+	ck_assert_uint_eq(e[6], 2);
+	ck_assert_uint_eq(e[7], 0x0f);
+	ck_assert_uint_eq(be32_get(e + 8), 0);
+	ck_assert_uint_eq(be16_get(e + 12), 2);
+	ck_assert_ip6_eq(e + 16, G_US0);
+	ck_assert_uint_eq(e[32], 20);
+	ck_assert_str_eq((const char *)e + 33, "tap0");
+	ck_assert_uint_eq(be32_get(e + 52), 1500);
+
+	/* X1.1: Parameter Problem is never extended (4/1 for an unknown next header). */
+	struct ip6_spec u = { .nxt = 253 };
+	uint8_t junk[8] = { 0 };
+	feed(0, f.b, build_ip6(&f, &u, junk, sizeof(junk)));
+	take_icmp6(&f, &v, 4);
+	ck_assert_uint_eq(be32_get(v.l4 + 4), 6);
+	ck_assert_uint_eq(v.l4len, 8 + 48);
+}
+END_TEST
+
+/* X2.1: all or nothing — a bit the interface has nothing for gives no object, and a structure
+ * with no object is not sent (OUT and NXT only on forwarded offenders). */
+START_TEST(x_icmp6_ext_out_only_local)
+{
+	struct frame f;
+	struct ip6_view v;
+	struct ip6_spec s = { .nxt = 58, .dst = G_FAR };
+	set_knob("net.ipv6.icmp.errors_extension_mask", "6");
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
+	take_icmp6(&f, &v, 1);
+	ck_assert_uint_eq(v.l4[4], 0);
+	ck_assert_uint_eq(v.l4len, 8 + 48);
+}
+END_TEST
+
+/* X3.5 over ICMPv6: 3/0 while forwarding carries INC, OUT and NXT (24 bytes). */
+START_TEST(x_icmp6_ext_forwarded)
+{
+	struct frame f;
+	struct ip6_view v;
+	uint8_t far[16], gw[16];
+	a6("2001:db8:7::1", far);
+	a6("2001:db8:2::9", gw);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	set_knob("net.ipv6.icmp.errors_extension_mask", "7");
+	struct route6 r = { .plen = 64, .type = RT6_GATEWAY, .ifindex = 1 };
+	memcpy(r.prefix, far, 16);
+	memcpy(r.gw, gw, 16);
+	ck_assert_int_eq(route6_add(T, &r), 0);
+	struct ip6_spec s = { .nxt = 58, .dst = far, .hlim = 1 };
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
+	take_icmp6(&f, &v, 3);
+	ck_assert_uint_eq(v.l4[4], 16);
+	const uint8_t *e = v.l4 + 8 + 128;
+	ck_assert_uint_eq(v.l4len, 8 + 128 + 4 + 52 + 52 + 24);
+	ck_assert_uint_eq(e[7], 0x0f);                      /* INC: tap0 */
+	ck_assert_uint_eq(e[4 + 52 + 3], 0x8f);             /* OUT: tap1 */
+	ck_assert_uint_eq(be32_get(e + 4 + 52 + 4), 1);
+	ck_assert_ip6_eq(e + 4 + 52 + 12, G_US1);
+	ck_assert_uint_eq(be16_get(e + 4 + 104), 24);        /* NXT: the gateway */
+	ck_assert_uint_eq(e[4 + 104 + 3], 0xc4);
+	ck_assert_ip6_eq(e + 4 + 104 + 8, gw);
+}
+END_TEST
+
+/* --- X5 over ICMPv6 --- */
+
+/* ICMPv6 160 with one Interface Identification Object by address (C-Type 3, AFI 2). */
+static size_t build_probe6(struct frame *f, uint16_t id, uint8_t seq, const uint8_t *addr)
+{
+	uint8_t m[4 + 4 + 24];
+	m[0] = (uint8_t)(id >> 8);
+	m[1] = (uint8_t)id;
+	m[2] = seq;
+	m[3] = 1;                                    /* L */
+	m[4] = 0x20;
+	m[5] = 0;
+	m[6] = m[7] = 0;
+	be16_put(m + 8, 24);
+	m[10] = 3;
+	m[11] = 3;
+	be16_put(m + 12, 2);
+	m[14] = 16;
+	m[15] = 0;
+	memcpy(m + 16, addr, 16);
+	be16_put(m + 6, csum_buf(m + 4, sizeof(m) - 4));
+	struct ip6_spec s = { .nxt = 58 };
+	/* build_icmp6 writes type, code, checksum and takes the second word from word2. */
+	return build_icmp6(f, &s, 160, 0, be32_get(m), m + 4, sizeof(m) - 4);
+}
+
+START_TEST(x5_probe6)
+{
+	struct frame f;
+	struct ip6_view v;
+	/* Off by default: counted, no answer. */
+	feed(0, f.b, build_probe6(&f, 0x4242, 1, G_US0));
+	ck_assert_uint_eq(icmp6_in(160), 1);
+	ck_assert_uint_eq(drain_icmp6(161), 0);
+	set_knob("icmp_echo_enable_probe", "1");
+	feed(0, f.b, build_probe6(&f, 0x4242, 2, G_US0));
+	take_icmp6(&f, &v, 161);
+	ck_assert_uint_eq(v.l4[1], 0);                      /* No Error */
+	ck_assert_uint_eq(be16_get(v.l4 + 4), 0x4242);
+	ck_assert_uint_eq(v.l4[6], 2);
+	ck_assert_uint_eq(v.l4[7], 0x04 | 0x02 | 0x01);     /* A, 4, 6 */
+	ck_assert_ip6_eq(v.ip + 8, G_US0);
+	ck_assert_uint_eq(icmp6_out(161), 1);
+	/* An address that is not ours: No Such Interface. */
+	feed(0, f.b, build_probe6(&f, 0x4242, 3, G_FAR));
+	take_icmp6(&f, &v, 161);
+	ck_assert_uint_eq(v.l4[1], 2);
+	/* IPv6's echo_ignore_all silences it too. */
+	set_knob("net.ipv6.icmp.echo_ignore_all", "1");
+	feed(0, f.b, build_probe6(&f, 0x4242, 4, G_US0));
+	ck_assert_uint_eq(drain_icmp6(161), 0);
+}
+END_TEST
+
+/* --- V6.14 Redirects --- */
+
+/* A router on tap0's link, fe80::9 (GWMAC), known to us, and a route through it. */
+static void gw_on_tap0(uint8_t gwll[16], uint8_t far[16])
+{
+	struct frame f;
+	a6("fe80::9", gwll);
+	a6("2001:db8:3::1", far);
+	feed(0, f.b, build_ns(&f, gwll, LL_US0, LL_US0, GWMAC, NULL));
+	drain_icmp6(136);
+	struct route6 r = { .plen = 64, .type = RT6_GATEWAY, .ifindex = 0 };
+	memcpy(r.prefix, far, 16);
+	r.prefix[15] = 0;
+	memcpy(r.gw, gwll, 16);
+	ck_assert_int_eq(route6_add(T, &r), 0);
+}
+
+START_TEST(v6_14_redirect)
+{
+	struct frame f;
+	struct ip6_view v;
+	uint8_t gwll[16], far[16];
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	gw_on_tap0(gwll, far);
+	struct ip6_spec s = { .nxt = 58, .dst = far };
+	size_t n = build_icmp6(&f, &s, 128, 0, 1, (const uint8_t *)"abcdefgh", 8);
+	feed(0, f.b, n);
+	/* The Redirect to the source, and the packet itself forwarded to the gateway. */
+	bool redirect = false, forwarded = false;
+	while (tx_count()) {
+		struct frame o;
+		take6(&o, &v);
+		if (v.proto == 58 && v.l4[0] == 137) {
+			redirect = true;
+			ck_assert_ip6_eq(v.ip + 8, LL_US0);
+			ck_assert_ip6_eq(v.ip + 24, G_PEER);
+			ck_assert_uint_eq(v.ip[7], 255);
+			ck_assert_ip6_eq(v.l4 + 8, gwll);      /* target: the better first hop */
+			ck_assert_ip6_eq(v.l4 + 24, far);      /* destination */
+			ck_assert_uint_eq(v.l4[40], 2);        /* TLLAO: the gateway's MAC */
+			ck_assert_mem_eq(v.l4 + 42, GWMAC, 6);
+			ck_assert_uint_eq(v.l4[48], 4);        /* Redirected Header: the packet as it came */
+			ck_assert_uint_eq(v.l4[49] * 8u, 8 + ((n - 14 + 7) & ~7u));
+			ck_assert_mem_eq(v.l4 + 56, f.b + 14, n - 14);
+			ck_assert_uint_eq(v.l4[56 + 7], 64);   /* hop limit not yet decremented */
+		} else if (v.proto == 58 && v.l4[0] == 128 && eq16(v.ip + 24, far)) {
+			forwarded = true;
+			ck_assert_mem_eq(v.eth, GWMAC, 6);
+			ck_assert_uint_eq(v.ip[7], 63);
+		}
+	}
+	ck_assert(redirect);
+	ck_assert(forwarded);
+	/* Rate limited per destination and source: a burst of 6 in all. */
+	unsigned redirects = 1;
+	for (int i = 0; i < 10; i++) {
+		feed(0, f.b, n);
+		redirects += drain_icmp6(137);
+	}
+	ck_assert_uint_eq(redirects, 6);
+	NOW += 1000;
+	stack_poll(T, NOW);
+	feed(0, f.b, n);
+	ck_assert_uint_eq(drain_icmp6(137), 1);
+}
+END_TEST
+
+/* No Redirect when the packet leaves by another interface, when the gateway is not link-local,
+ * or for a routing header. */
+START_TEST(v6_14_no_redirect)
+{
+	struct frame f;
+	uint8_t gwll[16], far[16], g2[16], far2[16];
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	gw_on_tap0(gwll, far);
+	a6("2001:db8:1::9", g2);
+	a6("2001:db8:4::1", far2);
+	struct route6 r = { .plen = 64, .type = RT6_GATEWAY, .ifindex = 0 };
+	memcpy(r.prefix, far2, 16);
+	r.prefix[15] = 0;
+	memcpy(r.gw, g2, 16);
+	ck_assert_int_eq(route6_add(T, &r), 0);
+	struct ip6_spec s = { .nxt = 58, .dst = far2 };
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
+	ck_assert_uint_eq(drain_icmp6(137), 0);             /* global gateway */
+	uint8_t rh[8 + 16] = { 58, 2, 0, 0 };               /* type 0, Segments Left 0 */
+	struct ip6_spec t = { .nxt = 43, .dst = far, .ext = rh, .ext_len = sizeof(rh) };
+	feed(0, f.b, build_icmp6(&f, &t, 128, 0, 1, NULL, 0));
+	ck_assert_uint_eq(drain_icmp6(137), 0);             /* a routing header */
+}
+END_TEST
+
+/* --- V6.16 Router Advertisements --- */
+
+static void check_ra(const struct ip6_view *v, uint16_t lifetime)
+{
+	ck_assert_ip6_eq(v->ip + 8, LL_US0);
+	ck_assert_ip6_eq(v->ip + 24, ALLNODES);
+	ck_assert_uint_eq(v->ip[7], 255);
+	ck_assert_uint_eq(v->l4[4], 64);                     /* Cur Hop Limit */
+	ck_assert_uint_eq(v->l4[5], 0);                      /* M = O = 0 */
+	ck_assert_uint_eq(be16_get(v->l4 + 6), lifetime);
+	ck_assert_uint_eq(be32_get(v->l4 + 8), 0);
+	ck_assert_uint_eq(be32_get(v->l4 + 12), 0);
+	const uint8_t *o = v->l4 + 16;
+	ck_assert_uint_eq(o[0], 1);                          /* SLLAO */
+	ck_assert_mem_eq(o + 2, US0, 6);
+	ck_assert_uint_eq(o[8], 5);                          /* MTU */
+	ck_assert_uint_eq(be32_get(o + 12), 1500);
+	ck_assert_uint_eq(o[16], 3);                         /* PIO 2001:db8:1::/64, L and A */
+	ck_assert_uint_eq(o[17], 4);
+	ck_assert_uint_eq(o[18], 64);
+	ck_assert_uint_eq(o[19], 0xc0);
+	ck_assert_uint_eq(be32_get(o + 20), 86400);
+	ck_assert_uint_eq(be32_get(o + 24), 14400);
+	uint8_t pfx[16];
+	a6("2001:db8:1::", pfx);
+	ck_assert_ip6_eq(o + 32, pfx);
+	ck_assert_uint_eq(v->l4len, 16 + 8 + 8 + 32);
+}
+
+START_TEST(v6_16_ra)
+{
+	struct frame f;
+	struct ip6_view v;
+	/* Not without forwarding. */
+	ck_assert_int_eq(stack_iface_set_ra(T, 0, true), 0);
+	stack_poll(T, NOW);
+	ck_assert_uint_eq(drain_icmp6(134), 0);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	NOW += 1000;
+	stack_poll(T, NOW);
+	take_icmp6(&f, &v, 134);
+	check_ra(&v, 1800);
+	ck_assert(ip6_mc_joined(T, 0, ALLROUTERS));
+	/* The first three at most 16 s apart, then 198..600 s. */
+	uint64_t last = NOW;
+	unsigned seen = 1;
+	while (seen < 5) {
+		NOW = stack_next_deadline(T);
+		stack_poll(T, NOW);
+		if (drain_icmp6(134)) {
+			uint64_t gap = NOW - last;
+			if (seen < 3)
+				ck_assert_uint_le(gap, 16000);
+			else
+				ck_assert(gap >= 198000 && gap <= 600000);
+			last = NOW;
+			seen++;
+		}
+	}
+	/* An RS: answered within 0.5 s (3 s after the last RA at the earliest). */
+	uint8_t rs[8 + 8] = { 0 };
+	rs[8] = 1;
+	rs[9] = 1;
+	memcpy(rs + 10, PEERMAC, 6);
+	struct ip6_spec s = { .nxt = 58, .src = LL_PEER, .dst = ALLROUTERS, .hlim = 255 };
+	uint8_t rmac[6];
+	ip6_mcast_mac(ALLROUTERS, rmac);
+	s.dstmac = rmac;
+	NOW += 5000;
+	stack_poll(T, NOW);
+	feed(0, f.b, build_icmp6(&f, &s, 133, 0, 0, rs + 8, 8));
+	uint64_t asked = NOW;
+	while (!drain_icmp6(134)) {
+		NOW = stack_next_deadline(T);
+		ck_assert_uint_le(NOW - asked, 500);
+		stack_poll(T, NOW);
+	}
+	/* Off: one final RA with Router Lifetime 0. */
+	ck_assert_int_eq(stack_iface_set_ra(T, 0, false), 0);
+	stack_poll(T, NOW);
+	take_icmp6(&f, &v, 134);
+	check_ra(&v, 0);
+	NOW += 700000;
+	stack_poll(T, NOW);
+	ck_assert_uint_eq(drain_icmp6(134), 0);
+}
+END_TEST
+
+Suite *ip6_router_suite(void)
+{
+	Suite *s = suite_create("ip6_router");
+	TCase *tc = tcase_create("router");
+	tcase_add_checked_fixture(tc, fx6_setup, fx6_teardown);
+	tcase_add_test(tc, x_icmp6_ext_inc);
+	tcase_add_test(tc, x_icmp6_ext_out_only_local);
+	tcase_add_test(tc, x_icmp6_ext_forwarded);
+	tcase_add_test(tc, x5_probe6);
+	tcase_add_test(tc, v6_14_redirect);
+	tcase_add_test(tc, v6_14_no_redirect);
+	tcase_add_test(tc, v6_16_ra);
+	suite_add_tcase(s, tc);
+	return s;
+}
