@@ -10,6 +10,7 @@
 #include "eth/eth.h"
 #include "eth/ndisc.h"
 #include "icmp/icmp6.h"
+#include "icmp/icmp_ext.h"
 #include "icmp/mld.h"
 #include "stack/core.h"
 #include "stack/csum.h"
@@ -725,7 +726,15 @@ void ip6_neigh_failed(struct stack *st, struct pkb *p)
 		/* One of ours: its sender hears EHOSTUNREACH as a local error (§4 table, 1/3). */
 		icmp6_deliver_error(st, ICMP6_DEST_UNREACH, 3, 0, NULL, p->data, p->len, NULL, 0);
 	} else if (p->len >= IP6_HLEN) {
-		icmp6_send_error(st, p, ICMP6_DEST_UNREACH, 3, 0); /* V8.4: forwarded, one per packet */
+		/* V8.4: forwarded, one per packet; X3.5: the interface it was to leave by and the next
+		 * hop that did not answer. */
+		struct icmp_ext_fwd fwd = { p->ifindex, 0 };
+		struct route6_res rr;
+		const uint8_t *nh = NULL;
+		if (route6_lookup(st, p->data + IP6_DST, ip6_is_linklocal(p->data + IP6_DST) ? p->ifindex : -1, &rr) == 0 &&
+		    rr.ifindex == p->ifindex)
+			nh = rr.nexthop;
+		icmp6_send_error_fwd(st, p, ICMP6_DEST_UNREACH, 3, 0, &fwd, nh);
 	}
 	stack_drop(st, p, C_Ip6OutDiscards);
 }
