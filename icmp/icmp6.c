@@ -98,6 +98,21 @@ int icmp6_xmit(struct stack *st, struct pkb *p, const struct ip6_tx *tx)
 	return rc;
 }
 
+/* V3.6, V4.11: Linux's auto_flowlabels=1 gives what we originate a label hashed from the flow
+ * (addresses and protocol): the same for every packet of a flow, never 0. ND and MLD carry none. */
+static uint32_t icmp6_flowlabel(const uint8_t *src, const uint8_t *dst)
+{
+	uint32_t h = 2166136261u;
+	for (unsigned i = 0; i < 16; i++)
+		h = (h ^ (src ? src[i] : 0)) * 16777619u;
+	for (unsigned i = 0; i < 16; i++)
+		h = (h ^ dst[i]) * 16777619u;
+	h = (h ^ IPPROTO_ICMPV6_) * 16777619u;
+	h ^= h >> 12;
+	h &= 0xfffff;
+	return h ? h : 1;
+}
+
 /* --- echo (§3) --- */
 
 static void icmp6_echo(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
@@ -137,7 +152,7 @@ static void icmp6_echo(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 		.oif = ip6_is_linklocal(dst) || rx->dst_kind != IP6_DST_LOCAL ? (int)rx->ifindex : -1,
 		.proto = IPPROTO_ICMPV6_,
 		.tclass = rx->tclass,                                          /* V3.6 */
-		.flow = (st->knobs.ip6_flowlabel_reflect & 4) ? rx->flow : 0,
+		.flow = (st->knobs.ip6_flowlabel_reflect & 4) ? rx->flow : icmp6_flowlabel(s, dst),
 	};
 	p->flags &= PKB_HEAP | PKB_RX;
 	icmp6_xmit(st, p, &tx);
@@ -372,6 +387,7 @@ void icmp6_send_error(struct stack *st, const struct pkb *off, uint8_t type, uin
 	be16_put(m + 2, 0);
 	be32_put(m + 4, info);                                                 /* V4.12 */
 	memcpy(m + ICMP6_HDR_LEN, h, qlen);
-	struct ip6_tx tx = { .src = src, .dst = dst, .oif = oif, .proto = IPPROTO_ICMPV6_ };  /* V4.11 */
+	struct ip6_tx tx = { .src = src, .dst = dst, .oif = oif, .proto = IPPROTO_ICMPV6_,
+			     .flow = icmp6_flowlabel(src, dst) };                       /* V4.11 */
 	icmp6_xmit(st, p, &tx);
 }
