@@ -148,7 +148,7 @@ void icmp6_reply(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 		.oif = ip6_is_linklocal(dst) || rx->dst_kind != IP6_DST_LOCAL ? (int)rx->ifindex : -1,
 		.proto = IPPROTO_ICMPV6_,
 		.tclass = rx->tclass,                                          /* V3.6 */
-		.flow = (st->knobs.ip6_flowlabel_reflect & 4) ? rx->flow : 0,
+		.flow = (st->knobs.ip6_flowlabel_reflect & 4) ? rx->flow : 0, /* 0: ip6_output labels it */
 	};
 	p->flags &= PKB_HEAP | PKB_RX;
 	icmp6_xmit(st, p, &tx);

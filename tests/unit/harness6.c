@@ -201,8 +201,6 @@ unsigned drain_icmp6(uint8_t type)
 	return n;
 }
 
-uint64_t icmp6_in(uint8_t t) { return T->icmp6_in_type[t]; }
-uint64_t icmp6_out(uint8_t t) { return T->icmp6_out_type[t]; }
 
 /* The peer announces itself as a neighbour (an NS with its SLLAO), as a real host would before
  * talking to us: our entry for it is STALE with PEERMAC. */
@@ -213,13 +211,20 @@ static void peer_known(const uint8_t *peer, const uint8_t *us)
 	feed(0, f.b, build_ns(&f, peer, sn, us, PEERMAC, NULL));
 }
 
-static uint64_t ctr_base[C__COUNT];
+static uint64_t ctr_base[C__COUNT], in_base[256], out_base[256];
+
+static void snapshot(void)
+{
+	memcpy(ctr_base, T->ctr, sizeof(ctr_base));
+	memcpy(in_base, T->icmp6_in_type, sizeof(in_base));
+	memcpy(out_base, T->icmp6_out_type, sizeof(out_base));
+}
 
 void fx6_setup_raw(void)
 {
 	FX_IPV6 = true;
 	fx_setup();
-	memcpy(ctr_base, T->ctr, sizeof(ctr_base));
+	snapshot();
 }
 
 static void fx6_common(bool rs)
@@ -234,8 +239,11 @@ static void fx6_common(bool rs)
 	peer_known(G_PEER, G_US0);
 	peer_known(LL_PEER, LL_US0);
 	tx_clear();
-	memcpy(ctr_base, T->ctr, sizeof(ctr_base));
+	snapshot();
 }
+
+uint64_t icmp6_in(uint8_t t) { return T->icmp6_in_type[t] - in_base[t]; }
+uint64_t icmp6_out(uint8_t t) { return T->icmp6_out_type[t] - out_base[t]; }
 
 uint64_t dctr(const char *name)
 {

@@ -79,7 +79,7 @@ unsigned drain_icmp6(uint8_t type);
 
 /* A counter's growth since the fixture finished (its own frames not counted). */
 uint64_t dctr(const char *name);
-/* Per-type counters (Icmp6InType<t>, Icmp6OutType<t>). */
+/* Per-type counters (Icmp6InType<t>, Icmp6OutType<t>), also since the fixture finished. */
 uint64_t icmp6_in(uint8_t t);
 uint64_t icmp6_out(uint8_t t);
 
