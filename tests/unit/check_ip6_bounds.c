@@ -418,6 +418,55 @@ START_TEST(dad_collision_ns)
 }
 END_TEST
 
+/* The fragment with offset off (bytes) and M of the 32-byte echo request l4 from PEER to US6, after
+ * a Destination Options header of 8 bytes when dstopt. */
+static size_t frag_part(struct frame *f, const uint8_t *src, const uint8_t *l4, unsigned off, bool more, bool dstopt)
+{
+	uint8_t m[64] = { 0 }, *fh = m + (dstopt ? 8 : 0);
+	if (dstopt) {
+		m[0] = IPPROTO_FRAGMENT_;
+		m[2] = 1; m[3] = 4; /* PadN of 4 */
+	}
+	fh[0] = IPPROTO_ICMPV6_;
+	fh[2] = (uint8_t)(off >> 8);
+	fh[3] = (uint8_t)((off & 0xf8) | more);
+	fh[7] = 0x5a;
+	memcpy(fh + 8, l4 + off, 16);
+	return build6(f, US0, PEERMAC, src, US6, 64, dstopt ? IPPROTO_DSTOPTS_ : IPPROTO_FRAGMENT_, m,
+		      (size_t)(fh - m) + 8 + 16, -1);
+}
+
+/* RFC 8200 4.5: each fragment's data follows its own Fragment header, wherever that is; the
+ * unfragmentable part is the first fragment's. Fragments whose headers before the Fragment header
+ * differ in length reassemble into the sender's bytes. */
+START_TEST(frag_unfragmentable_parts_differ)
+{
+	struct frame f, r;
+	uint8_t src[16], l4[32] = { 128, 0, 0, 0, 0x77, 0x77, 0, 1 };
+	addr6(src, 0x2001, 0x0db8, 1, 1);
+	for (unsigned i = 8; i < 32; i++)
+		l4[i] = (uint8_t)(0xa0 + i);
+	uint16_t c = ip6_csum(src, US6, IPPROTO_ICMPV6_, l4, sizeof(l4));
+	l4[2] = (uint8_t)(c >> 8);
+	l4[3] = (uint8_t)c;
+	/* The neighbour is known, so that the reply goes out at once. */
+	const uint8_t *mac = PEERMAC;
+	feed6((ns6(&f, mac, src), &f));
+	for (int first_opt = 0; first_opt < 2; first_opt++) {
+		tx_clear();
+		feed6((frag_part(&f, src, l4, 0, true, first_opt), &f));
+		feed6((frag_part(&f, src, l4, 16, false, !first_opt), &f));
+		ck_assert_uint_eq(tx_count(), 1);
+		tx_take(&r);
+		ck_assert_uint_eq(r.b[20], IPPROTO_ICMPV6_);
+		ck_assert_uint_eq(r.b[54], 129);
+		ck_assert_uint_eq(r.len, 54 + 32);
+		ck_assert_mem_eq(r.b + 54 + 4, l4 + 4, 28); /* id, seq and data as sent */
+	}
+	assert_back_to_baseline();
+}
+END_TEST
+
 Suite *ip6_bounds_suite(void)
 {
 	Suite *s = suite_create("ip6_bounds");
@@ -432,5 +481,9 @@ Suite *ip6_bounds_suite(void)
 	tcase_add_test(tc, dad_collision_na);
 	tcase_add_test(tc, dad_collision_ns);
 	suite_add_tcase(s, tc);
+	TCase *th = tcase_create("hostile");
+	tcase_add_checked_fixture(th, setup6, fx_teardown);
+	tcase_add_test(th, frag_unfragmentable_parts_differ);
+	suite_add_tcase(s, th);
 	return s;
 }
