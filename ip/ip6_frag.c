@@ -106,7 +106,7 @@ static struct pkb *reasm6_join(struct stack *st, struct reasm6_queue *q, unsigne
 		return NULL;
 	memcpy(d->data, first->data, fhoff);
 	for (struct pkb *f = q->frags; f; f = f->next)
-		memcpy(d->data + fhoff + f->frag_off, f->data + fhoff + FRAG_HLEN, f->frag_end - f->frag_off);
+		memcpy(d->data + fhoff + f->frag_off, f->data + ip6cb(f)->fhoff + FRAG_HLEN, f->frag_end - f->frag_off);
 	d->len = tot;
 	d->data[nhoff] = first->data[fhoff];
 	be16_put(d->data + IP6_PLEN, (uint16_t)(tot - IP6_HLEN));

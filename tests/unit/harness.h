@@ -96,5 +96,6 @@ Suite *parity_suite(void);
 Suite *icmp_ext_suite(void);
 Suite *neigh_suite(void);
 Suite *addr_suite(void);
+Suite *ip6_bounds_suite(void); /* tests/unit/check_ip6_bounds.c */
 
 #endif
