@@ -593,7 +593,7 @@ int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64
 		sbuf_printf(out, "commands:\n");
 		for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 			sbuf_printf(out, "  %s\n", ctl_cmds[i].help);
-		sbuf_printf(out, "  ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR   iputils-style ping\n");
+		sbuf_printf(out, "  ping [-46DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR   iputils-style ping\n");
 		sbuf_printf(out, "  probe {-I NAME | -i INDEX | -a ADDR} [-L] [-c N] ADDR   RFC 8335 PROBE (-L: the interface is on ADDR)\n");
 		return argc == 0 ? 2 : 0;
 	}
