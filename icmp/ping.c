@@ -1,14 +1,16 @@
-/* icmp/ping.c — a ping client inside the stack. Requests leave through IP like any datagram of
- * ours; replies and ICMP errors are matched on the identifier and sequence number; the output
- * follows iputils ping, line for line, so that what users know reads the same. */
+/* icmp/ping.c — a ping client inside the stack, over IPv4 and IPv6. Requests leave through IP like
+ * any datagram of ours; replies and ICMP/ICMPv6 errors are matched on the identifier and sequence
+ * number; the output follows iputils ping, line for line, so that what users know reads the same. */
 #include "icmp/ping.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "icmp/icmp6.h"
 #include "icmp/icmp_ext.h"
 #include "icmp/probe.h"
 #include "stack/core.h"
@@ -69,7 +71,83 @@ static void ping_describe(struct sbuf *out, uint8_t type, uint8_t code, uint32_t
 	}
 }
 
+/* iputils' words for each ICMPv6 error (ping6_common.c, print_icmp). */
+static void ping_describe6(struct sbuf *out, uint8_t type, uint8_t code, uint32_t info)
+{
+	static const char *const unreach[7] = {
+		"No route", "Administratively prohibited", "Beyond scope of source address", "Address unreachable",
+		"Port unreachable", "Source address failed ingress/egress policy", "Reject route to destination",
+	};
+	static const char *const param[3] = { "Wrong header field ", "Unknown header ", "Unknown option " };
+	switch (type) {
+	case ICMP6_DEST_UNREACH:
+		if (code < 7)
+			sbuf_printf(out, "Destination unreachable: %s", unreach[code]);
+		else
+			sbuf_printf(out, "Destination unreachable: Unknown code %d", code);
+		break;
+	case ICMP6_PACKET_TOO_BIG:
+		sbuf_printf(out, "Packet too big: mtu=%u", info);
+		if (code)
+			sbuf_printf(out, ", code=%d", code);
+		break;
+	case ICMP6_TIME_EXCEEDED:
+		if (code <= 1)
+			sbuf_printf(out, "Time exceeded: %s", code ? "Defragmentation failure" : "Hop limit");
+		else
+			sbuf_printf(out, "Time exceeded: code %d", code);
+		break;
+	case ICMP6_PARAM_PROB:
+		if (code < 3)
+			sbuf_printf(out, "Parameter problem: %sat %u", param[code], info);
+		else
+			sbuf_printf(out, "Parameter problem: code %d at %u", code, info);
+		break;
+	default:
+		sbuf_printf(out, "unknown icmp type: %u", type);
+	}
+}
+
+#define PING_ADDR_STRLEN (INET_STRLEN + 17)
+
+/* An address as iputils prints it (getnameinfo): a link-local one, or a destination given with a
+ * scope, with the session's interface (fe80::1%tap0). */
+static const char *ping_addr_text(const struct stack *st, const struct ping_session *s, const struct inet_addr *a,
+				  char buf[PING_ADDR_STRLEN])
+{
+	inet_ntop_buf(a, buf);
+	if (a->family == INET_V6 && s->oif >= 0 && (ip6_is_linklocal(a->u.v6) || inet_eq(a, &s->dst)))
+		snprintf(buf + strlen(buf), 17, "%%%s", st->ifs[s->oif].name);
+	return buf;
+}
+
+static const char *ping_dst_text(const struct stack *st, const struct ping_session *s, char buf[PING_ADDR_STRLEN])
+{
+	return ping_addr_text(st, s, &s->dst, buf);
+}
+
 struct ping_session *ping_find(struct stack *st, uint16_t ident) { return ping_by_ident(st, ident); }
+
+/* An ICMPv6 echo request (type 128) with the session's identifier; icmp6_xmit counts it. */
+static int ping6_send(struct stack *st, struct ping_session *s, struct pkb *p)
+{
+	struct ip6_tx tx = { .dst = s->dst.u.v6, .oif = s->oif, .hlim = s->ttl_given ? (uint8_t)s->ttl : 0,
+			     .dontfrag = s->df == IP4_DF_DO };
+	int rc = icmp6_xmit(st, p, &tx);
+	char a[PING_ADDR_STRLEN];
+	if (rc == -EMSGSIZE) {
+		struct route6_res rr;
+		unsigned mtu = route6_lookup(st, s->dst.u.v6, s->oif, &rr) == 0 ? route6_pmtu(st, s->dst.u.v6, rr.ifindex) : 0;
+		s->errors++;
+		if (!s->quiet)
+			sbuf_printf(&s->out, "ping: local error: message too long, mtu: %u\n", mtu);
+	} else if (rc != 0) {
+		s->errors++;
+		if (!s->quiet)
+			sbuf_printf(&s->out, "ping: sendmsg to %s: %s\n", ping_dst_text(st, s, a), strerror(-rc));
+	}
+	return rc;
+}
 
 static void ping_send(struct stack *st, struct ping_session *s)
 {
@@ -88,30 +166,35 @@ static void ping_send(struct stack *st, struct ping_session *s)
 		return;
 	}
 	uint8_t *m = p->data;
+	bool v6 = s->dst.family == INET_V6;
 	p->len = ICMP4_HDR_LEN + s->size;
-	m[0] = ICMP4_ECHO;
+	m[0] = v6 ? ICMP6_ECHO_REQUEST : ICMP4_ECHO;
 	m[1] = 0;
 	be16_put(m + 2, 0);
 	be16_put(m + 4, s->ident);
 	be16_put(m + 6, seq);
 	for (unsigned i = 0; i < s->size; i++)
 		m[ICMP4_HDR_LEN + i] = (uint8_t)i;
-	be16_put(m + 2, csum_buf(m, p->len));
 	s->sent_us[seq % PING_RING] = st->now_us;
 	s->state[seq % PING_RING] = 1;
+	if (v6) {
+		ping6_send(st, s, p);
+		return;
+	}
+	be16_put(m + 2, csum_buf(m, p->len));
 	st->icmp_out_type[ICMP4_ECHO]++;
 	CNT(st, IcmpOutMsgs);
-	struct ip4_tx tx = { .dst = s->dst, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
+	struct ip4_tx tx = { .dst = s->dst.u.v4, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
 	int rc = ip4_output(st, p, &tx);
 	if (rc == -EMSGSIZE) {
 		bool locked;
 		s->errors++;
 		if (!s->quiet)
-			sbuf_printf(&s->out, "ping: local error: message too long, mtu=%u\n", route_pmtu(st, s->dst, &locked));
+			sbuf_printf(&s->out, "ping: local error: message too long, mtu=%u\n", route_pmtu(st, s->dst.u.v4, &locked));
 	} else if (rc != 0) {
 		s->errors++;
 		if (!s->quiet)
-			sbuf_printf(&s->out, "ping: sendmsg to %s: %s\n", ip4_ntoa(s->dst, a), strerror(-rc));
+			sbuf_printf(&s->out, "ping: sendmsg to %s: %s\n", ip4_ntoa(s->dst.u.v4, a), strerror(-rc));
 	}
 	if (rc != 0)
 		CNT(st, IcmpOutErrors);
@@ -119,9 +202,8 @@ static void ping_send(struct stack *st, struct ping_session *s)
 
 static void ping_finish(struct stack *st, struct ping_session *s)
 {
-	char a[16];
-	(void)st;
-	sbuf_printf(&s->out, "\n--- %s %s statistics ---\n", ip4_ntoa(s->dst, a), s->probe_len ? "probe" : "ping");
+	char a[PING_ADDR_STRLEN];
+	sbuf_printf(&s->out, "\n--- %s %s statistics ---\n", ping_dst_text(st, s, a), s->probe_len ? "probe" : "ping");
 	sbuf_printf(&s->out, "%u packets transmitted, %u received", s->sent, s->received);
 	if (s->dups)
 		sbuf_printf(&s->out, ", +%u duplicates", s->dups);
@@ -143,7 +225,7 @@ static void ping_finish(struct stack *st, struct ping_session *s)
 }
 
 static const char ping_usage[] =
-	"usage: ping [-DnOq] [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want]\n"
+	"usage: ping [-46DnOq] [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want]\n"
 	"            [-W TIMEOUT] [-w DEADLINE] ADDR\n";
 
 /* One option's value (iputils' meanings and words). Returns 0, or 2 with the complaint in out. */
@@ -204,9 +286,76 @@ static int ping_opt_value(struct ping_session *cfg, char opt, const char *v, str
 		cfg->size = (unsigned)n;
 	} else if (opt == 't' && n >= 1 && n <= 255) {
 		cfg->ttl = (unsigned)n;
+		cfg->ttl_given = true;
 	} else {
 		sbuf_printf(out, "ping: -%c %s: out of range\n", opt, v);
 		return 2;
+	}
+	return 0;
+}
+
+/* The target: a dotted quad, or an IPv6 address with an optional %IFNAME scope (into cfg->dst
+ * and cfg->oif). 0, or 2 with the complaint in out. */
+static int ping_parse_dst(const struct stack *st, const char *o, struct ping_session *cfg, struct sbuf *out)
+{
+	char buf[INET_STRLEN];
+	const char *pct = strchr(o, '%');
+	size_t alen = pct ? (size_t)(pct - o) : strlen(o);
+	cfg->oif = -1;
+	if (alen >= sizeof(buf) || (pct && !strchr(o, ':'))) {
+		sbuf_printf(out, "ping: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", o);
+		return 2;
+	}
+	memcpy(buf, o, alen);
+	buf[alen] = '\0';
+	if (inet_parse(buf, &cfg->dst) != 0) {
+		sbuf_printf(out, "ping: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", o);
+		return 2;
+	}
+	if (pct) {
+		for (unsigned i = 0; i < st->nifs && cfg->oif < 0; i++)
+			if (strcmp(st->ifs[i].name, pct + 1) == 0)
+				cfg->oif = (int)i;
+		if (cfg->oif < 0) { /* getaddrinfo's answer for an unknown scope */
+			sbuf_printf(out, "ping: %s: Name or service not known\n", o);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* May the session's destination be pinged (what connect() would say)? 0, or 1 with the reason. */
+static int ping_dst_check(struct stack *st, const struct ping_session *cfg, const char *target, struct sbuf *out)
+{
+	bool unreachable, ours;
+	if (cfg->dst.family == INET_V6) {
+		const uint8_t *d = cfg->dst.u.v6;
+		struct route6_res rr6;
+		uint8_t src[16];
+		if (ip6_is_linklocal(d) && cfg->oif < 0) { /* a link-local address needs its scope */
+			sbuf_printf(out, "ping: connect: Invalid argument\n");
+			return 1;
+		}
+		unreachable = route6_lookup(st, d, cfg->oif, &rr6) != 0 ||
+			      (rr6.rt && (rr6.rt->type == RT6_PROHIBIT || rr6.rt->type == RT6_BLACKHOLE));
+		if (!unreachable && ip6_select_src(st, d, cfg->oif, src) != 0) {
+			sbuf_printf(out, "ping: connect: Cannot assign requested address\n");
+			return 1;
+		}
+		ours = ip6_addr_find(st, d, NULL) || ip6_is_mcast(d) || ip6_is_any(d);
+	} else {
+		struct route_res rr;
+		uint32_t d = cfg->dst.u.v4;
+		unreachable = route_lookup(st, d, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE;
+		ours = ip4_is_local(st, d) || (d >> 28) >= 0xe;
+	}
+	if (unreachable) {
+		sbuf_printf(out, "ping: connect: Network is unreachable\n");
+		return 1;
+	}
+	if (ours) {
+		sbuf_printf(out, "ping: %s: only unicast addresses of other hosts can be pinged\n", target);
+		return 1;
 	}
 	return 0;
 }
@@ -215,22 +364,31 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 {
 	struct ping_session cfg = { .count = 4, .size = 56, .ttl = (unsigned)st->knobs.ip_default_ttl,
 				    .interval_ms = 1000, .df = IP4_DF_WANT, .linger_ms = PING_LINGER_NOREPLY_MS };
-	uint32_t dst = 0;
 	bool have_dst = false;
+	unsigned family = 0; /* -4 / -6 */
+	const char *target = NULL;
 
 	/* As getopt reads iputils' "c:DnOqs:t:i:M:W:w:": flags may be grouped (-qn), a value may be
 	 * attached (-c3) or the next word. */
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		if (o[0] != '-' || o[1] == '\0') {
-			if (have_dst || ip4_aton(o, &dst) != 0) {
-				sbuf_printf(out, "ping: bad address \"%s\" (want A.B.C.D)\n", o);
+			if (have_dst) {
+				sbuf_printf(out, "ping: bad address \"%s\" (want one)\n", o);
 				return 2;
 			}
+			int rc = ping_parse_dst(st, o, &cfg, out);
+			if (rc)
+				return rc;
 			have_dst = true;
+			target = o;
 			continue;
 		}
 		for (const char *c = o + 1; *c; c++) {
+			if (*c == '4' || *c == '6') {
+				family = *c == '4' ? INET_V4 : INET_V6;
+				continue;
+			}
 			if (*c == 'q' || *c == 'D' || *c == 'O' || *c == 'n') {
 				cfg.quiet |= *c == 'q';
 				cfg.stamps |= *c == 'D';
@@ -259,15 +417,13 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 		sbuf_printf(out, "%s", ping_usage);
 		return 2;
 	}
-	struct route_res rr;
-	if (route_lookup(st, dst, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
-		sbuf_printf(out, "ping: connect: Network is unreachable\n");
-		return 1;
+	if (family && family != cfg.dst.family) { /* getaddrinfo's answer to -4 with an IPv6 address */
+		sbuf_printf(out, "ping: %s: Address family for hostname not supported\n", target);
+		return 2;
 	}
-	if (ip4_is_local(st, dst) || (dst >> 28) >= 0xe) {
-		sbuf_printf(out, "ping: %s: only unicast addresses of other hosts can be pinged\n", argv[argc - 1]);
-		return 1;
-	}
+	int rc = ping_dst_check(st, &cfg, target, out);
+	if (rc)
+		return rc;
 	unsigned slot = PING_MAX_SESSIONS;
 	for (unsigned i = 0; i < PING_MAX_SESSIONS; i++)
 		if (!st->ping[i]) {
@@ -285,7 +441,9 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 	do
 		s->ident = (uint16_t)stack_random(st);
 	while (ping_by_ident(st, s->ident) != s && ping_by_ident(st, s->ident));
-	s->dst = dst;
+	s->dst = cfg.dst;
+	s->oif = cfg.oif;
+	s->ttl_given = cfg.ttl_given;
 	s->count = cfg.count;
 	s->count_given = cfg.count_given;
 	s->size = cfg.size;
@@ -305,8 +463,12 @@ int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsign
 	s->rtt_min = UINT64_MAX;
 	s->first_ms = st->now;
 	s->next_send = st->now;
-	char a[16];
-	sbuf_printf(out, "PING %s (%s) %u(%u) bytes of data.\n", ip4_ntoa(dst, a), a, cfg.size, cfg.size + 28);
+	char a[PING_ADDR_STRLEN];
+	ping_dst_text(st, s, a);
+	if (s->dst.family == INET_V6) /* iputils' ping6_print_data_bytes */
+		sbuf_printf(out, "PING %s (%s) %u data bytes\n", target, a, cfg.size);
+	else
+		sbuf_printf(out, "PING %s (%s) %u(%u) bytes of data.\n", a, a, cfg.size, cfg.size + 28);
 	*handle = s->handle;
 	ping_poll(st);
 	return STACK_CTL_PENDING;
@@ -448,30 +610,38 @@ void ping_reply_done(struct stack *st, struct ping_session *s, struct pkb *p, ui
 	ping_check_done(st, s);
 }
 
-void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+/* An echo reply (either family) from the session's destination, hops its TTL or hop limit: the
+ * line iputils prints, then the bookkeeping. Consumes p; unknown sequence numbers are dropped as
+ * unsolicited (drop: the family's counter). */
+static void ping_echo_reply(struct stack *st, struct ping_session *s, struct pkb *p, unsigned hops,
+			    enum counter drop)
 {
-	const uint8_t *m = p->data;
-	struct ping_session *s = ping_by_ident(st, be16_get(m + 4));
-	char a[16];
-
-	if (!s || rx->src != s->dst) {
-		stack_drop(st, p, C_IcmpInUnsolicited); /* R1.7: no client of ours asked */
-		return;
-	}
-	uint16_t seq = be16_get(m + 6);
+	uint16_t seq = be16_get(p->data + 6);
 	uint8_t *state = &s->state[seq % PING_RING];
+	char a[PING_ADDR_STRLEN];
 	if (*state == 0 || seq == 0 || seq > s->sent) {
-		stack_drop(st, p, C_IcmpInUnsolicited);
+		stack_drop(st, p, drop);
 		return;
 	}
 	uint64_t rtt = st->now_us - s->sent_us[seq % PING_RING];
 	if (!s->quiet) {
 		ping_stamp(st, s);
-		sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u ttl=%u ", p->len, ip4_ntoa(rx->src, a), seq, rx->ttl);
+		sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u ttl=%u ", p->len, ping_dst_text(st, s, a), seq, hops);
 		ping_rtt_text(&s->out, rtt);
 		sbuf_printf(&s->out, *state == 2 ? " (DUP!)\n" : "\n");
 	}
 	ping_reply_done(st, s, p, state, rtt);
+}
+
+void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	struct ping_session *s = ping_by_ident(st, be16_get(p->data + 4));
+
+	if (!s || s->dst.family != INET_V4 || rx->src != s->dst.u.v4) {
+		stack_drop(st, p, C_IcmpInUnsolicited); /* R1.7: no client of ours asked */
+		return;
+	}
+	ping_echo_reply(st, s, p, rx->ttl, C_IcmpInUnsolicited);
 }
 
 /* RFC 4884/5837 objects of the error, as newer traceroute prints them: " <INC:...;OUT:...>". */
@@ -495,7 +665,7 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 	if (e->l4[0] != ICMP4_ECHO)
 		return;
 	struct ping_session *s = ping_by_ident(st, be16_get(e->l4 + 4));
-	if (!s || e->idst != s->dst)
+	if (!s || s->dst.family != INET_V4 || e->idst != s->dst.u.v4)
 		return;
 	uint16_t seq = be16_get(e->l4 + 6);
 	char a[16];
@@ -514,13 +684,35 @@ void ping_err(struct stack *st, const struct ip4_err *e)
 
 void ping6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 {
-	(void)rx;
-	/* No IPv6 session of ours sent it (the IPv6 client is not there yet): dropped. */
-	stack_drop(st, p, C_Icmp6InUnsolicited);
+	struct ping_session *s = ping_by_ident(st, be16_get(p->data + 4));
+
+	if (!s || s->dst.family != INET_V6 || memcmp(rx->src, s->dst.u.v6, 16) != 0 ||
+	    (s->oif >= 0 && rx->ifindex != (unsigned)s->oif)) {
+		stack_drop(st, p, C_Icmp6InUnsolicited); /* V2.5: no client of ours asked */
+		return;
+	}
+	ping_echo_reply(st, s, p, rx->hlim, C_Icmp6InUnsolicited);
 }
 
+/* V10.2: an ICMPv6 error quoting one of our echo requests, printed as iputils ping6 does
+ * (ping6_receive_error_msg). A local one (1/3 after Neighbor Discovery failed) is reported from
+ * our own address, as Linux loops the error back. */
 void ping6_err(struct stack *st, const struct ip6_err *e)
 {
-	(void)st;
-	(void)e;
+	if (e->l4[0] != ICMP6_ECHO_REQUEST)
+		return;
+	struct ping_session *s = ping_by_ident(st, be16_get(e->l4 + 4));
+	if (!s || s->dst.family != INET_V6 || memcmp(e->idst, s->dst.u.v6, 16) != 0)
+		return; /* as Linux's ping_err without a socket: not counted */
+	s->errors++;
+	if (!s->quiet) {
+		struct inet_addr from = { .family = INET_V6 };
+		char a[PING_ADDR_STRLEN];
+		memcpy(from.u.v6, e->local ? e->isrc : e->from, 16);
+		ping_stamp(st, s);
+		sbuf_printf(&s->out, "From %s icmp_seq=%u ", ping_addr_text(st, s, &from, a), be16_get(e->l4 + 6));
+		ping_describe6(&s->out, e->type, e->code, e->info);
+		sbuf_printf(&s->out, "\n");
+	}
+	ping_check_done(st, s);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ip/ip4.h"
+#include "stack/addr.h"
 #include "stack/sbuf.h"
 
 struct stack;
@@ -16,9 +17,11 @@ struct stack;
 
 struct ping_session {
 	unsigned handle;        /* the control session number */
-	uint16_t ident;         /* ICMP identifier */
-	uint32_t dst;
+	uint16_t ident;         /* ICMP or ICMPv6 identifier (one space: a session is found by it) */
+	struct inet_addr dst;   /* either family: ICMP echo or ICMPv6 echo */
+	int oif;                /* IPv6: the interface of a scoped destination (fe80::1%tap0), else -1 */
 	unsigned count, size, ttl, interval_ms;
+	bool ttl_given;         /* -t: else IPv6 uses the interface's hop limit */
 	uint8_t df;             /* enum ip4_df */
 	bool quiet;             /* -q: the summary only */
 	bool stamps;            /* -D: each line starts with [seconds.microseconds] of the wall clock */
@@ -40,8 +43,9 @@ struct ping_session {
 	bool probe_local;       /* L bit */
 };
 
-/* Starts `ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR`
- * with iputils' meanings (options may be grouped, values attached, as getopt takes them):
+/* Starts `ping [-46DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR`
+ * (ADDR an IPv4 or IPv6 address, a link-local one scoped by interface name: fe80::1%tap0) with
+ * iputils' meanings (options may be grouped, values attached, as getopt takes them):
  * STACK_CTL_PENDING with *handle set, or 2 with a usage line in out, or 1 when it cannot start
  * (out says why). */
 int ping_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle);
@@ -65,7 +69,7 @@ void ping_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 void ping_err(struct stack *st, const struct ip4_err *e);
 struct ip6_rx;
 struct ip6_err;
-/* ICMPv6 echo replies for us (V2.5: else dropped silently); consumes p. */
+/* ICMPv6 echo replies for us (V2.5: else dropped silently, Icmp6InUnsolicited); consumes p. */
 void ping6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
 /* ICMPv6 errors quoting an echo request we sent. */
 void ping6_err(struct stack *st, const struct ip6_err *e);

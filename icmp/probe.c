@@ -207,12 +207,12 @@ void probe4_send(struct stack *st, struct ping_session *s)
 	s->state[seq % PING_RING] = 1;
 	st->icmp_out_type[ICMP4_EXT_ECHO]++;
 	CNT(st, IcmpOutMsgs);
-	struct ip4_tx tx = { .dst = s->dst, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
+	struct ip4_tx tx = { .dst = s->dst.u.v4, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
 	int rc = ip4_output(st, p, &tx);
 	if (rc != 0) {
 		s->errors++;
 		CNT(st, IcmpOutErrors);
-		sbuf_printf(&s->out, "probe: sendmsg to %s: %s\n", ip4_ntoa(s->dst, a), strerror(-rc));
+		sbuf_printf(&s->out, "probe: sendmsg to %s: %s\n", ip4_ntoa(s->dst.u.v4, a), strerror(-rc));
 	}
 }
 
@@ -228,7 +228,7 @@ void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 	struct ping_session *s = ping_find(st, be16_get(m + 4));
 	char a[16];
 
-	if (!s || !s->probe_len || rx->src != s->dst || m[6] == 0 || s->state[m[6] % PING_RING] == 0) {
+	if (!s || !s->probe_len || s->dst.family != INET_V4 || rx->src != s->dst.u.v4 || m[6] == 0 || s->state[m[6] % PING_RING] == 0) {
 		stack_drop(st, p, C_IcmpInUnsolicited); /* X5.11: not ours, silently */
 		return;
 	}
@@ -347,7 +347,8 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	memcpy(s->probe_obj, obj, olen);
 	s->probe_len = (uint8_t)olen;
 	s->probe_local = local;
-	s->dst = dst;
+	s->dst = inet_v4(dst);
+	s->oif = -1;
 	s->count = count;
 	s->ttl = (unsigned)st->knobs.ip_default_ttl;
 	s->interval_ms = 1000;

@@ -292,9 +292,10 @@ static void udp_err_text(struct sbuf *out, const struct udp_err_entry *e)
 		sbuf_printf(out, " local");
 	else
 		sbuf_printf(out, " from %s", inet_ntop_buf(&e->from, a));
-	if (e->type == 3 && e->code == 4)
+	bool v6 = e->origin == UDP_EE_ICMP6;
+	if (v6 ? e->type == 2 : e->type == 3 && e->code == 4)
 		sbuf_printf(out, " mtu %u", e->info);
-	else if (e->type == 12)
+	else if (v6 ? e->type == 4 : e->type == 12)
 		sbuf_printf(out, " pointer %u", e->info);
 	if (e->ext) /* ICMP-EXT-SPEC X4.2: what IP_RECVERR_RFC4884 would report */
 		sbuf_printf(out, " rfc4884 off %u%s%s%s%s", e->ext_off, e->ext_flags & 1 ? " INVALID" : "",
@@ -307,10 +308,9 @@ static const char *const udp_usage =
 
 static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
-	char a[INET_STRLEN], b[INET_STRLEN];
+	char a[UDP_EP_STRLEN], b[UDP_EP_STRLEN];
 	uint16_t port;
 	struct inet_addr addr = inet_v4(0);
-	const struct inet_addr any = inet_v4(0);
 	int err = 0;
 
 	bool rfc4884 = argc == 4 && strcmp(argv[1], "bind") == 0 && strcmp(argv[2], "--rfc4884") == 0;
@@ -325,13 +325,13 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		}
 		struct udp_sock *s = udp_bind(st, &addr, port, UDP_SVC_NONE, &err);
 		if (!s) {
-			sbuf_printf(out, "udp bind: %s:%u: %s\n", inet_ntop_buf(&addr, a), port,
+			sbuf_printf(out, "udp bind: %s: %s\n", udp_endpoint_text(&addr, port, a),
 				    err == -EADDRINUSE ? "port in use" : err == -EADDRNOTAVAIL ? "not our address" :
-				    err == -EAFNOSUPPORT ? "IPv6 is not served yet" : "no free socket");
+				    "no free socket");
 			return 1;
 		}
 		s->rfc4884 = rfc4884;
-		sbuf_printf(out, "bound udp %s:%u%s\n", inet_ntop_buf(&s->laddr, a), s->lport, rfc4884 ? " rfc4884" : "");
+		sbuf_printf(out, "bound udp %s%s\n", udp_endpoint_text(&s->laddr, s->lport, a), rfc4884 ? " rfc4884" : "");
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "send") == 0) {
@@ -367,8 +367,10 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			sbuf_printf(out, "%s", udp_usage);
 			return 2;
 		}
+		/* The socket is of the destination's family (a wildcard of it). */
+		const struct inet_addr any = { .family = addr.family };
 		if (from) {
-			s = udp_find_bound(st, from);
+			s = udp_find_bound(st, from, addr.family);
 			if (!s && !(s = udp_bind(st, &any, from, UDP_SVC_NONE, &err))) {
 				sbuf_printf(out, "udp send: cannot bind port %u\n", from);
 				return 1;
@@ -407,13 +409,13 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			sbuf_printf(out, "udp send: %s\n", strerror(-rc));
 			return 1;
 		}
-		sbuf_printf(out, "sent %zu bytes from udp %s:%u to %s:%u\n", n, inet_ntop_buf(&laddr, a), lport,
-			    inet_ntop_buf(&addr, b), dport);
+		sbuf_printf(out, "sent %zu bytes from udp %s to %s\n", n, udp_endpoint_text(&laddr, lport, a),
+			    udp_endpoint_text(&addr, dport, b));
 		return 0;
 	}
 	if (argc == 3 && (strcmp(argv[1], "recv") == 0 || strcmp(argv[1], "close") == 0)) {
 		struct udp_sock *s;
-		if (parse_port(argv[2], &port) != 0 || !(s = udp_find_bound(st, port))) {
+		if (parse_port(argv[2], &port) != 0 || !(s = udp_find_bound(st, port, 0))) {
 			sbuf_printf(out, "udp %s: no socket on port %s\n", argv[1], argv[2]);
 			return 1;
 		}
@@ -423,11 +425,11 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		}
 		struct pkb *p;
 		while ((p = udp_recv(st, s))) {
-			const uint8_t *h = p->data, *u = h + ip4_hdr_len(h);
-			size_t dlen = be16_get(u + 4) - UDP_HDR_LEN;
-			sbuf_printf(out, "from %s:%u %zu bytes: ", ip4_ntoa(be32_get(h + 12), a), be16_get(u), dlen);
-			for (size_t k = 0; k < dlen; k++) {
-				uint8_t c = u[UDP_HDR_LEN + k];
+			struct udp_dgram d;
+			udp_dgram_info(p, &d);
+			sbuf_printf(out, "from %s %zu bytes: ", udp_endpoint_text(&d.src, d.sport, a), d.len);
+			for (size_t k = 0; k < d.len; k++) {
+				uint8_t c = d.data[k];
 				if (c >= 0x20 && c < 0x7f && c != '\\')
 					sbuf_printf(out, "%c", c);
 				else
@@ -452,11 +454,11 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 static void socket_lines(const struct udp_sock *s, void *arg)
 {
 	struct sbuf *out = arg;
-	char a[INET_STRLEN], b[INET_STRLEN];
+	char a[UDP_EP_STRLEN], b[UDP_EP_STRLEN];
 
-	sbuf_printf(out, "udp %s:%u", inet_ntop_buf(&s->laddr, a), s->lport);
+	sbuf_printf(out, "udp %s", udp_endpoint_text(&s->laddr, s->lport, a));
 	if (!inet_is_any(&s->raddr))
-		sbuf_printf(out, " -> %s:%u", inet_ntop_buf(&s->raddr, b), s->rport);
+		sbuf_printf(out, " -> %s", udp_endpoint_text(&s->raddr, s->rport, b));
 	if (s->service)
 		sbuf_printf(out, " service %s", s->service == UDP_SVC_ECHO ? "echo" : "discard");
 	sbuf_printf(out, " rx %llu tx %llu queued %u dropped %llu", (unsigned long long)s->rx,
@@ -468,8 +470,8 @@ static void socket_lines(const struct udp_sock *s, void *arg)
 	sbuf_printf(out, "\n");
 	for (unsigned k = 0; k < s->errq_len; k++) {
 		const struct udp_err_entry *e = &s->errq[(s->errq_head + k) % UDP_ERRQ_MAX];
-		sbuf_printf(out, "udp %s:%u -> %s:%u  ", inet_ntop_buf(&e->qsrc, a), s->lport, inet_ntop_buf(&e->qdst, b),
-			    e->qdport);
+		sbuf_printf(out, "udp %s -> %s  ", udp_endpoint_text(&e->qsrc, s->lport, a),
+			    udp_endpoint_text(&e->qdst, e->qdport, b));
 		udp_err_text(out, e);
 		sbuf_printf(out, "\n");
 	}
@@ -591,7 +593,7 @@ int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64
 		sbuf_printf(out, "commands:\n");
 		for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 			sbuf_printf(out, "  %s\n", ctl_cmds[i].help);
-		sbuf_printf(out, "  ping [-DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR   iputils-style ping\n");
+		sbuf_printf(out, "  ping [-46DnOq] [-c N] [-s SIZE] [-t TTL] [-i SEC] [-M do|dont|want] [-W SEC] [-w SEC] ADDR   iputils-style ping\n");
 		sbuf_printf(out, "  probe {-I NAME | -i INDEX | -a ADDR} [-L] [-c N] ADDR   RFC 8335 PROBE (-L: the interface is on ADDR)\n");
 		return argc == 0 ? 2 : 0;
 	}

@@ -216,11 +216,8 @@ int stack_service_enable(struct stack *st, const char *name)
 		{ "discard", 9, UDP_SVC_DISCARD },
 	};
 	for (size_t i = 0; i < sizeof(svcs) / sizeof(svcs[0]); i++)
-		if (strcmp(svcs[i].name, name) == 0) {
-			int err = 0;
-			struct inet_addr any = inet_v4(0);
-			return udp_bind(st, &any, svcs[i].port, svcs[i].svc, &err) ? 0 : err;
-		}
+		if (strcmp(svcs[i].name, name) == 0)
+			return udp_service_bind(st, svcs[i].port, svcs[i].svc); /* both families */
 	return -ENOENT;
 }
 

@@ -27,9 +27,15 @@ struct stack;
 
 enum udp_service { UDP_SVC_NONE = 0, UDP_SVC_ECHO, UDP_SVC_DISCARD };
 
-/* One entry of a socket's error queue (R8.3), as IP_RECVERR's sock_extended_err would say it. */
+/* Where an error came from: sock_extended_err's ee_origin values. */
+enum udp_ee_origin { UDP_EE_LOCAL = 1, UDP_EE_ICMP = 2, UDP_EE_ICMP6 = 3 };
+
+/* One entry of a socket's error queue (R8.3, V10.3), as IP_RECVERR / IPV6_RECVERR's
+ * sock_extended_err would say it. */
 struct udp_err_entry {
-	uint8_t type, code;     /* ICMP type/code; for a local error, 3/1 after ARP failure */
+	uint8_t origin;         /* enum udp_ee_origin */
+	uint8_t type, code;     /* ICMP or ICMPv6 type/code; for a local error, 3/1 after ARP failure,
+	                         * 1/3 after Neighbor Discovery failure */
 	bool local;             /* SO_EE_ORIGIN_LOCAL rather than ICMP */
 	int err;                /* errno */
 	uint32_t info;
@@ -43,10 +49,10 @@ struct udp_err_entry {
 	char ext_text[120];     /* its objects, as icmp_ext_describe says them */
 };
 
-/* How a datagram leaves: TTL 0 = ip_default_ttl. */
+/* How a datagram leaves: TTL 0 = ip_default_ttl (IPv6: the interface's hop limit). */
 struct udp_send_opts {
-	uint8_t ttl;
-	uint8_t df;             /* enum ip4_df */
+	uint8_t ttl;            /* IPv6: the hop limit */
+	uint8_t df;             /* enum ip4_df; IPv6: IP4_DF_DO = IPV6_DONTFRAG, else fragments */
 	bool connected;         /* set by udp_sendto from the socket */
 };
 
@@ -55,11 +61,13 @@ struct udp_sock {
 	bool ephemeral;          /* bound by `udp send --keep` without --from: recycled oldest first,
 	                          * closed after UDP_KEEP_IDLE_MS without use */
 	uint8_t service;         /* enum udp_service */
-	struct inet_addr laddr;  /* unspecified (0.0.0.0): any of ours */
+	struct inet_addr laddr;  /* unspecified (0.0.0.0, ::): any of ours of that family; a socket
+	                          * serves one family (a :: socket is IPV6_V6ONLY, as the built-in
+	                          * services bind one socket per family) */
 	uint16_t lport;
 	struct inet_addr raddr;  /* connected peer; unspecified when not connected */
 	uint16_t rport;
-	struct pkb_queue rxq;    /* queued datagrams, IPv4 header at data */
+	struct pkb_queue rxq;    /* queued datagrams, IP header at data (udp_dgram_info reads them) */
 	uint64_t created;
 	uint64_t last_use;       /* ms of the last send, delivery or error (ephemeral ageing) */
 	uint64_t rx, tx, rx_dropped;
@@ -82,15 +90,19 @@ void udp_free(struct stack *st);
 /* Closes kept ephemeral sockets idle for UDP_KEEP_IDLE_MS; the next time one would be due. */
 void udp_poll(struct stack *st);
 uint64_t udp_deadline(const struct stack *st);
-/* Binds laddr:lport (lport 0: an ephemeral port; laddr 0.0.0.0: any of ours). Returns the socket
- * or NULL with *err set to -EADDRINUSE, -ENOSPC, -EADDRNOTAVAIL (laddr not ours) or
- * -EAFNOSUPPORT (IPv6, until the stack speaks it). */
+/* Binds laddr:lport (lport 0: an ephemeral port; laddr 0.0.0.0 or ::: any of ours of that
+ * family). Sockets of different families never share a port's conflict. Returns the socket or
+ * NULL with *err set to -EADDRINUSE, -ENOSPC or -EADDRNOTAVAIL (laddr not ours, or tentative). */
 struct udp_sock *udp_bind(struct stack *st, const struct inet_addr *laddr, uint16_t lport, enum udp_service svc,
 			  int *err);
-struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport);
+/* A built-in service on port: one wildcard socket per family (0.0.0.0 and ::). 0 or *err. */
+int udp_service_bind(struct stack *st, uint16_t port, enum udp_service svc);
+/* The first socket bound to lport, of that family (0: either). */
+struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport, unsigned family);
 void udp_close(struct stack *st, struct udp_sock *s);
-/* Sends len bytes from s to dst:dport. 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE, ...),
- * -EAFNOSUPPORT for IPv6 (until the stack speaks it). */
+/* Sends len bytes from s to dst:dport (IPv6: fragmented above the path MTU unless o->df asks
+ * for IPV6_DONTFRAG). 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE, -EADDRNOTAVAIL, ...),
+ * -EAFNOSUPPORT when dst is not of the socket's family. */
 int udp_sendto(struct stack *st, struct udp_sock *s, const struct inet_addr *dst, uint16_t dport, const void *data, size_t len,
 	       const struct udp_send_opts *o);
 /* Connects s to dst:dport (errors then also set its pending error). */
@@ -100,7 +112,18 @@ bool udp_err_pop(struct udp_sock *s, struct udp_err_entry *e);
 /* Calls fn for every open socket, in table order (the `sockets` printout; no one else reads the
  * table). */
 void udp_foreach(const struct stack *st, void (*fn)(const struct udp_sock *s, void *arg), void *arg);
-/* Takes the oldest queued datagram of s (IPv4 header at data) or NULL; the caller frees it. */
+/* Takes the oldest queued datagram of s (IP header at data) or NULL; the caller frees it. */
 struct pkb *udp_recv(struct stack *st, struct udp_sock *s);
+/* What recvfrom would say of a datagram udp_recv returned: its sender and payload. */
+struct udp_dgram {
+	struct inet_addr src;
+	uint16_t sport;
+	const uint8_t *data;
+	size_t len;
+};
+void udp_dgram_info(const struct pkb *p, struct udp_dgram *d);
+/* "192.0.2.1:9" or "[2001:db8::1]:9" (RFC 3986's form for IPv6) into buf; returns buf. */
+#define UDP_EP_STRLEN (INET_STRLEN + 8)
+const char *udp_endpoint_text(const struct inet_addr *a, uint16_t port, char buf[UDP_EP_STRLEN]);
 
 #endif

@@ -531,7 +531,7 @@ static void answer_echo(void)
 	feed(0, f.b, build_ip(&f, &s, reply, n));
 }
 
-static const char PING_USAGE[] = "usage: ping [-DnOq] [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want]\n"
+static const char PING_USAGE[] = "usage: ping [-46DnOq] [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want]\n"
 				 "            [-W TIMEOUT] [-w DEADLINE] ADDR\n";
 
 START_TEST(test_ping_unknown_option_and_values)
