@@ -12,16 +12,36 @@
 #include "tap/ctlsock.h"
 #include "tap/loop.h"
 
+/* Acronyms whose lower-case word promtool's lint reads as an abbreviated unit ("ns" is
+ * nanoseconds): spelled out in the metric name (NdInNS -> nd_in_neighbor_solicits). */
+static const struct { const char *word, *spelled; } prom_spelled[] = {
+	{ "ns", "neighbor_solicits" },
+};
+
 void prom_snake(const char *name, char *buf, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, word = 0;
 
 	if (!len)
 		return;
-	for (const char *c = name; *c && n + 2 < len; c++) {
+	for (const char *c = name;; c++) {
 		bool upper = *c >= 'A' && *c <= 'Z';
-		if (upper && c != name && ((c[-1] >= 'a' && c[-1] <= 'z') || (c[-1] >= '0' && c[-1] <= '9')))
+		bool cut = !*c || (upper && c != name && ((c[-1] >= 'a' && c[-1] <= 'z') || (c[-1] >= '0' && c[-1] <= '9')));
+		if (cut) { /* the word buf[word..n) is complete */
+			for (size_t i = 0; i < sizeof(prom_spelled) / sizeof(prom_spelled[0]); i++)
+				if (n - word == strlen(prom_spelled[i].word) &&
+				    strncmp(buf + word, prom_spelled[i].word, n - word) == 0 &&
+				    word + strlen(prom_spelled[i].spelled) + 2 < len) {
+					strcpy(buf + word, prom_spelled[i].spelled);
+					n = word + strlen(prom_spelled[i].spelled);
+				}
+		}
+		if (!*c || n + 2 >= len)
+			break;
+		if (cut) {
 			buf[n++] = '_';
+			word = n;
+		}
 		buf[n++] = upper ? (char)(*c - 'A' + 'a') : *c;
 	}
 	buf[n] = '\0';

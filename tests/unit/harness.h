@@ -96,5 +96,6 @@ Suite *parity_suite(void);
 Suite *icmp_ext_suite(void);
 Suite *neigh_suite(void);
 Suite *addr_suite(void);
+Suite *ctl6_suite(void);  /* tests/unit/check_ctl6.c: the IPv6 printouts */
 
 #endif
