@@ -327,14 +327,14 @@ void route6_show(const struct stack *st, struct sbuf *out)
 			sbuf_printf(out, " via %s", ip6_ntoa(r->gw, g));
 		if (r->type == RT6_CONNECTED || r->type == RT6_GATEWAY)
 			sbuf_printf(out, " dev %s", st->ifs[r->ifindex].name);
+		/* As `ip -6 route`: an RA's on-link prefix is "proto kernel" too, its routers "proto ra". */
 		if (r->type == RT6_CONNECTED)
 			sbuf_printf(out, " proto kernel");
-		if (r->flags & RT6_F_RA) {
+		else if (r->flags & RT6_F_RA)
 			sbuf_printf(out, " proto ra");
-			if (r->expires != UINT64_MAX)
-				sbuf_printf(out, " expires %llusec",
-					    (unsigned long long)(r->expires > st->now ? (r->expires - st->now) / 1000 : 0));
-		}
+		if ((r->flags & RT6_F_RA) && r->expires != UINT64_MAX)
+			sbuf_printf(out, " expires %llusec",
+				    (unsigned long long)(r->expires > st->now ? (r->expires - st->now) / 1000 : 0));
 		sbuf_printf(out, "\n");
 	}
 }

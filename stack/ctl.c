@@ -18,6 +18,20 @@ static const struct { const char *name; uint8_t type; } icmp_classic[] = {
 	{ "TimestampReps", 14 }, { "AddrMasks", 17 }, { "AddrMaskReps", 18 },
 };
 
+/* The named Icmp6 columns of /proc/net/snmp6, views of the per-type arrays as Linux's
+ * icmp6type2name[] makes them (nstat prints them unchanged; Icmp6InEchos = Icmp6InType128),
+ * in type order. */
+static const struct { const char *name; uint8_t type; } icmp6_named[] = {
+	{ "DestUnreachs", 1 }, { "PktTooBigs", 2 }, { "TimeExcds", 3 }, { "ParmProblems", 4 },
+	{ "Echos", 128 }, { "EchoReplies", 129 }, { "GroupMembQueries", 130 },
+	{ "GroupMembResponses", 131 }, { "GroupMembReductions", 132 }, { "RouterSolicits", 133 },
+	{ "RouterAdvertisements", 134 }, { "NeighborSolicits", 135 }, { "NeighborAdvertisements", 136 },
+	{ "Redirects", 137 }, { "MLDv2Reports", 143 },
+};
+
+/* The per-type counters printed only when not zero, yet existing at zero for stack_counter_get. */
+static const char *const per_type_prefix[] = { "IcmpMsgInType", "IcmpMsgOutType", "Icmp6InType", "Icmp6OutType" };
+
 typedef void (*counter_fn)(const char *name, uint64_t value, void *arg);
 
 /* Every counter that `stats` prints, in order: the named ones, the classic ICMP columns, then the
@@ -41,6 +55,20 @@ static void stack_counters_foreach(const struct stack *st, counter_fn fn, void *
 			snprintf(name, sizeof(name), "IcmpMsg%sType%u", dir ? "Out" : "In", t);
 			fn(name, v, arg);
 		}
+	/* ICMPv6 as /proc/net/snmp6 has it: every named column, then the non-zero types. */
+	for (int dir = 0; dir < 2; dir++)
+		for (size_t i = 0; i < sizeof(icmp6_named) / sizeof(icmp6_named[0]); i++) {
+			snprintf(name, sizeof(name), "Icmp6%s%s", dir ? "Out" : "In", icmp6_named[i].name);
+			fn(name, (dir ? st->icmp6_out_type : st->icmp6_in_type)[icmp6_named[i].type], arg);
+		}
+	for (int dir = 0; dir < 2; dir++)
+		for (unsigned t = 0; t < 256; t++) {
+			uint64_t v = (dir ? st->icmp6_out_type : st->icmp6_in_type)[t];
+			if (!v)
+				continue;
+			snprintf(name, sizeof(name), "Icmp6%sType%u", dir ? "Out" : "In", t);
+			fn(name, v, arg);
+		}
 }
 
 struct counter_query { const char *name; uint64_t *value; int found; };
@@ -60,8 +88,11 @@ int stack_counter_get(const struct stack *st, const char *name, uint64_t *value)
 	*value = 0;
 	stack_counters_foreach(st, counter_match, &q);
 	/* A per-type counter that is zero is not listed but exists. */
-	if (!q.found && (strncmp(name, "IcmpMsgInType", 13) == 0 || strncmp(name, "IcmpMsgOutType", 14) == 0)) {
-		const char *num = name + (name[7] == 'I' ? 13 : 14);
+	for (size_t i = 0; !q.found && i < sizeof(per_type_prefix) / sizeof(per_type_prefix[0]); i++) {
+		size_t n = strlen(per_type_prefix[i]);
+		if (strncmp(name, per_type_prefix[i], n) != 0)
+			continue;
+		const char *num = name + n;
 		char *end;
 		long t = strtol(num, &end, 10);
 		if (*num >= '0' && *num <= '9' && !*end && t < 256)
@@ -110,6 +141,9 @@ static int ctl_drops(struct stack *st, int argc, char **argv, struct sbuf *out)
 		C_IcmpErrNotSentFragment, C_IcmpErrNotSentAboutError, C_IcmpErrNotSentInvalidSrc,
 		C_IcmpErrNotSentNoRoute, C_IcmpErrNotSentOptions, C_IcmpErrNotSentNoRoom,
 		C_IcmpOutRateLimitGlobal, C_IcmpOutRateLimitHost, C_IcmpOutRateLimitRoute,
+		C_Icmp6ErrNotSentBadHeader, C_Icmp6ErrNotSentMcast, C_Icmp6ErrNotSentInvalidSrc,
+		C_Icmp6ErrNotSentAboutError, C_Icmp6ErrNotSentAnycast, C_Icmp6ErrNotSentNoRoute,
+		C_Icmp6OutRateLimitHost,
 	};
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
 	int first = 1;
@@ -158,20 +192,26 @@ static int ctl_drops(struct stack *st, int argc, char **argv, struct sbuf *out)
 
 struct neigh_print { const struct stack *st; struct sbuf *out; };
 
-/* One line per entry, as `ip neigh` prints it; INCOMPLETE says how far resolution got. */
+/* One line per entry, as `ip neigh` prints it (IPv6 neighbours that said they are routers with
+ * " router" before the state); INCOMPLETE says how far resolution got. */
 static void neigh_line(const struct neigh_entry *e, void *arg)
 {
 	const struct neigh_print *np = arg;
 	const struct stack *st = np->st;
-	char ip[16], mac[18];
+	char ip[48], mac[18];
 
-	if (e->family != NEIGH_INET)
+	if (e->family == NEIGH_INET)
+		ip4_ntoa(be32_get(e->addr), ip);
+	else if (e->family == NEIGH_INET6)
+		ip6_ntoa(e->addr, ip);
+	else
 		return;
-	sbuf_printf(np->out, "%s dev %s", ip4_ntoa(be32_get(e->addr), ip), st->ifs[e->ifindex].name);
+	sbuf_printf(np->out, "%s dev %s", ip, st->ifs[e->ifindex].name);
 	if (e->state == NEIGH_INCOMPLETE)
 		sbuf_printf(np->out, " INCOMPLETE tries %u queued %u\n", e->probes, e->q.len);
 	else
-		sbuf_printf(np->out, " lladdr %s %s expires %llums\n", mac_ntoa(e->mac, mac),
+		sbuf_printf(np->out, " lladdr %s%s %s expires %llums\n", mac_ntoa(e->mac, mac),
+			    e->family == NEIGH_INET6 && (e->flags & NEIGH_F_ROUTER) ? " router" : "",
 			    neigh_state_name((enum neigh_state)e->state),
 			    (unsigned long long)(e->lapses > st->now ? e->lapses - st->now : 0));
 }
@@ -186,6 +226,32 @@ static int ctl_neigh(struct stack *st, int argc, char **argv, struct sbuf *out)
 	}
 	neigh_foreach(st, neigh_line, &np);
 	return 0;
+}
+
+/* "forever", or the seconds left until `until` ("86400sec"). */
+static const char *lifetime_text(const struct stack *st, uint64_t until, char *buf, size_t len)
+{
+	if (until == UINT64_MAX)
+		snprintf(buf, len, "forever");
+	else
+		snprintf(buf, len, "%llusec", (unsigned long long)(until > st->now ? (until - st->now) / 1000 : 0));
+	return buf;
+}
+
+/* "    inet6 2001:db8:1::2/64 scope global tentative", as `ip addr` prints it; an address from
+ * SLAAC is "dynamic", with its lifetimes on a second line. */
+static void addr6_line(const struct stack *st, const struct ifaddr6 *a, struct sbuf *out)
+{
+	char ip[48];
+
+	sbuf_printf(out, "    inet6 %s/%u scope %s%s%s%s\n", ip6_ntoa(a->addr, ip), a->plen,
+		    a->flags & IFA6_F_LINKLOCAL ? "link" : "global", a->flags & IFA6_F_SLAAC ? " dynamic" : "",
+		    a->state == IFA6_TENTATIVE ? " tentative" : "", a->state == IFA6_DADFAILED ? " dadfailed" : "");
+	if (a->flags & IFA6_F_SLAAC) {
+		char v[24], p[24];
+		sbuf_printf(out, "       valid_lft %s preferred_lft %s\n", lifetime_text(st, a->valid_until, v, sizeof(v)),
+			    lifetime_text(st, a->pref_until, p, sizeof(p)));
+	}
 }
 
 static int ctl_addr(struct stack *st, int argc, char **argv, struct sbuf *out)
@@ -203,6 +269,10 @@ static int ctl_addr(struct stack *st, int argc, char **argv, struct sbuf *out)
 		for (unsigned j = 0; j < ifp->naddr; j++)
 			sbuf_printf(out, "    inet %s/%u brd %s\n", ip4_ntoa(ifp->addr[j].addr, ip), ifp->addr[j].plen,
 				    ip4_ntoa(ifp->addr[j].bcast, bc));
+		if (ifp->in6.disabled)
+			continue; /* disable_ipv6, or a link under 1280 bytes: no IPv6 there */
+		for (unsigned j = 0; j < ifp->in6.naddr; j++)
+			addr6_line(st, &ifp->in6.addr[j], out);
 	}
 	return 0;
 }
@@ -488,47 +558,99 @@ static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out
 	return 0;
 }
 
+/* An IPv6 route spec: its prefix has a ':', or it is "default" toward an IPv6 gateway. */
+static bool route_spec_is_v6(const char *spec)
+{
+	size_t n = strcspn(spec, ",");
+	if (memchr(spec, ':', n))
+		return true;
+	return n == 7 && strncmp(spec, "default", 7) == 0 && strchr(spec + n, ':');
+}
+
+/* Parses an IPv6 route spec; "default" is ::/0 (route6_parse takes a prefix only). 0 or -EINVAL. */
+static int route6_spec(const struct stack *st, const char *spec, struct route6 *r, char *err, size_t errlen)
+{
+	char buf[160];
+	if (strncmp(spec, "default,", 8) == 0) {
+		snprintf(buf, sizeof(buf), "::/0%s", spec + 7);
+		spec = buf;
+	}
+	return route6_parse(st, spec, r, err, errlen);
+}
+
+static int route_add_result(int rc, struct sbuf *out)
+{
+	if (rc == -EEXIST || rc == -ENOSPC) {
+		sbuf_printf(out, "route add: %s\n", rc == -EEXIST ? "a route for that prefix exists" : "table full");
+		return 1;
+	}
+	return 0;
+}
+
 static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
 {
 	char err[160];
 	if (argc == 1 || (argc == 2 && strcmp(argv[1], "show") == 0)) {
 		route_show(st, out);
+		route6_show(st, out);
 		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "cache") == 0) {
 		rtcache_show(st, out);
+		rt6cache_show(st, out);
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "add") == 0) {
+		if (route_spec_is_v6(argv[2])) {
+			struct route6 r6;
+			if (route6_spec(st, argv[2], &r6, err, sizeof(err)) != 0) {
+				sbuf_printf(out, "route add: %s\n", err);
+				return 2;
+			}
+			return route_add_result(route6_add(st, &r6), out);
+		}
 		struct route r;
 		if (route_parse(st, argv[2], &r, err, sizeof(err)) != 0) {
 			sbuf_printf(out, "route add: %s\n", err);
 			return 2;
 		}
-		int rc = route_add(st, &r);
-		if (rc == -EEXIST || rc == -ENOSPC) {
-			sbuf_printf(out, "route add: %s\n", rc == -EEXIST ? "a route for that prefix exists" : "table full");
-			return 1;
-		}
-		return 0;
+		return route_add_result(route_add(st, &r), out);
 	}
 	if (argc == 3 && strcmp(argv[1], "del") == 0) {
-		struct route r;
 		/* Reuse the prefix parser: "PREFIX/LEN" alone is a complete spec for deletion. */
-		char spec[64];
+		char spec[80];
+		int rc;
 		snprintf(spec, sizeof(spec), "%s,blackhole", argv[2]);
-		if (strchr(argv[2], ',') || route_parse(st, spec, &r, err, sizeof(err)) != 0) {
+		if (strchr(argv[2], ',') || strlen(argv[2]) >= sizeof(spec) - 10) {
+			rc = -EINVAL;
+		} else if (route_spec_is_v6(argv[2])) {
+			struct route6 r6;
+			rc = route6_spec(st, spec, &r6, err, sizeof(err));
+			if (rc == 0 && route6_del(st, r6.prefix, r6.plen, 0, 0) != 0) {
+				rc = -ESRCH;
+				for (unsigned i = 0; i < st->rt6.n; i++)
+					if (st->rt6.r[i].type == RT6_CONNECTED && st->rt6.r[i].plen == r6.plen &&
+					    memcmp(st->rt6.r[i].prefix, r6.prefix, 16) == 0)
+						rc = -EPERM;
+			}
+		} else {
+			struct route r;
+			rc = route_parse(st, spec, &r, err, sizeof(err));
+			if (rc == 0)
+				rc = route_del(st, r.prefix, r.plen);
+		}
+		if (rc == -EINVAL) {
 			sbuf_printf(out, "route del: bad prefix \"%s\"\n", argv[2]);
 			return 2;
 		}
-		int rc = route_del(st, r.prefix, r.plen);
 		if (rc) {
 			sbuf_printf(out, "route del: %s\n", rc == -EPERM ? "a connected route goes with its address" : "no such route");
 			return 1;
 		}
 		return 0;
 	}
-	sbuf_printf(out, "usage: route [show] | route cache | route add PREFIX/LEN,via=GW|prohibit|blackhole | route del PREFIX/LEN\n");
+	sbuf_printf(out, "usage: route [show] | route cache | route add PREFIX/LEN,via=GW|prohibit|blackhole | route del PREFIX/LEN\n"
+		    "       (PREFIX/LEN and GW of either family; default for 0.0.0.0/0 or ::/0)\n");
 	return 2;
 }
 
@@ -539,7 +661,7 @@ static const struct ctl_cmd {
 } ctl_cmds[] = {
 	{ "stats", ctl_stats, "stats [--json]          every counter, nstat-style NAME VALUE lines" },
 	{ "drops", ctl_drops, "drops [--json]          what became of every frame read: drop reasons, errors not sent" },
-	{ "neigh", ctl_neigh, "neigh                   the ARP cache" },
+	{ "neigh", ctl_neigh, "neigh                   the neighbour cache (ARP and IPv6 Neighbor Discovery)" },
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },
 	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN | cache]  the routing table, PMTU and redirect exceptions" },

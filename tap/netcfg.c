@@ -139,12 +139,50 @@ static int netcfg_link_move(struct nl_sock *sock, const struct netcfg_link *cfg,
 	return 0;
 }
 
+/* Adds len bytes of address a (family AF_INET or AF_INET6) with prefix length plen to ifindex; an
+ * address that is already there is fine. An IPv6 one skips the kernel's DAD (IFA_F_NODAD): the
+ * stack on the other end of the TAP would answer nothing for it anyway, and tests need not wait.
+ * 0, or a libnl error with *what set. */
+static int netcfg_addr_add(struct nl_sock *sock, int ifindex, int family, const void *a, size_t len,
+			   unsigned plen, const char **what)
+{
+	struct rtnl_addr *addr = rtnl_addr_alloc();
+	struct nl_addr *local = nl_addr_build(family, a, len);
+	int rc = -NLE_NOMEM;
+
+	*what = "out of memory";
+	if (!addr || !local)
+		goto out;
+	nl_addr_set_prefixlen(local, (int)plen);
+	rtnl_addr_set_ifindex(addr, ifindex);
+	rc = rtnl_addr_set_local(addr, local);
+	if (rc < 0) {
+		*what = "bad address";
+		goto out;
+	}
+	rtnl_addr_set_prefixlen(addr, (int)plen);
+	if (family == AF_INET6)
+		rtnl_addr_set_flags(addr, IFA_F_NODAD);
+	rc = rtnl_addr_add(sock, addr, 0);
+	if (rc == -NLE_EXIST)
+		rc = 0;
+	if (rc < 0)
+		*what = family == AF_INET6 ? (rc == -NLE_NOACCESS ? "cannot add the IPv6 address: IPv6 is disabled on the "
+					       "kernel side (net.ipv6.conf.default.disable_ipv6 where it lives)" :
+					       "cannot add the IPv6 address") :
+			"cannot add the address";
+out:
+	if (local)
+		nl_addr_put(local);
+	if (addr)
+		rtnl_addr_put(addr);
+	return rc;
+}
+
 static int netcfg_link_conf(struct nl_sock *sock, const struct netcfg_link *cfg, char *err,
 			    size_t errlen)
 {
 	struct rtnl_link *link = NULL, *chg = NULL;
-	struct rtnl_addr *addr = NULL;
-	struct nl_addr *local = NULL;
 	const char *what;
 	int rc, ifindex;
 
@@ -169,24 +207,18 @@ static int netcfg_link_conf(struct nl_sock *sock, const struct netcfg_link *cfg,
 
 	if (cfg->has_addr) {
 		uint32_t be = htonl(cfg->addr);
-		rc = -NLE_NOMEM;
-		addr = rtnl_addr_alloc();
-		local = nl_addr_build(AF_INET, &be, sizeof(be));
-		if (!addr || !local)
+		rc = netcfg_addr_add(sock, ifindex, AF_INET, &be, sizeof(be), cfg->plen, &what);
+		if (rc < 0)
 			goto fail;
-		nl_addr_set_prefixlen(local, (int)cfg->plen);
-		rtnl_addr_set_ifindex(addr, ifindex);
-		rc = rtnl_addr_set_local(addr, local);
-		if (rc < 0) {
-			what = "bad address";
-			goto fail;
+	}
+	if (cfg->has_addr6) {
+		rc = netcfg_addr_add(sock, ifindex, AF_INET6, cfg->addr6, 16, cfg->plen6, &what);
+		if (rc == -NLE_NOACCESS && cfg->addr6_optional && cfg->addr6_skipped) {
+			*cfg->addr6_skipped = true; /* the kernel's disable_ipv6 (EACCES) */
+			rc = 0;
 		}
-		rtnl_addr_set_prefixlen(addr, (int)cfg->plen);
-		rc = rtnl_addr_add(sock, addr, 0);
-		if (rc < 0 && rc != -NLE_EXIST) {
-			what = "cannot add the address";
+		if (rc < 0)
 			goto fail;
-		}
 	}
 
 	rtnl_link_put(chg);
@@ -205,10 +237,6 @@ static int netcfg_link_conf(struct nl_sock *sock, const struct netcfg_link *cfg,
 fail:
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s: %s", cfg->name, what, nl_geterror(rc));
-	if (local)
-		nl_addr_put(local);
-	if (addr)
-		rtnl_addr_put(addr);
 	if (chg)
 		rtnl_link_put(chg);
 	if (link)

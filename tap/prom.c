@@ -12,16 +12,36 @@
 #include "tap/ctlsock.h"
 #include "tap/loop.h"
 
+/* Acronyms whose lower-case word promtool's lint reads as an abbreviated unit ("ns" is
+ * nanoseconds): spelled out in the metric name (NdInNS -> nd_in_neighbor_solicits). */
+static const struct { const char *word, *spelled; } prom_spelled[] = {
+	{ "ns", "neighbor_solicits" },
+};
+
 void prom_snake(const char *name, char *buf, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, word = 0;
 
 	if (!len)
 		return;
-	for (const char *c = name; *c && n + 2 < len; c++) {
+	for (const char *c = name;; c++) {
 		bool upper = *c >= 'A' && *c <= 'Z';
-		if (upper && c != name && ((c[-1] >= 'a' && c[-1] <= 'z') || (c[-1] >= '0' && c[-1] <= '9')))
+		bool cut = !*c || (upper && c != name && ((c[-1] >= 'a' && c[-1] <= 'z') || (c[-1] >= '0' && c[-1] <= '9')));
+		if (cut) { /* the word buf[word..n) is complete */
+			for (size_t i = 0; i < sizeof(prom_spelled) / sizeof(prom_spelled[0]); i++)
+				if (n - word == strlen(prom_spelled[i].word) &&
+				    strncmp(buf + word, prom_spelled[i].word, n - word) == 0 &&
+				    word + strlen(prom_spelled[i].spelled) + 2 < len) {
+					strcpy(buf + word, prom_spelled[i].spelled);
+					n = word + strlen(prom_spelled[i].spelled);
+				}
+		}
+		if (!*c || n + 2 >= len)
+			break;
+		if (cut) {
 			buf[n++] = '_';
+			word = n;
+		}
 		buf[n++] = upper ? (char)(*c - 'A' + 'a') : *c;
 	}
 	buf[n] = '\0';
@@ -32,18 +52,14 @@ static void prom_family(struct sbuf *out, const char *name, const char *type, co
 	sbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* The ICMP per-type family for one direction: every IcmpMsg<Dir>TypeN line of the stats text. */
-static void prom_icmp_types(struct sbuf *out, const char *stats, const char *dir)
+/* A per-type family for one direction: every <prefix>N line of the stats text as
+ * fam{type="N"} (IcmpMsgInType8, Icmp6InType128, ...). */
+static void prom_icmp_types(struct sbuf *out, const char *stats, const char *prefix, const char *fam,
+			    const char *help)
 {
-	char fam[64], prefix[32];
-	size_t plen;
+	size_t plen = strlen(prefix);
 
-	snprintf(fam, sizeof(fam), "tapstack_icmp_msg_%s_total", strcmp(dir, "In") == 0 ? "in" : "out");
-	snprintf(prefix, sizeof(prefix), "IcmpMsg%sType", dir);
-	plen = strlen(prefix);
-	prom_family(out, fam, "counter", strcmp(dir, "In") == 0 ?
-		    "ICMP messages received, by type (IcmpMsgInType<N>)." :
-		    "ICMP messages sent, by type (IcmpMsgOutType<N>).");
+	prom_family(out, fam, "counter", help);
 	for (const char *l = stats; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
 		unsigned t;
 		unsigned long long v;
@@ -121,7 +137,8 @@ void prom_format(struct loop *lp, struct sbuf *out)
 		char name[64], snake[96], fam[128], help[160];
 		unsigned long long v;
 
-		if (sscanf(l, "%63s %llu", name, &v) != 2 || strncmp(name, "IcmpMsg", 7) == 0)
+		if (sscanf(l, "%63s %llu", name, &v) != 2 || strncmp(name, "IcmpMsg", 7) == 0 ||
+		    strncmp(name, "Icmp6InType", 11) == 0 || strncmp(name, "Icmp6OutType", 12) == 0)
 			continue;
 		prom_snake(name, snake, sizeof(snake));
 		snprintf(fam, sizeof(fam), "tapstack_%s_total", snake);
@@ -129,8 +146,14 @@ void prom_format(struct loop *lp, struct sbuf *out)
 		prom_family(out, fam, "counter", help);
 		sbuf_printf(out, "%s %llu\n", fam, v);
 	}
-	prom_icmp_types(out, stats, "In");
-	prom_icmp_types(out, stats, "Out");
+	prom_icmp_types(out, stats, "IcmpMsgInType", "tapstack_icmp_msg_in_total",
+			"ICMP messages received, by type (IcmpMsgInType<N>).");
+	prom_icmp_types(out, stats, "IcmpMsgOutType", "tapstack_icmp_msg_out_total",
+			"ICMP messages sent, by type (IcmpMsgOutType<N>).");
+	prom_icmp_types(out, stats, "Icmp6InType", "tapstack_icmp6_in_total",
+			"ICMPv6 messages received, by type (Icmp6InType<N>).");
+	prom_icmp_types(out, stats, "Icmp6OutType", "tapstack_icmp6_out_total",
+			"ICMPv6 messages sent, by type (Icmp6OutType<N>).");
 	sbuf_free(&st);
 	prom_drop_reasons(out, lp);
 

@@ -36,7 +36,7 @@
 #include "tools/util.h"
 
 #define TAPSTACKD_VERSION   "0.1.0"
-#define DEFAULT_IFACE       "tap0,192.0.2.2/24,host=192.0.2.1/24"
+#define DEFAULT_IFACE       "tap0,192.0.2.2/24,2001:db8:1::2/64,host=192.0.2.1/24,host=2001:db8:1::1/64"
 #define DEFAULT_CONTROL     "/run/tapstack.sock"
 #define DEFAULT_MTU         1500u
 #define SPEC_MAX            1024
@@ -50,9 +50,16 @@ struct iface_spec {
 	uint32_t addr[STACK_MAX_ADDRS];     /* host order */
 	unsigned plen[STACK_MAX_ADDRS];
 	const char *addr_text[STACK_MAX_ADDRS];
+	unsigned naddr6;                    /* IPv6 prefixes of the list (network order) */
+	uint8_t addr6[STACK_MAX_ADDRS][16];
+	unsigned plen6[STACK_MAX_ADDRS];
+	const char *addr6_text[STACK_MAX_ADDRS];
 	bool has_host;
 	uint32_t host;
 	unsigned host_plen;
+	bool has_host6;                     /* host= once per family */
+	uint8_t host6[16];
+	unsigned host6_plen;
 	const char *netns;                  /* NULL: kernel side stays in our namespace */
 	bool has_mtu;
 	unsigned mtu;
@@ -61,6 +68,8 @@ struct iface_spec {
 	int netns_fd;
 	unsigned ifindex;                   /* the stack's, from stack_iface_add */
 	const char *origin;                 /* "FILE:LINE" of its config line; NULL: command line */
+	bool is_default;                    /* DEFAULT_IFACE: its IPv6 host= is skipped, with a note,
+	                                     * where the kernel has IPv6 disabled */
 };
 
 struct knob_arg {
@@ -111,20 +120,26 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: tapstackd [OPTION...]\n"
-"A userspace IPv4 stack (ARP, IPv4, ICMP, forwarding) serving Linux TAP devices.\n"
+"A userspace dual-stack host and router (ARP, IPv4, ICMP; IPv6, ICMPv6, Neighbor Discovery,\n"
+"MLD; forwarding) serving Linux TAP devices.\n"
 "\n"
 "  -i, --iface NAME,ADDR/LEN[,ADDR/LEN...][,host=ADDR/LEN][,netns=NS][,mtu=N][,mac=MAC]\n"
 "                        a TAP interface (repeatable, at most %d). NAME is created, or an\n"
 "                        existing persistent TAP is attached. ADDR/LEN are the stack's\n"
-"                        addresses (at least one). host= gives the kernel side an address;\n"
-"                        netns= first moves the kernel side into the named namespace\n"
-"                        (/run/netns/NS); mtu= sets both sides' MTU (68..65535, default %u);\n"
-"                        mac= the stack's MAC (default: 02:xx:xx:xx:xx:xx derived from NAME).\n"
-"                        Without -i: %s\n"
+"                        addresses, IPv4 (192.0.2.2/24) or IPv6 (2001:db8:1::2/64), at least\n"
+"                        one, at most %d of each family; every interface also gets an IPv6\n"
+"                        link-local address from its MAC (an IPv6 address needs mtu >= 1280).\n"
+"                        host= gives the kernel side an address, at most once per family\n"
+"                        (IPv6 without DAD); netns= first moves the kernel side into the named\n"
+"                        namespace (/run/netns/NS); mtu= sets both sides' MTU (68..65535,\n"
+"                        default %u); mac= the stack's MAC (default: 02:xx:xx:xx:xx:xx derived\n"
+"                        from NAME). Without -i:\n"
+"                        %s\n"
 "  -s, --set KEY=VALUE   set a knob at start (repeatable; knobs listed below)\n"
 "  -F, --forward         route between interfaces (same as --set ip_forward=1)\n"
 "  -r, --route SPEC      a static route (repeatable): PREFIX/LEN,via=GW | default,via=GW |\n"
-"                        PREFIX/LEN,prohibit | PREFIX/LEN,blackhole\n"
+"                        PREFIX/LEN,prohibit | PREFIX/LEN,blackhole, IPv4 or IPv6\n"
+"                        (2001:db8:2::/64,via=2001:db8:1::1; default,via=fe80::1)\n"
 "  -S, --service NAME    start a built-in UDP service: echo (port 7) or discard (port 9)\n"
 "  -w, --pcap FILE       write every frame in and out to FILE (pcap, readable while running);\n"
 "                        FILE must not exist (never a symbolic link); it is created mode 0600\n"
@@ -146,7 +161,7 @@ static void usage(FILE *f)
 "      --version         show the version\n"
 "\n"
 "Knobs (--set, and `tapstackctl sysctl KEY=VALUE` while running):\n",
-		STACK_MAX_IFACES, DEFAULT_MTU, DEFAULT_IFACE, DEFAULT_CONTROL);
+		STACK_MAX_IFACES, STACK_MAX_ADDRS, DEFAULT_MTU, DEFAULT_IFACE, DEFAULT_CONTROL);
 	struct sbuf sb = { 0 };
 	stack_knobs_describe(&sb);
 	fputs(sbuf_str(&sb), f);
@@ -231,6 +246,34 @@ static void parse_prefix(const struct iface_spec *is, char *tok, uint32_t *addr,
 	*plen = (unsigned)len;
 }
 
+/* "2001:db8:1::2/64" for an address of ours or of the kernel side: a unicast address (not ::,
+ * ::1 or multicast) with a prefix length of 1..128; dies with a usage error. */
+static void parse_prefix6(const struct iface_spec *is, char *tok, uint8_t addr[16], unsigned *plen)
+{
+	char *slash = strchr(tok, '/');
+	unsigned long len;
+	struct in6_addr in6;
+	static const uint8_t loop[16] = { [15] = 1 };
+
+	if (!slash) {
+		if (inet_pton(AF_INET6, tok, &in6) == 1)
+			die(2, "--iface: address \"%s\" needs a prefix length (ADDR/LEN) in \"%s\"", tok,
+			    is->spec);
+		die(2, "--iface: bad address \"%s\" in \"%s\"", tok, is->spec);
+	}
+	*slash = '\0';
+	if (inet_pton(AF_INET6, tok, &in6) != 1)
+		die(2, "--iface: bad address \"%s\" in \"%s\"", tok, is->spec);
+	if (!parse_uint(slash + 1, 999, &len) || len < 1 || len > 128)
+		die(2, "--iface: bad prefix length \"%s\" (1..128) in \"%s\"", slash + 1, is->spec);
+	memcpy(addr, in6.s6_addr, 16);
+	if (addr[0] == 0xff || memcmp(addr, in6addr_any.s6_addr, 16) == 0 || memcmp(addr, loop, 16) == 0)
+		die(2, "--iface: bad address \"%s\" (not a unicast host address) in \"%s\"", tok,
+		    is->spec);
+	*slash = '/';
+	*plen = (unsigned)len;
+}
+
 static void parse_mac(const struct iface_spec *is, const char *s, uint8_t mac[6])
 {
 	if (strlen(s) != 17)
@@ -270,7 +313,7 @@ static void mac_from_name(const char *name, uint8_t mac[6])
 static void parse_iface(const char *arg)
 {
 	struct iface_spec *is;
-	bool seen_netns = false, seen_mtu = false, seen_mac = false, seen_host = false;
+	bool seen_netns = false, seen_mtu = false, seen_mac = false, seen_host = false, seen_host6 = false;
 	char *save = NULL, *tok;
 
 	if (opt.nifs >= STACK_MAX_IFACES)
@@ -303,6 +346,15 @@ static void parse_iface(const char *arg)
 
 	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
 		char *eq = strchr(tok, '=');
+		if (!eq && strchr(tok, ':')) {
+			if (is->naddr6 >= STACK_MAX_ADDRS)
+				die(2, "--iface: too many IPv6 addresses (at most %d) in \"%s\"",
+				    STACK_MAX_ADDRS, arg);
+			is->addr6_text[is->naddr6] = tok;
+			parse_prefix6(is, tok, is->addr6[is->naddr6], &is->plen6[is->naddr6]);
+			is->naddr6++;
+			continue;
+		}
 		if (!eq) {
 			if (is->naddr >= STACK_MAX_ADDRS)
 				die(2, "--iface: too many addresses (at most %d) in \"%s\"",
@@ -314,13 +366,17 @@ static void parse_iface(const char *arg)
 		}
 		*eq = '\0';
 		const char *key = tok, *val = eq + 1;
-		bool *seen = strcmp(key, "host") == 0 ? &seen_host :
+		bool v6 = strchr(val, ':') != NULL;
+		bool *seen = strcmp(key, "host") == 0 ? (v6 ? &seen_host6 : &seen_host) :
 			     strcmp(key, "netns") == 0 ? &seen_netns :
 			     strcmp(key, "mtu") == 0 ? &seen_mtu :
 			     strcmp(key, "mac") == 0 ? &seen_mac : NULL;
 		if (!seen)
 			die(2, "--iface: unknown key \"%s\" (want host, netns, mtu or mac) in \"%s\"", key,
 			    arg);
+		if (*seen && (seen == &seen_host || seen == &seen_host6))
+			die(2, "--iface: duplicate key \"host\" (at most one %s address) in \"%s\"",
+			    v6 ? "IPv6" : "IPv4", arg);
 		if (*seen)
 			die(2, "--iface: duplicate key \"%s\" in \"%s\"", key, arg);
 		*seen = true;
@@ -329,6 +385,9 @@ static void parse_iface(const char *arg)
 		if (seen == &seen_host) {
 			parse_prefix(is, eq + 1, &is->host, &is->host_plen);
 			is->has_host = true;
+		} else if (seen == &seen_host6) {
+			parse_prefix6(is, eq + 1, is->host6, &is->host6_plen);
+			is->has_host6 = true;
 		} else if (seen == &seen_netns) {
 			if (!netcfg_netns_name_valid(val))
 				die(2, "--iface: bad netns name \"%s\" in \"%s\"", val, arg);
@@ -344,13 +403,21 @@ static void parse_iface(const char *arg)
 			is->has_mac = true;
 		}
 	}
-	if (is->naddr == 0)
+	if (is->naddr == 0 && is->naddr6 == 0)
 		die(2, "--iface: no stack address (want NAME,ADDR/LEN) in \"%s\"", arg);
 	if (is->has_host)
 		for (unsigned i = 0; i < is->naddr; i++)
 			if (is->addr[i] == is->host)
 				die(2, "--iface: host address \"%s\" is also a stack address in \"%s\"",
 				    is->addr_text[i], arg);
+	if (is->has_host6)
+		for (unsigned i = 0; i < is->naddr6; i++)
+			if (memcmp(is->addr6[i], is->host6, 16) == 0)
+				die(2, "--iface: host address \"%s\" is also a stack address in \"%s\"",
+				    is->addr6_text[i], arg);
+	if ((is->naddr6 || is->has_host6) && is->mtu < 1280)
+		die(2, "--iface: an IPv6 address needs mtu >= 1280 (RFC 8200), mtu is %u in \"%s\"",
+		    is->mtu, arg);
 	if (!is->has_mac)
 		mac_from_name(is->name, is->mac);
 	opt.nifs++;
@@ -507,8 +574,10 @@ static void parse_args(int argc, char **argv, const struct conf_argv *args)
 		die(2, "unexpected argument \"%s\" (see --help)", shown(argv[optind]));
 	if (!opt.pcap && (opt.pcap_opts.overwrite || opt.pcap_opts.has_group))
 		die(2, "--pcap-overwrite and --pcap-group go with --pcap FILE");
-	if (opt.nifs == 0)
+	if (opt.nifs == 0) {
 		parse_iface(DEFAULT_IFACE);
+		opt.ifs[0].is_default = true;
+	}
 	if (strlen(opt.control) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		die(2, "--control: path too long (at most %zu bytes): \"%s\"",
 		    sizeof(((struct sockaddr_un *)0)->sun_path) - 1, opt.control);
@@ -566,6 +635,16 @@ static void add_iface(struct stack *st, struct iface_spec *is)
 			if (rc < 0)
 				die(2, "--iface: bad address \"%s\" in \"%s\"", is->addr_text[a], is->spec);
 		}
+		for (unsigned a = 0; a < is->naddr6; a++) {
+			int rc = stack_addr6_add(st, (unsigned)ifx, is->addr6[a], is->plen6[a]);
+			if (rc == -EEXIST)
+				die(2, "--iface: duplicate address \"%s\" in \"%s\"", is->addr6_text[a],
+				    is->spec);
+			if (rc == -ENOSPC)
+				die(2, "--iface: too many IPv6 addresses in \"%s\"", is->spec);
+			if (rc < 0)
+				die(2, "--iface: bad address \"%s\" in \"%s\"", is->addr6_text[a], is->spec);
+		}
 	}
 	die_origin = NULL;
 }
@@ -617,12 +696,19 @@ static void fmt_prefix(char *buf, size_t len, uint32_t a, unsigned plen)
 	snprintf(buf, len, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, plen);
 }
 
+static void fmt_prefix6(char *buf, size_t len, const uint8_t a[16], unsigned plen)
+{
+	char t[INET6_ADDRSTRLEN];
+	snprintf(buf, len, "%s/%u", inet_ntop(AF_INET6, a, t, sizeof(t)) ? t : "?", plen);
+}
+
 /* Creates (or attaches to) the TAP of `is`, hands it to the loop and configures its kernel side.
  * 0, -1 with one line in err, or -2 when the thread is stuck in another namespace (exit). */
 static int iface_bring_up(struct loop *lp, struct iface_spec *is, char *err, size_t errlen)
 {
 	bool created;
-	char addrs[STACK_MAX_ADDRS * 20] = "";
+	char addrs[STACK_MAX_ADDRS * (20 + INET6_ADDRSTRLEN + 5)] = "", hosts[INET6_ADDRSTRLEN + 30] = "";
+	bool skipped6 = false;
 	int fd, rc;
 
 	if (is->netns && is->netns_fd < 0) {
@@ -643,6 +729,11 @@ static int iface_bring_up(struct loop *lp, struct iface_spec *is, char *err, siz
 		fmt_prefix(one, sizeof(one), is->addr[a], is->plen[a]);
 		snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs), "%s%s", a ? " " : "", one);
 	}
+	for (unsigned a = 0; a < is->naddr6; a++) {
+		char one[INET6_ADDRSTRLEN + 5];
+		fmt_prefix6(one, sizeof(one), is->addr6[a], is->plen6[a]);
+		snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs), "%s%s", *addrs ? " " : "", one);
+	}
 	logv("%s: %s TAP; stack %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u", is->name,
 	     created ? "created" : "attached to existing", addrs, is->mac[0], is->mac[1],
 	     is->mac[2], is->mac[3], is->mac[4], is->mac[5], is->mtu);
@@ -650,7 +741,10 @@ static int iface_bring_up(struct loop *lp, struct iface_spec *is, char *err, siz
 	struct netcfg_link nl = {
 		.name = is->name, .netns_fd = is->netns_fd, .netns = is->netns, .mtu = is->mtu,
 		.has_addr = is->has_host, .addr = is->host, .plen = is->host_plen,
+		.has_addr6 = is->has_host6, .plen6 = is->host6_plen,
+		.addr6_optional = is->is_default, .addr6_skipped = &skipped6,
 	};
+	memcpy(nl.addr6, is->host6, 16);
 	rc = netcfg_link_setup(&nl, err, errlen);
 	/* Holding the namespace open would keep it (and the device) alive after
 	 * `ip netns del`; the daemon should see the device go instead. */
@@ -661,10 +755,20 @@ static int iface_bring_up(struct loop *lp, struct iface_spec *is, char *err, siz
 	if (rc < 0)
 		return rc == -2 ? -2 : -1;
 	if (is->has_host)
-		fmt_prefix(addrs, sizeof(addrs), is->host, is->host_plen);
-	logv("%s: kernel side%s%s: mtu %u%s%s, up", is->name, is->netns ? " in netns " : "",
-	     is->netns ? is->netns : "", is->mtu, is->has_host ? ", address " : "",
-	     is->has_host ? addrs : "");
+		fmt_prefix(hosts, sizeof(hosts), is->host, is->host_plen);
+	if (skipped6) {
+		char one[INET6_ADDRSTRLEN + 5];
+		fmt_prefix6(one, sizeof(one), is->host6, is->host6_plen);
+		note("%s: IPv6 is disabled on the kernel side: its address %s is not set", is->name, one);
+	}
+	if (is->has_host6 && !skipped6) {
+		char one[INET6_ADDRSTRLEN + 5];
+		fmt_prefix6(one, sizeof(one), is->host6, is->host6_plen);
+		snprintf(hosts + strlen(hosts), sizeof(hosts) - strlen(hosts), "%s%s", *hosts ? " " : "", one);
+	}
+	logv("%s: kernel side%s%s: mtu %u%s%s%s, up", is->name, is->netns ? " in netns " : "",
+	     is->netns ? is->netns : "", is->mtu, *hosts ? ", address" : "",
+	     is->has_host && is->has_host6 && !skipped6 ? "es " : *hosts ? " " : "", hosts);
 	return 0;
 }
 
@@ -881,8 +985,12 @@ static int daemon_reload(void *ctx, struct sbuf *out)
 			continue;
 		char cmd[600];
 		struct sbuf o = { 0 };
-		snprintf(cmd, sizeof(cmd), "route del %.*s", (int)strcspn(live.routes[r], ","),
-			 live.routes[r]);
+		/* "default,via=IPV6" is ::/0: "route del default" would name the IPv4 one. */
+		if (strncmp(live.routes[r], "default,", 8) == 0 && strchr(live.routes[r], ':'))
+			snprintf(cmd, sizeof(cmd), "route del ::/0");
+		else
+			snprintf(cmd, sizeof(cmd), "route del %.*s", (int)strcspn(live.routes[r], ","),
+				 live.routes[r]);
 		if (stack_ctl(st, cmd, &o, loop_now_ms()) == 0)
 			rdel++;
 		sbuf_free(&o);

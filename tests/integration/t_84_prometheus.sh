@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prometheus metrics: `tapstackctl stats --prometheus` and `tapstackd --metrics 127.0.0.1:PORT`
-# (scraped with curl) both pass `promtool check metrics`, carry the counters' values (ICMP per
-# type with a type label, per-interface frames with an iface label, drops with a reason label —
+# (scraped with curl) both pass `promtool check metrics`, carry the counters' values (ICMP and
+# ICMPv6 per type with a type label, per-interface frames with an iface label, drops with a reason label —
 # the interfaces' and the stack's, as `tapstackctl drops` names them),
 # and the server listens on the address asked for only.
 . "$(dirname "$0")/lib.sh"
@@ -28,9 +28,14 @@ check() {   # check WHAT FILE
 	grep -qx 'tapstack_iface_drops_total{iface="tap0",reason="rx_toobig"} 0' "$2" || fail "$1: drops by reason"
 	grep -qx 'tapstack_drops_total{reason="UdpNoPorts"} 2' "$2" || fail "$1: the stack's drop reasons (tapstackctl drops)"
 	grep -qx '# TYPE tapstack_icmp_errors_suppressed_total counter' "$2" || fail "$1: errors-not-sent family"
+	# ICMPv6 by type: the MLDv2 report (143) the stack sends as its interface comes up (more
+	# follow, and DAD's solicitation after a random delay, so no exact values here).
+	grep -qx '# TYPE tapstack_icmp6_out_total counter' "$2" || fail "$1: no ICMPv6 per-type family"
+	grep -qE '^tapstack_icmp6_out_total\{type="143"\} [1-9][0-9]*$' "$2" || fail "$1: ICMPv6 type 143"
+	grep -qE '^tapstack_nd_out_neighbor_solicits_total [0-9]+$' "$2" || fail "$1: NdOutNS spelled out"
 	# Every counter of `tapstackctl stats` is there.
 	local n m
-	n=$(ctl stats | grep -vc '^IcmpMsg')
+	n=$(ctl stats | grep -vcE '^(IcmpMsg|Icmp6(In|Out)Type)')
 	m=$(grep -c '^tapstack_[a-z0-9_]*_total [0-9]' "$2")
 	[ "$m" -ge "$n" ] || fail "$1: $m plain counters for the $n of tapstackctl stats"
 	log "$1: promtool clean, $(grep -vc '^#' "$2") samples"

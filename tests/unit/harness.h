@@ -97,5 +97,6 @@ Suite *icmp_ext_suite(void);
 Suite *neigh_suite(void);
 Suite *addr_suite(void);
 Suite *ip6_bounds_suite(void); /* tests/unit/check_ip6_bounds.c */
+Suite *ctl6_suite(void);  /* tests/unit/check_ctl6.c: the IPv6 printouts */
 
 #endif
