@@ -276,17 +276,33 @@ static bool icmp6_offender_is_error(const uint8_t *h, size_t len)
 {
 	uint8_t nxt = h[IP6_NXT];
 	unsigned off = IP6_HLEN;
+	uint16_t frag_field = 0;
+	/* The walk of Linux's ipv6_skip_exthdr: it stops at a Fragment header with an offset (the
+	 * fragment's first byte is then taken as the type: the quirk V4.4 keeps), and an unreadable
+	 * header makes the offender eligible. */
 	while (nxt == IPPROTO_HOPOPTS_ || nxt == IPPROTO_ROUTING_ || nxt == IPPROTO_DSTOPTS_ || nxt == IPPROTO_FRAGMENT_) {
+		if (nxt == IPPROTO_FRAGMENT_) {
+			if (off + 8 > len)
+				return false;
+			frag_field = be16_get(h + off + 2);
+			nxt = h[off];
+			off += 8;
+			if (frag_field & ~7u)
+				break;
+			continue;
+		}
 		if (off + 2 > len)
 			return false;
-		unsigned hl = nxt == IPPROTO_FRAGMENT_ ? 8 : ((unsigned)h[off + 1] + 1) * 8;
+		unsigned hl = ((unsigned)h[off + 1] + 1) * 8;
 		nxt = h[off];
 		off += hl;
 	}
 	if (nxt != IPPROTO_ICMPV6_)
 		return false;
+	/* The type cut off: ineligible, unless a Fragment header's offset-and-M field was not zero
+	 * (Linux tests the raw field: a first fragment with M=1 gets its 4/3, V9.3). */
 	if (off + 1 > len)
-		return true; /* the type is cut off */
+		return frag_field == 0;
 	return h[off] < 128 || h[off] == ND_REDIRECT;
 }
 

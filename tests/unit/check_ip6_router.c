@@ -340,6 +340,27 @@ START_TEST(v6_16_ra)
 }
 END_TEST
 
+/* V9.3 with V4.4: a first fragment (M=1) whose chain ends in a Destination Options header naming
+ * ICMPv6 with no ICMPv6 byte gets its 4/3 (Linux tests the Fragment header's raw offset-and-M
+ * field, not the offset); an atomic fragment so cut is an ICMPv6 message without a type: nothing.
+ * Found by make diff (frag6-first-no-l4). */
+START_TEST(v9_3_icmp6_type_cut_off)
+{
+	struct frame f;
+	struct ip6_view v;
+	uint8_t ext[16] = { 60, 0, 0, 1, 0, 0, 0x12, 0x35,     /* Fragment: offset 0, M=1 */
+			    58, 0, 1, 4, 0, 0, 0, 0 };          /* DestOpt naming ICMPv6, PadN(4) */
+	struct ip6_spec s = { .nxt = 44, .ext = ext, .ext_len = sizeof(ext) };
+	feed(0, f.b, build_ip6(&f, &s, NULL, 0));
+	take_icmp6(&f, &v, 4);
+	ck_assert_uint_eq(v.l4[1], 3);
+	ck_assert_uint_eq(be32_get(v.l4 + 4), 0);
+	ext[3] = 0;                                             /* atomic: processed alone, no 4/3 */
+	feed(0, f.b, build_ip6(&f, &s, NULL, 0));
+	ck_assert_uint_eq(drain_icmp6(4), 0);
+}
+END_TEST
+
 Suite *ip6_router_suite(void)
 {
 	Suite *s = suite_create("ip6_router");
@@ -352,6 +373,7 @@ Suite *ip6_router_suite(void)
 	tcase_add_test(tc, v6_14_redirect);
 	tcase_add_test(tc, v6_14_no_redirect);
 	tcase_add_test(tc, v6_16_ra);
+	tcase_add_test(tc, v9_3_icmp6_type_cut_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
