@@ -210,21 +210,42 @@ int route6_parse(const struct stack *st, const char *spec, struct route6 *r, cha
 		return 0;
 	}
 	struct inet_addr gw;
-	if (strncmp(what, "via=", 4) != 0 || inet_parse(what + 4, &gw) != 0 || gw.family != INET_V6) {
-		snprintf(err, errlen, "bad route option \"%s\" (want via=IPV6, prohibit or blackhole)", what);
+	char gwtext[64];
+	const char *zone = NULL;
+	if (strncmp(what, "via=", 4) == 0 && strlen(what + 4) < sizeof(gwtext)) {
+		/* A link-local gateway names its link: via=fe80::1%tap0 (RFC 6874's zone). */
+		strcpy(gwtext, what + 4);
+		char *pct = strchr(gwtext, '%');
+		if (pct) {
+			*pct = '\0';
+			zone = pct + 1;
+		}
+	}
+	if (strncmp(what, "via=", 4) != 0 || strlen(what + 4) >= sizeof(gwtext) || inet_parse(gwtext, &gw) != 0 ||
+	    gw.family != INET_V6) {
+		snprintf(err, errlen, "bad route option \"%s\" (want via=IPV6[%%IFACE], prohibit or blackhole)", what);
 		return -EINVAL;
 	}
-	/* The gateway must be on a connected prefix (or link-local on the only interface). */
-	struct route6_res rr;
+	/* The gateway must be on a connected prefix, or link-local on the interface its zone names
+	 * (or on the only interface). */
 	int found = -1;
-	for (unsigned i = 0; i < st->rt6.n && found < 0; i++)
-		if (st->rt6.r[i].type == RT6_CONNECTED && ip6_prefix_eq(gw.u.v6, st->rt6.r[i].prefix, st->rt6.r[i].plen))
-			found = st->rt6.r[i].ifindex;
-	if (found < 0 && ip6_is_linklocal(gw.u.v6) && st->nifs == 1)
-		found = 0;
-	(void)rr;
+	if (ip6_is_linklocal(gw.u.v6)) {
+		for (unsigned i = 0; zone && i < st->nifs; i++)
+			if (strcmp(st->ifs[i].name, zone) == 0)
+				found = (int)i;
+		if (!zone && st->nifs == 1)
+			found = 0;
+		if (found < 0) {
+			snprintf(err, errlen, "link-local gateway %s needs its interface: via=%s%%IFACE", gwtext, gwtext);
+			return -EINVAL;
+		}
+	} else {
+		for (unsigned i = 0; i < st->rt6.n && found < 0; i++)
+			if (st->rt6.r[i].type == RT6_CONNECTED && ip6_prefix_eq(gw.u.v6, st->rt6.r[i].prefix, st->rt6.r[i].plen))
+				found = st->rt6.r[i].ifindex;
+	}
 	if (found < 0) {
-		snprintf(err, errlen, "gateway %s is not on a connected prefix", what + 4);
+		snprintf(err, errlen, "gateway %s is not on a connected prefix", gwtext);
 		return -EINVAL;
 	}
 	r->type = RT6_GATEWAY;

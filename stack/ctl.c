@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eth/ndisc_router.h"
 #include "icmp/probe.h"
 #include "stack/core.h"
 #include "stack/wire.h"
@@ -654,6 +655,35 @@ static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
 	return 2;
 }
 
+/* `ra`: which interfaces advertise (ICMP6-SPEC V6.16); `ra IFACE on|off` turns it on or off
+ * (off sends one final RA with lifetime 0). */
+static int ctl_ra(struct stack *st, int argc, char **argv, struct sbuf *out)
+{
+	if (argc == 1) {
+		for (unsigned i = 0; i < st->nifs; i++)
+			sbuf_printf(out, "%s ra %s%s\n", st->ifs[i].name, ndisc_ra_enabled(st, i) ? "on" : "off",
+				    ndisc_ra_enabled(st, i) && !st->knobs.ip6_forwarding ?
+					    " (silent: net.ipv6.conf.all.forwarding is 0)" : "");
+		return 0;
+	}
+	if (argc > 3 || (argc == 3 && strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0)) {
+		sbuf_printf(out, "usage: ra [IFACE [on|off]]\n");
+		return 2;
+	}
+	unsigned ifx = st->nifs;
+	for (unsigned i = 0; i < st->nifs; i++)
+		if (strcmp(st->ifs[i].name, argv[1]) == 0)
+			ifx = i;
+	if (ifx == st->nifs) {
+		sbuf_printf(out, "ra: no interface \"%s\"\n", argv[1]);
+		return 1;
+	}
+	if (argc == 3)
+		stack_iface_set_ra(st, ifx, strcmp(argv[2], "on") == 0);
+	sbuf_printf(out, "%s ra %s\n", st->ifs[ifx].name, ndisc_ra_enabled(st, ifx) ? "on" : "off");
+	return 0;
+}
+
 static const struct ctl_cmd {
 	const char *name;
 	int (*fn)(struct stack *st, int argc, char **argv, struct sbuf *out);
@@ -667,6 +697,7 @@ static const struct ctl_cmd {
 	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN | cache]  the routing table, PMTU and redirect exceptions" },
 	{ "udp", ctl_udp, "udp bind [--rfc4884] [ADDR:]PORT | send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT | recv PORT | close PORT" },
 	{ "sockets", ctl_sockets, "sockets                 UDP stub sockets" },
+	{ "ra", ctl_ra, "ra [IFACE [on|off]]     Router Advertisements per interface (while IPv6 forwarding is on)" },
 };
 
 int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms)

@@ -423,6 +423,12 @@ int loop_run(struct loop *lp)
 		if (lp->pcap && pcapw_flush(lp->pcap) < 0)
 			loop_pcap_failed(lp);
 	}
+	/* Last words before the TAPs close: a Router Advertisement with lifetime 0 from every
+	 * advertising interface (ICMP6-SPEC V6.16), so hosts drop us as their default router. */
+	stack_shutdown(lp->st, loop_now_us() / 1000u);
+	loop_tx_drain(lp);
+	if (lp->pcap)
+		pcapw_flush(lp->pcap);
 	return quit;
 }
 

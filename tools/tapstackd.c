@@ -65,6 +65,7 @@ struct iface_spec {
 	unsigned mtu;
 	bool has_mac;
 	uint8_t mac[6];
+	bool ra;                            /* send Router Advertisements (ICMP6-SPEC V6.16) */
 	int netns_fd;
 	unsigned ifindex;                   /* the stack's, from stack_iface_add */
 	const char *origin;                 /* "FILE:LINE" of its config line; NULL: command line */
@@ -123,7 +124,7 @@ static void usage(FILE *f)
 "A userspace dual-stack host and router (ARP, IPv4, ICMP; IPv6, ICMPv6, Neighbor Discovery,\n"
 "MLD; forwarding) serving Linux TAP devices.\n"
 "\n"
-"  -i, --iface NAME,ADDR/LEN[,ADDR/LEN...][,host=ADDR/LEN][,netns=NS][,mtu=N][,mac=MAC]\n"
+"  -i, --iface NAME,ADDR/LEN[,ADDR/LEN...][,host=ADDR/LEN][,netns=NS][,mtu=N][,mac=MAC][,ra]\n"
 "                        a TAP interface (repeatable, at most %d). NAME is created, or an\n"
 "                        existing persistent TAP is attached. ADDR/LEN are the stack's\n"
 "                        addresses, IPv4 (192.0.2.2/24) or IPv6 (2001:db8:1::2/64), at least\n"
@@ -133,10 +134,12 @@ static void usage(FILE *f)
 "                        (IPv6 without DAD); netns= first moves the kernel side into the named\n"
 "                        namespace (/run/netns/NS); mtu= sets both sides' MTU (68..65535,\n"
 "                        default %u); mac= the stack's MAC (default: 02:xx:xx:xx:xx:xx derived\n"
-"                        from NAME). Without -i:\n"
+"                        from NAME); ra: send Router Advertisements there while IPv6\n"
+"                        forwarding is on (one prefix per IPv6 /64; tapstackctl ra). Without -i:\n"
 "                        %s\n"
 "  -s, --set KEY=VALUE   set a knob at start (repeatable; knobs listed below)\n"
-"  -F, --forward         route between interfaces (same as --set ip_forward=1)\n"
+"  -F, --forward         route between interfaces, both families (--set ip_forward=1\n"
+"                        and --set net.ipv6.conf.all.forwarding=1)\n"
 "  -r, --route SPEC      a static route (repeatable): PREFIX/LEN,via=GW | default,via=GW |\n"
 "                        PREFIX/LEN,prohibit | PREFIX/LEN,blackhole, IPv4 or IPv6\n"
 "                        (2001:db8:2::/64,via=2001:db8:1::1; default,via=fe80::1)\n"
@@ -346,6 +349,12 @@ static void parse_iface(const char *arg)
 
 	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
 		char *eq = strchr(tok, '=');
+		if (strcmp(tok, "ra") == 0) {
+			if (is->ra)
+				die(2, "--iface: duplicate key \"ra\" in \"%s\"", arg);
+			is->ra = true;
+			continue;
+		}
 		if (!eq && strchr(tok, ':')) {
 			if (is->naddr6 >= STACK_MAX_ADDRS)
 				die(2, "--iface: too many IPv6 addresses (at most %d) in \"%s\"",
@@ -489,6 +498,14 @@ static void parse_args(int argc, char **argv, const struct conf_argv *args)
 			opt.knobs[opt.nknobs].arg = c == 's' ? optarg : "ip_forward=1";
 			opt.knobs[opt.nknobs].origin = die_origin;
 			opt.nknobs++;
+			if (c == 'F') { /* both families (issue 15) */
+				if (opt.nknobs >= MAX_KNOB_SETS)
+					die(2, "--forward: too many knob settings (at most %d)", MAX_KNOB_SETS);
+				opt.knobs[opt.nknobs].opt = "--forward";
+				opt.knobs[opt.nknobs].arg = "net.ipv6.conf.all.forwarding=1";
+				opt.knobs[opt.nknobs].origin = die_origin;
+				opt.nknobs++;
+			}
 			break;
 		case 'r':
 			if (opt.nroutes >= sizeof(opt.routes) / sizeof(opt.routes[0]))
@@ -645,6 +662,8 @@ static void add_iface(struct stack *st, struct iface_spec *is)
 			if (rc < 0)
 				die(2, "--iface: bad address \"%s\" in \"%s\"", is->addr6_text[a], is->spec);
 		}
+		if (is->ra)
+			stack_iface_set_ra(st, (unsigned)ifx, true);
 	}
 	die_origin = NULL;
 }
