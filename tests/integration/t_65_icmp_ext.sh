@@ -47,8 +47,8 @@ done
 # PROBE (X5) with scapy from host A, answered by tapstackd (L=1: by index, name, address).
 pr() { inh timeout --foreground 20 "$PY" "$X" "$@" 2>"$TMP/pr.err" || printf 'error %s\n' "$(tail -n 2 "$TMP/pr.err")"; }
 snapshot "$S"
-expect_match "PROBE by index 1 (tap1): code 0 A=1 4=1" '^code=0 id=16962 seq=1 state=0 A=1 v4=1 v6=0 echoed=1 src=192\.0\.2\.2$' "$(pr probe "$R0_IP" tap0 1 2 1)"
-expect_match "PROBE by name tap0: code 0" '^code=0 .* A=1 v4=1 v6=0 echoed=1' "$(pr probe "$R0_IP" tap0 1 1 tap0)"
+expect_match "PROBE by index 1 (tap1): code 0 A=1 4=1 6=1 (its link-local)" '^code=0 id=16962 seq=1 state=0 A=1 v4=1 v6=1 echoed=1 src=192\.0\.2\.2$' "$(pr probe "$R0_IP" tap0 1 2 1)"
+expect_match "PROBE by name tap0: code 0" '^code=0 .* A=1 v4=1 v6=1 echoed=1' "$(pr probe "$R0_IP" tap0 1 1 tap0)"
 expect_match "PROBE by address 198.51.100.1: code 0" '^code=0 .* A=1 v4=1' "$(pr probe "$R0_IP" tap0 1 3 198.51.100.1)"
 expect_match "PROBE by unknown name: code 2" '^code=2 .* A=0 v4=0 v6=0' "$(pr probe "$R0_IP" tap0 1 1 nope0)"
 expect_match "PROBE request code 5: reply code 0 (X5.7 POLICY)" '^code=0 ' "$(pr probe "$R0_IP" tap0 1 2 0 5)"
