@@ -361,6 +361,281 @@ START_TEST(v9_3_icmp6_type_cut_off)
 }
 END_TEST
 
+
+/* --- §8 forwarding --- */
+
+static const uint8_t B6MAC[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+
+/* An NS from src (link-layer address mac) for our address target on ifindex, to us (dstmac). */
+static void ns_from(unsigned ifindex, const uint8_t *src, const uint8_t *target, const uint8_t *mac,
+		    const uint8_t *dstmac)
+{
+	struct frame f;
+	uint8_t d[16 + 8] = { 0 };
+	memcpy(d, target, 16);
+	d[16] = 1;
+	d[17] = 1;
+	memcpy(d + 18, mac, 6);
+	struct ip6_spec s = { .nxt = 58, .src = src, .dst = target, .hlim = 255, .dstmac = dstmac, .srcmac = mac };
+	feed(ifindex, f.b, build_icmp6(&f, &s, 135, 0, 0, d, sizeof(d)));
+	drain_icmp6(136);
+}
+
+/* B, 2001:db8:2::2 on tap1, known as a neighbour (its NS with SLLAO made the entry). */
+static void b_on_tap1(uint8_t b[16])
+{
+	a6("2001:db8:2::2", b);
+	ns_from(1, b, G_US1, B6MAC, US1);
+}
+
+/* Takes the next frame sent on ifindex that is a forwarded echo request (type 128). */
+static bool take_forwarded(struct ip6_view *v, struct frame *o)
+{
+	while (tx_count()) {
+		take6(o, v);
+		if (v->proto == 58 && v->l4[0] == 128)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(v8_1_forward)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	uint8_t b[16];
+	b_on_tap1(b);
+	struct ip6_spec s = { .nxt = 58, .dst = b, .tclass = 0x2e, .flow = 0x12345 };
+	size_t n = build_icmp6(&f, &s, 128, 0, 0x00070001, (const uint8_t *)"abcdefgh", 8);
+	/* forwarding=0 and a route: an address error, silence. */
+	feed(0, f.b, n);
+	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 1);
+	ck_assert_uint_eq(tx_count(), 0);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	feed(0, f.b, n);
+	ck_assert(take_forwarded(&v, &o));
+	ck_assert_uint_eq(v.ifindex, 1);
+	ck_assert_mem_eq(v.eth, B6MAC, 6);
+	ck_assert_uint_eq(v.ip[7], 63);                      /* hop limit - 1 */
+	ck_assert_mem_eq(v.ip, f.b + 14, 7);                 /* the rest as it came (V8.2) */
+	ck_assert_mem_eq(v.ip + 8, f.b + 14 + 8, n - 14 - 8);
+	ck_assert_uint_eq(dctr("Ip6OutForwDatagrams"), 1);
+}
+END_TEST
+
+START_TEST(v8_1_hop_limit_and_sources)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	uint8_t b[16], any[16] = { 0 };
+	b_on_tap1(b);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	/* Hop limit 1 (and 0): 3/0 from the inbound interface's address, quoting it unchanged. */
+	for (int hl = 1; hl >= 0; hl--) {
+		struct ip6_spec s = { .nxt = 58, .dst = b, .hlim = (uint8_t)hl, .hlim0 = hl == 0 };
+		size_t n = build_icmp6(&f, &s, 128, 0, 1, NULL, 0);
+		feed(0, f.b, n);
+		take_icmp6(&o, &v, 3);
+		ck_assert_uint_eq(v.l4[1], 0);
+		ck_assert_ip6_eq(v.ip + 8, G_US0);
+		ck_assert_mem_eq(v.l4 + 8, f.b + 14, n - 14);
+	}
+	ck_assert_uint_eq(dctr("Ip6InHdrErrors"), 2);
+	/* From ::: an address error, silence. */
+	struct ip6_spec u = { .nxt = 58, .dst = b, .src = any };
+	feed(0, f.b, build_icmp6(&f, &u, 128, 0, 1, NULL, 0));
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 1);
+	/* A link-local source to another link: 1/2 back on the arrival link, from our link-local. */
+	struct ip6_spec l = { .nxt = 58, .dst = b, .src = LL_PEER };
+	feed(0, f.b, build_icmp6(&f, &l, 128, 0, 1, NULL, 0));
+	take_icmp6(&o, &v, 1);
+	ck_assert_uint_eq(v.l4[1], 2);
+	ck_assert_ip6_eq(v.ip + 8, LL_US0);
+	ck_assert_ip6_eq(v.ip + 24, LL_PEER);
+	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 2);
+	ck_assert_uint_eq(dctr("Ip6OutForwDatagrams"), 0);
+}
+END_TEST
+
+/* V8.1, V8.2: above the egress MTU: 2/0 with that MTU, never fragments; the hop limit first. */
+START_TEST(v8_2_too_big)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	static const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x22 }, cmac[6] = { 0x02, 0, 0, 0, 0, 0x0c };
+	uint8_t g2[16], c[16];
+	a6("2001:db8:3::1", g2);
+	a6("2001:db8:3::2", c);
+	ck_assert_int_eq(stack_iface_add(T, "tap2", mac2, 1280), 2);
+	ck_assert_int_eq(stack_addr6_add(T, 2, g2, 64), 0);
+	stack_iface_up(T, 2, NOW);
+	for (int i = 0; i < 30; i++) {
+		NOW += 100;
+		stack_poll(T, NOW);
+	}
+	tx_clear();
+	ns_from(2, c, g2, cmac, mac2);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	uint8_t data[1400 - 48];
+	memset(data, 0x5a, sizeof(data));
+	struct ip6_spec s = { .nxt = 58, .dst = c };
+	size_t n = build_icmp6(&f, &s, 128, 0, 1, data, sizeof(data));
+	ck_assert_uint_eq(n - 14, 1400);
+	feed(0, f.b, n);
+	take_icmp6(&o, &v, 2);
+	ck_assert_uint_eq(rd32(v.l4 + 4), 1280);
+	ck_assert_uint_eq(v.l4len, 1240);                    /* 1232 of the offender: 1280 in all */
+	ck_assert_uint_eq(v.l4[8 + 7], 64);                  /* the quote's hop limit not decremented */
+	ck_assert_uint_eq(dctr("Ip6InTooBigErrors"), 1);
+	ck_assert_uint_eq(dctr("Ip6FragFails"), 1);
+	ck_assert_uint_eq(dctr("Ip6OutForwDatagrams"), 1);
+	ck_assert_uint_eq(drain_icmp6(128), 0);              /* not forwarded, not fragmented */
+	/* With hop limit 1 too: 3/0 comes first. */
+	struct ip6_spec h = { .nxt = 58, .dst = c, .hlim = 1 };
+	feed(0, f.b, build_icmp6(&f, &h, 128, 0, 2, data, sizeof(data)));
+	ck_assert_uint_eq(drain_icmp6(3), 1);
+}
+END_TEST
+
+/* V8.3: a link-local destination only goes back out its own link; multicast is never forwarded. */
+START_TEST(v8_3_scope)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	uint8_t ll[16], mc[16];
+	a6("fe80::99", ll);
+	a6("ff0e::1234", mc);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	struct ip6_spec s = { .nxt = 58, .dst = ll, .src = LL_PEER };
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
+	bool out = false;
+	while (tx_count()) {
+		take6(&o, &v);
+		ck_assert_uint_eq(v.ifindex, 0);
+		out |= v.proto == 58 && v.l4[0] == 135 && eq16(v.l4 + 8, ll); /* resolving it on tap0 */
+	}
+	ck_assert(out);
+	uint8_t gmac[6];
+	ip6_mcast_mac(mc, gmac);
+	struct ip6_spec m = { .nxt = 58, .dst = mc, .dstmac = gmac };
+	feed(0, f.b, build_icmp6(&f, &m, 128, 0, 1, NULL, 0));
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(dctr("Ip6OutForwDatagrams"), 1);   /* only the link-local one */
+}
+END_TEST
+
+/* V8.4: no route 1/0, prohibit 1/1, blackhole silence, ND failure 1/3 per queued packet. */
+START_TEST(v8_4_unreachable)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	uint8_t p[16], bh[16], nohost[16];
+	a6("2001:db8:5::1", p);
+	a6("2001:db8:6::1", bh);
+	a6("2001:db8:2::77", nohost);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	struct route6 r = { .plen = 64, .type = RT6_PROHIBIT };
+	memcpy(r.prefix, p, 16);
+	r.prefix[15] = 0;
+	ck_assert_int_eq(route6_add(T, &r), 0);
+	r.type = RT6_BLACKHOLE;
+	memcpy(r.prefix, bh, 16);
+	r.prefix[15] = 0;
+	ck_assert_int_eq(route6_add(T, &r), 0);
+	struct ip6_spec s = { .nxt = 58, .dst = G_FAR };
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
+	take_icmp6(&o, &v, 1);
+	ck_assert_uint_eq(v.l4[1], 0);
+	s.dst = p;
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 2, NULL, 0));
+	take_icmp6(&o, &v, 1);
+	ck_assert_uint_eq(v.l4[1], 1);
+	s.dst = bh;
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 3, NULL, 0));
+	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(dctr("Ip6InNoRoutes"), 3);
+	/* Two packets for a neighbour that never answers: 3 NS 1 s apart, then two 1/3s quoting
+	 * them as held (hop limit already 63). */
+	s.dst = nohost;
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 4, NULL, 0));
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 5, NULL, 0));
+	unsigned ns = drain_icmp6(135);
+	for (int i = 0; i < 40; i++) {
+		NOW += 100;
+		stack_poll(T, NOW);
+		ns += tx_count() ? 0 : 0;
+		while (tx_count()) {
+			take6(&o, &v);
+			if (v.proto == 58 && v.l4[0] == 135)
+				ns++;
+			if (v.proto == 58 && v.l4[0] == 1) {
+				ck_assert_uint_eq(v.l4[1], 3);
+				ck_assert_uint_eq(v.l4[8 + 7], 63);
+				ck_assert_ip6_eq(v.ip + 8, G_US0);
+				ns += 100;
+			}
+		}
+	}
+	ck_assert_uint_eq(ns, 3 + 200);
+}
+END_TEST
+
+/* V8.5: a router answers NSs with R=1, listens to ff02::2, answers its subnet-router anycast
+ * address from a unicast one, and ignores RAs. */
+START_TEST(v8_5_router_host_differences)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	feed(0, f.b, build_ns(&f, G_PEER, G_US0, G_US0, PEERMAC, NULL));
+	take_icmp6(&o, &v, 136);
+	ck_assert_uint_eq(v.l4[4] & 0x80, 0x80);
+	uint8_t rmac[6], anyc[16];
+	ip6_mcast_mac(ALLROUTERS, rmac);
+	struct ip6_spec m = { .nxt = 58, .dst = ALLROUTERS, .dstmac = rmac };
+	feed(0, f.b, build_icmp6(&f, &m, 128, 0, 1, NULL, 0));
+	take_icmp6(&o, &v, 129);
+	ck_assert_ip6_eq(v.ip + 8, G_US0);
+	a6("2001:db8:1::", anyc);
+	struct ip6_spec a = { .nxt = 58, .dst = anyc };
+	feed(0, f.b, build_icmp6(&f, &a, 128, 0, 2, NULL, 0));
+	take_icmp6(&o, &v, 129);
+	ck_assert_ip6_eq(v.ip + 8, G_US0);
+	/* An RA with a lifetime: no default route while forwarding. */
+	uint8_t ra[8 + 8] = { 0 };                          /* Reachable, Retrans 0; SLLAO */
+	ra[8] = 1;
+	ra[9] = 1;
+	memcpy(ra + 10, PEERMAC, 6);
+	struct ip6_spec r = { .nxt = 58, .src = LL_PEER, .dst = ALLNODES, .hlim = 255 };
+	uint8_t amac[6];
+	ip6_mcast_mac(ALLNODES, amac);
+	r.dstmac = amac;
+	feed(0, f.b, build_icmp6(&f, &r, 134, 0, 0x40000708, ra, sizeof(ra)));
+	struct route6_res rr;
+	ck_assert_int_ne(route6_lookup(T, G_FAR, -1, &rr), 0);
+}
+END_TEST
+
+/* V8.6: Hop-by-Hop is processed on forwarded packets: an unknown option with action 10 earns a
+ * 4/2 from the router and the packet goes no further. */
+START_TEST(v8_6_hbh_forwarded)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	uint8_t b[16];
+	b_on_tap1(b);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	uint8_t hbh[8] = { 58, 0, 0x80, 4, 0, 0, 0, 0 };
+	struct ip6_spec s = { .nxt = 0, .dst = b, .ext = hbh, .ext_len = sizeof(hbh) };
+	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
+	take_icmp6(&o, &v, 4);
+	ck_assert_uint_eq(v.l4[1], 2);
+	ck_assert_uint_eq(rd32(v.l4 + 4), 42);
+	ck_assert_uint_eq(drain_icmp6(128), 0);
+}
+END_TEST
+
 Suite *ip6_router_suite(void)
 {
 	Suite *s = suite_create("ip6_router");
@@ -374,6 +649,13 @@ Suite *ip6_router_suite(void)
 	tcase_add_test(tc, v6_14_no_redirect);
 	tcase_add_test(tc, v6_16_ra);
 	tcase_add_test(tc, v9_3_icmp6_type_cut_off);
+	tcase_add_test(tc, v8_1_forward);
+	tcase_add_test(tc, v8_1_hop_limit_and_sources);
+	tcase_add_test(tc, v8_2_too_big);
+	tcase_add_test(tc, v8_3_scope);
+	tcase_add_test(tc, v8_4_unreachable);
+	tcase_add_test(tc, v8_5_router_host_differences);
+	tcase_add_test(tc, v8_6_hbh_forwarded);
 	suite_add_tcase(s, tc);
 	return s;
 }
