@@ -96,5 +96,6 @@ Suite *parity_suite(void);
 Suite *icmp_ext_suite(void);
 Suite *neigh_suite(void);
 Suite *addr_suite(void);
+Suite *udp6_suite(void);  /* tests/unit/check_udp6.c: UDP, TCP reset, ping over IPv6 */
 
 #endif

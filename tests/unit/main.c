@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, icmp_ext_suite());
 	srunner_add_suite(sr, neigh_suite());
 	srunner_add_suite(sr, addr_suite());
+	srunner_add_suite(sr, udp6_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
