@@ -125,6 +125,21 @@ static int ctl(const char *cmd, struct sbuf *out)
 	return stack_ctl(T, cmd, out, NOW);
 }
 
+/* The peer (PEERMAC) at fe80::1 on ifindex asks for our link-local address there: we learn it. */
+static void learn_ll_peer(unsigned ifindex, const uint8_t *ourmac)
+{
+	struct frame f;
+	uint8_t ns[32] = { 135 }, target[16];
+	ip6_linklocal_from_mac(ourmac, target);
+	memcpy(ns + 8, target, 16);
+	ns[24] = 1; /* source link-layer address option */
+	ns[25] = 1;
+	memcpy(ns + 26, PEERMAC, 6);
+	put16(ns + 2, csum6(LL_PEER, target, 58, ns, 32));
+	feed(ifindex, f.b, build6(&f, LL_PEER, target, 58, 255, 0, ns, 32, ourmac));
+	ck_assert_ptr_nonnull(neigh_lookup(T, NEIGH_INET6, ifindex, LL_PEER, 16));
+}
+
 static void setup6(void)
 {
 	struct frame f;
@@ -136,23 +151,16 @@ static void setup6(void)
 	advance(3000); /* DAD of the link-local and the global address */
 	ck_assert(ip6_is_local(T, US6));
 	/* The peer asks for us (its global and its link-local address): we learn both. */
-	const uint8_t *from[2] = { PEER6, LL_PEER };
-	for (unsigned i = 0; i < 2; i++) {
-		uint8_t target[16];
-		if (i == 0)
-			memcpy(target, US6, 16);
-		else
-			ip6_linklocal_from_mac(US0, target);
-		memset(ns, 0, sizeof(ns));
-		ns[0] = 135;
-		memcpy(ns + 8, target, 16);
-		ns[24] = 1; /* source link-layer address option */
-		ns[25] = 1;
-		memcpy(ns + 26, PEERMAC, 6);
-		put16(ns + 2, csum6(from[i], target, 58, ns, 32));
-		feed(0, f.b, build6(&f, from[i], target, 58, 255, 0, ns, 32, NULL));
-	}
+	memset(ns, 0, sizeof(ns));
+	ns[0] = 135;
+	memcpy(ns + 8, US6, 16);
+	ns[24] = 1; /* source link-layer address option */
+	ns[25] = 1;
+	memcpy(ns + 26, PEERMAC, 6);
+	put16(ns + 2, csum6(PEER6, US6, 58, ns, 32));
+	feed(0, f.b, build6(&f, PEER6, US6, 58, 255, 0, ns, 32, NULL));
 	ck_assert_ptr_nonnull(neigh_lookup(T, NEIGH_INET6, 0, PEER6, 16));
+	learn_ll_peer(0, US0);
 	tx_clear();
 }
 
@@ -315,6 +323,45 @@ START_TEST(test_udp6_echo_service_both_families)
 	ck_assert_uint_eq(tx_count(), 1);
 	ck_assert_uint_eq(ctr("UdpOutDatagrams"), 1);
 	tx_clear();
+}
+END_TEST
+
+/* A link-local peer on tap1 (the same fe80::1 lives on tap0 too): the echo service and the TCP
+ * reset answer it on the interface the datagram came in by, from our link-local address there. */
+START_TEST(test_link_local_peer_answered_on_arrival_link)
+{
+	struct frame f;
+	uint8_t ll1[16];
+	ip6_linklocal_from_mac(US1, ll1);
+	learn_ll_peer(1, US1);
+	tx_clear();
+	ck_assert_int_eq(stack_service_enable(T, "echo"), 0);
+	build_udp6(&f, LL_PEER, ll1, 5555, 7, "on tap1", CS_OK, US1);
+	feed(1, f.b, f.len);
+	while (tx_count()) {
+		unsigned ifx = tx_take(&f);
+		if (rd16(f.b + 12) == 0x86dd && f.b[ETH + 6] == 17) {
+			ck_assert_uint_eq(ifx, 1);
+			ck_assert_mem_eq(f.b + ETH + 8, ll1, 16);
+			ck_assert_uint_eq(ctr("Udp6OutDatagrams"), 1);
+			break;
+		}
+	}
+	ck_assert_uint_eq(ctr("Udp6OutDatagrams"), 1);
+	tx_clear();
+	uint8_t t[20] = { 0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02 };
+	put16(t + 16, csum6(LL_PEER, ll1, 6, t, 20));
+	feed(1, f.b, build6(&f, LL_PEER, ll1, 6, 64, 0, t, 20, US1));
+	ck_assert_uint_eq(ctr("TcpOutRsts"), 1);
+	bool seen = false;
+	while (tx_count()) {
+		unsigned ifx = tx_take(&f);
+		if (rd16(f.b + 12) == 0x86dd && f.b[ETH + 6] == 6) {
+			ck_assert_uint_eq(ifx, 1);
+			seen = true;
+		}
+	}
+	ck_assert(seen);
 }
 END_TEST
 
@@ -661,6 +708,7 @@ Suite *udp6_suite(void)
 	tcase_add_test(tc, test_udp6_delivery_and_families);
 	tcase_add_test(tc, test_udp6_echo_service_both_families);
 	tcase_add_test(tc, test_udp6_send);
+	tcase_add_test(tc, test_link_local_peer_answered_on_arrival_link);
 	tcase_add_loop_test(tc, test_udp6_error_queue_rows, 0, (int)(sizeof(err_rows) / sizeof(err_rows[0])));
 	tcase_add_test(tc, test_udp6_error_no_socket_and_unconnected);
 	tcase_add_test(tc, test_udp6_local_address_unreachable);
