@@ -297,6 +297,22 @@ START_TEST(test_udp6_delivery_and_families)
 }
 END_TEST
 
+/* A full receive queue: Udp6RcvbufErrors and Udp6InErrors, as the IPv4 ones. */
+START_TEST(test_udp6_rcvbuf_errors)
+{
+	struct sbuf out = { 0 };
+	ck_assert_int_eq(ctl("udp bind [::]:5000", &out), 0);
+	for (unsigned i = 0; i < UDP_RXQ_MAX + 2; i++)
+		send_udp6(1234, 5000, "fill", CS_OK);
+	ck_assert_uint_eq(ctr("Udp6InDatagrams"), UDP_RXQ_MAX);
+	ck_assert_uint_eq(ctr("Udp6RcvbufErrors"), 2);
+	ck_assert_uint_eq(ctr("Udp6InErrors"), 2);
+	ck_assert_uint_eq(ctr("UdpRcvbufErrors"), 0);
+	ck_assert_int_eq(ctl("udp close 5000", &out), 0);
+	sbuf_free(&out);
+}
+END_TEST
+
 /* `--service echo` answers on both families. */
 START_TEST(test_udp6_echo_service_both_families)
 {
@@ -706,6 +722,7 @@ Suite *udp6_suite(void)
 	tcase_add_test(tc, test_udp6_bad_lengths);
 	tcase_add_test(tc, test_udp6_multicast_no_error);
 	tcase_add_test(tc, test_udp6_delivery_and_families);
+	tcase_add_test(tc, test_udp6_rcvbuf_errors);
 	tcase_add_test(tc, test_udp6_echo_service_both_families);
 	tcase_add_test(tc, test_udp6_send);
 	tcase_add_test(tc, test_link_local_peer_answered_on_arrival_link);
