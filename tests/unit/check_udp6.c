@@ -417,6 +417,27 @@ START_TEST(test_udp6_send)
 	ck_assert_str_eq(sbuf_str(&out), "udp send: Message too long\n");
 	ck_assert_int_eq(ctl("udp send [2001:db8:9::1]:9 x", &out), 1); /* no route */
 	ck_assert_str_eq(sbuf_str(&out), "udp send: Network is unreachable\n");
+	/* A link-local destination needs its scope (RFC 6874's zone), as Linux's sendto. */
+	ck_assert_int_eq(ctl("udp send [fe80::1]:9 x", &out), 1);
+	ck_assert_str_eq(sbuf_str(&out), "udp send: Invalid argument\n");
+	ck_assert_int_eq(ctl("udp send [fe80::1%tap9]:9 x", &out), 2);
+	ck_assert_int_eq(ctl("udp bind [fe80::1%tap0]:9", &out), 2);
+	learn_ll_peer(1, US1);
+	tx_clear();
+	ck_assert_int_eq(ctl("udp send [fe80::1%tap1]:9 x", &out), 0);
+	struct frame g;
+	unsigned ifx = 0;
+	bool found = false;
+	while (tx_count() && !found) {
+		ifx = tx_take(&g);
+		found = rd16(g.b + 12) == 0x86dd && g.b[ETH + 6] == 17;
+	}
+	ck_assert(found);
+	ck_assert_uint_eq(ifx, 1);
+	uint8_t ll1[16];
+	ip6_linklocal_from_mac(US1, ll1);
+	ck_assert_mem_eq(g.b + ETH + 8, ll1, 16);
+	tx_clear();
 	sbuf_free(&out);
 }
 END_TEST
