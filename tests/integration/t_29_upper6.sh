@@ -5,6 +5,7 @@
 #  - nc -6 -u to the echo service gets its line back (--service echo answers on both families);
 #  - nc -6 -z to a TCP port sees the reset ("Connection refused"), TcpOutRsts;
 #  - tapstackctl ping fe80::HOST%tap0 prints iputils' ping6 lines, and ping -4 of it is refused;
+#  - tapstackctl udp send [fe80::HOST%tap0]:9999 gets Linux's 1/4 onto the stub's error queue;
 #  - Linux's ping -6 to the daemon answers (the ICMPv6 echo of the core) with the UDP socket table
 #    still showing one socket per family for the service.
 . "$(dirname "$0")/lib.sh"
@@ -93,6 +94,20 @@ out=$(timeout 20 "$TAPSTACKCTL" -c "$CTL" ping -4 -c 1 "$HLL%$HOST_IF" 2>&1)
 assert_eq "ping -4 of an IPv6 address" "ping: $HLL%$HOST_IF: Address family for hostname not supported" "$out"
 out=$(timeout 20 "$TAPSTACKCTL" -c "$CTL" ping -c 1 "$HLL" 2>&1)
 assert_eq "ping of a link-local address without its scope" "ping: connect: Invalid argument" "$out"
+
+# A received ICMPv6 error (§10): Linux answers our datagram to its closed port with 1/4; the
+# stub's queue holds ECONNREFUSED from Linux's link-local address.
+out=$(ctl udp send --keep "[$HLL%$HOST_IF]:9999" probe) || fail "udp send to [$HLL%$HOST_IF]:9999: $out"
+log "udp send: $out"
+eport=$(printf '%s\n' "$out" | sed -nE 's/^sent 5 bytes from udp \[::\]:([0-9]+) to .*/\1/p')
+[ -n "$eport" ] || fail "no ephemeral port in: $out"
+for i in $(seq 1 40); do
+	ctl sockets | grep -q "ECONNREFUSED (1/4) from $HLL" && break
+	sleep 0.05
+done
+line=$(ctl sockets | grep "ECONNREFUSED")
+log "sockets: $line"
+assert_eq "the stub's error entry" "udp [$DLL]:$eport -> [$HLL]:9999  ECONNREFUSED (1/4) from $HLL" "$line"
 
 stop_daemon
 log "PASS"
