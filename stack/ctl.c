@@ -318,18 +318,34 @@ static int ctl_sysctl(struct stack *st, int argc, char **argv, struct sbuf *out)
 	return 0;
 }
 
-/* "A.B.C.D:PORT" or "[IPv6]:PORT" with a port of 1..65535; 0 or -1. */
-static int parse_addr_port(const char *s, struct inet_addr *addr, uint16_t *port)
+/* "A.B.C.D:PORT" or "[IPv6]:PORT" with a port of 1..65535, the IPv6 address optionally scoped by
+ * an interface name ("[fe80::1%tap0]:9", RFC 6874's zone; *oif gets its index, else -1, and NULL
+ * refuses a zone); 0 or -1. */
+static int parse_addr_port(const struct stack *st, const char *s, struct inet_addr *addr, uint16_t *port, int *oif)
 {
 	char buf[INET_STRLEN + 2];
 	const char *colon = strrchr(s, ':'), *start = s, *stop = colon;
 	if (!colon)
 		return -1;
+	if (oif)
+		*oif = -1;
 	if (s[0] == '[') { /* the IPv6 form (RFC 3986 3.2.2) */
 		stop = strchr(s, ']');
 		if (!stop || stop + 1 != colon)
 			return -1;
 		start = s + 1;
+		const char *pct = memchr(start, '%', (size_t)(stop - start));
+		if (pct) {
+			if (!oif)
+				return -1;
+			for (unsigned i = 0; i < st->nifs && *oif < 0; i++)
+				if (strlen(st->ifs[i].name) == (size_t)(stop - pct - 1) &&
+				    strncmp(st->ifs[i].name, pct + 1, (size_t)(stop - pct - 1)) == 0)
+					*oif = (int)i;
+			if (*oif < 0)
+				return -1;
+			stop = pct;
+		}
 	}
 	if (stop <= start || (size_t)(stop - start) >= sizeof(buf))
 		return -1;
@@ -390,7 +406,7 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 		argc = 3;
 	}
 	if (argc >= 3 && strcmp(argv[1], "bind") == 0 && argc == 3) {
-		if (parse_port(argv[2], &port) != 0 && parse_addr_port(argv[2], &addr, &port) != 0) {
+		if (parse_port(argv[2], &port) != 0 && parse_addr_port(st, argv[2], &addr, &port, NULL) != 0) {
 			sbuf_printf(out, "udp bind: bad port \"%s\"\n", argv[2]);
 			return 2;
 		}
@@ -430,7 +446,8 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			}
 		}
 		uint16_t dport;
-		if (i >= argc || parse_addr_port(argv[i], &addr, &dport) != 0) {
+		int oif;
+		if (i >= argc || parse_addr_port(st, argv[i], &addr, &dport, &oif) != 0) {
 			sbuf_printf(out, "udp send: bad destination \"%s\" (want ADDR:PORT)\n", i < argc ? argv[i] : "");
 			return 2;
 		}
@@ -471,6 +488,7 @@ static int ctl_udp(struct stack *st, int argc, char **argv, struct sbuf *out)
 			memcpy(text + n, argv[j], l);
 			n += l;
 		}
+		o.scope_id = (uint16_t)(oif + 1);
 		int rc = udp_sendto(st, s, &addr, dport, text, n, &o);
 		struct inet_addr laddr = s->laddr;
 		uint16_t lport = s->lport;

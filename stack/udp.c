@@ -281,6 +281,9 @@ int udp_sendto(struct stack *st, struct udp_sock *s, const struct inet_addr *dst
 	size_t max = dst->family == INET_V6 ? IP6_MAX_PLEN - UDP_HDR_LEN : IP4_MAX_LEN - IP4_HDR_MIN - UDP_HDR_LEN;
 	if (len > max)
 		return -EMSGSIZE;
+	int oif = o && o->scope_id ? o->scope_id - 1 : -1;
+	if (dst->family == INET_V6 && (oif >= (int)st->nifs || (ip6_is_linklocal(dst->u.v6) && oif < 0)))
+		return -EINVAL; /* a link-local destination needs its scope */
 	struct pkb *p = stack_alloc(st, UDP_HDR_LEN + len);
 	if (!p)
 		return -ENOBUFS;
@@ -289,7 +292,7 @@ int udp_sendto(struct stack *st, struct udp_sock *s, const struct inet_addr *dst
 	s->last_use = st->now;
 	struct udp_send_opts so = o ? *o : (struct udp_send_opts){ .df = IP4_DF_DONT };
 	so.connected = !inet_is_any(&s->raddr);
-	int rc = udp_output(st, p, &s->laddr, s->lport, dst, dport, &so, -1);
+	int rc = udp_output(st, p, &s->laddr, s->lport, dst, dport, &so, oif);
 	if (rc == 0) /* refused (EMSGSIZE above a known path MTU, no route): not sent */
 		s->tx++;
 	return rc;

@@ -53,6 +53,8 @@ struct udp_err_entry {
 struct udp_send_opts {
 	uint8_t ttl;            /* IPv6: the hop limit */
 	uint8_t df;             /* enum ip4_df; IPv6: IP4_DF_DO = IPV6_DONTFRAG, else fragments */
+	uint16_t scope_id;      /* IPv6, as sin6_scope_id: 1 + the interface of a scoped (link-local)
+	                         * destination; 0 none, by route */
 	bool connected;         /* set by udp_sendto from the socket */
 };
 
@@ -101,8 +103,9 @@ int udp_service_bind(struct stack *st, uint16_t port, enum udp_service svc);
 struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport, unsigned family);
 void udp_close(struct stack *st, struct udp_sock *s);
 /* Sends len bytes from s to dst:dport (IPv6: fragmented above the path MTU unless o->df asks
- * for IPV6_DONTFRAG). 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE, -EADDRNOTAVAIL, ...),
- * -EAFNOSUPPORT when dst is not of the socket's family. */
+ * for IPV6_DONTFRAG; leaving by the interface o->scope_id names). 0, or a negative errno from IP (-ENETUNREACH, -EMSGSIZE,
+ * -EADDRNOTAVAIL, ...), -EAFNOSUPPORT when dst is not of the socket's family, -EINVAL for a link-local
+ * IPv6 destination without its scope (as Linux's sendto). */
 int udp_sendto(struct stack *st, struct udp_sock *s, const struct inet_addr *dst, uint16_t dport, const void *data, size_t len,
 	       const struct udp_send_opts *o);
 /* Connects s to dst:dport (errors then also set its pending error). */

@@ -98,5 +98,6 @@ Suite *neigh_suite(void);
 Suite *addr_suite(void);
 Suite *ip6_bounds_suite(void); /* tests/unit/check_ip6_bounds.c */
 Suite *ctl6_suite(void);  /* tests/unit/check_ctl6.c: the IPv6 printouts */
+Suite *udp6_suite(void);  /* tests/unit/check_udp6.c: UDP, TCP reset, ping over IPv6 */
 
 #endif
