@@ -579,9 +579,13 @@ START_TEST(test_tcp6_syn_gets_rst_ack)
 	feed(0, f.b, build_tcp6(&f, 40000, 80, 1000, 0, 0x02, 0, US6, NULL, 0xbb));
 	take6(&f, 6, -1);
 	const uint8_t *h = f.b + ETH, *t = h + IP6H;
-	/* As Linux: version 6, traffic class 0xb8 (ECN bits off), flow 0, 20 bytes, hop limit 64. */
+	/* As Linux: version 6, traffic class 0xb8 (ECN bits off), a per-flow label (auto_flowlabels,
+	 * V4.11), 20 bytes, hop limit 64. */
 	static const uint8_t want_ip[8] = { 0x6b, 0x80, 0, 0, 0, 20, 6, 64 };
-	ck_assert_mem_eq(h, want_ip, 8);
+	ck_assert_mem_eq(h, want_ip, 1);
+	ck_assert_uint_eq(h[1] & 0xf0, 0x80);
+	ck_assert_uint_ne((h[1] & 0x0fu) << 16 | (unsigned)h[2] << 8 | h[3], 0);
+	ck_assert_mem_eq(h + 4, want_ip + 4, 4);
 	ck_assert_mem_eq(h + 8, US6, 16);
 	ck_assert_mem_eq(h + 24, PEER6, 16);
 	uint8_t want_tcp[20] = { 0, 80, 0x9c, 0x40, 0, 0, 0, 0, 0, 0, 0x03, 0xe9, 0x50, 0x14, 0, 0, 0, 0, 0, 0 };
