@@ -183,11 +183,14 @@ def cmd_run(args):
     macs = {"AMAC": opt["amac"], "RMAC": opt["rmac"], "IF": opt["iface"]}
     log = open(os.path.join(out, "%s.clients.log" % world), "w")
     wins = open(os.path.join(out, "%s.windows" % world), "w")
+    used = {}   # per family: the sources its probes have taken
     for i, p in enumerate(probes):
         fam = ADDRS[p.family]
-        if i >= len(fam["pool"]):
+        k = used.get(p.family, 0)
+        if k >= len(fam["pool"]):
             die("more %s probes than source addresses in the pool" % p.family)
-        src = fam["pool"][i]
+        used[p.family] = k + 1
+        src = fam["pool"][k]
         # This probe's source: A's routes say src SRC; the router learns SRC's MAC now.
         sh("%s route replace default via %s dev %s src %s" % (fam["ip"], fam["gw"], opt["iface"], src))
         sh("%s route replace %s dev %s proto kernel scope link src %s" % (fam["ip"], fam["prefix"], opt["iface"], src))
@@ -630,7 +633,7 @@ def describe_world(win, fa, fb, amac, bmac, probe):
         out["S"].append({"dst": h["dst"], "proto": h["proto"], "len": h["len"], "ttl": h["ttl"],
                          "tos": "0x%02x" % h["tos"], "df": h["df"], "mf": h["mf"], "off": h["off"]})
     for h in sent6:
-        out["S"].append({"dst": h["dst"], "nh": h["nh"], "plen": h["plen"], "hlim": h["hlim"],
+        out["S"].append({"dst": ll_norm(h["dst"]), "nh": h["nh"], "plen": h["plen"], "hlim": h["hlim"],
                          "tc": "0x%02x" % h["tc"], "frag": "-" if not h["frag"] else "%d/%d" % h["frag"][:2]})
     return out
 
