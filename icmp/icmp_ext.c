@@ -172,20 +172,32 @@ static bool icmp_ext_valid(const uint8_t *e, size_t len)
 	return true;
 }
 
-bool icmp4_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *off, uint8_t *flags)
+/* X4.2 for either family: the length attribute is byte attr of the message, in units of unit bytes. */
+static bool ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, unsigned attr, unsigned unit, uint16_t *off,
+			uint8_t *flags)
 {
-	if (len < ICMP4_HDR_LEN + hlen)
+	if (len < 8 + hlen)
 		return false;
-	size_t o = (size_t)msg[5] * 4;           /* X1.2: 32-bit words */
-	size_t data_len = len - ICMP4_HDR_LEN - hlen;
+	size_t o = (size_t)msg[attr] * unit;
+	size_t data_len = len - 8 - hlen;
 	if (o < ICMP_EXT_ORIG_LEN || o < hlen)
 		return false;                    /* X4.3: no compliant extension */
 	o -= hlen;
 	if (o + ICMP_EXT_HDR_LEN > data_len)
 		return false;
 	*off = (uint16_t)o;
-	*flags = icmp_ext_valid(msg + ICMP4_HDR_LEN + hlen + o, data_len - o) ? 0 : 1;
+	*flags = icmp_ext_valid(msg + 8 + hlen + o, data_len - o) ? 0 : 1;
 	return true;
+}
+
+bool icmp4_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *off, uint8_t *flags)
+{
+	return ext_rfc4884(msg, len, hlen, 5, 4, off, flags);        /* X1.2: 32-bit words */
+}
+
+bool icmp6_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *off, uint8_t *flags)
+{
+	return ext_rfc4884(msg, len, hlen, 4, 8, off, flags);        /* ICMPv6: 64-bit words */
 }
 
 /* One class-2 object in newer traceroute's words. */

@@ -57,6 +57,9 @@ size_t icmp_ext_iio(const struct stack *st, unsigned ifindex, unsigned role, uin
  * returns. msg: the whole ICMP message (len bytes); hlen: inner IP header + transport header.
  * Returns false (report nothing) or true with *off and *flags (1 = SO_EE_RFC4884_FLAG_INVALID). */
 bool icmp4_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *off, uint8_t *flags);
+/* The same for a received ICMPv6 1 or 3 (msg: its ICMPv6 header; hlen: inner IPv6 header with its
+ * extension headers + the transport header). */
+bool icmp6_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *off, uint8_t *flags);
 
 /* Appends the objects of an extension structure (ext, len bytes) as newer traceroute shows them:
  * INC:2,192.0.2.2,"tap0",mtu=1500;NXT:198.51.100.9; other classes as CLASS/CTYPE:hex words.

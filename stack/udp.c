@@ -315,18 +315,16 @@ bool udp_err_pop(struct udp_sock *s, struct udp_err_entry *e)
 	return true;
 }
 
-/* X4.2: where the extension starts in what the socket would read, and what it holds. */
-static void udp_err_rfc4884(struct udp_err_entry *q, const struct ip4_err *e)
+/* X4.2: where the extension starts in what the socket would read, and what it holds. msg is the
+ * ICMP or ICMPv6 message, hlen the quoted headers (network + UDP). */
+static void udp_err_rfc4884(struct udp_err_entry *q, const uint8_t *msg, size_t msg_len, size_t hlen, bool v6)
 {
-	if (e->type != ICMP4_DEST_UNREACH && e->type != ICMP4_TIME_EXCEEDED && e->type != ICMP4_PARAMETERPROB)
-		return;
-	size_t hlen = (size_t)(e->l4 - e->inner) + UDP_HDR_LEN;
-	if (!icmp4_ext_rfc4884(e->msg, e->msg_len, hlen, &q->ext_off, &q->ext_flags))
+	if (!(v6 ? icmp6_ext_rfc4884 : icmp4_ext_rfc4884)(msg, msg_len, hlen, &q->ext_off, &q->ext_flags))
 		return;
 	q->ext = true;
 	struct sbuf t = { 0 };
-	size_t at = ICMP4_HDR_LEN + hlen + q->ext_off;
-	icmp_ext_describe(&t, e->msg + at, e->msg_len - at);
+	size_t at = 8 + hlen + q->ext_off;
+	icmp_ext_describe(&t, msg + at, msg_len - at);
 	if (t.len)
 		snprintf(q->ext_text, sizeof(q->ext_text), "%s", sbuf_str(&t));
 	sbuf_free(&t);
@@ -373,8 +371,10 @@ static void udp_err(struct stack *st, const struct ip4_err *e)
 	};
 	struct udp_err_entry *q;
 	const struct udp_sock *s = udp_err_queue(st, &in, be16_get(e->l4), e->fatal, &q);
-	if (s && s->rfc4884 && e->msg)
-		udp_err_rfc4884(q, e);
+	/* X4.2: ICMPv4 3, 11 and 12 only. */
+	if (s && s->rfc4884 && e->msg &&
+	    (e->type == ICMP4_DEST_UNREACH || e->type == ICMP4_TIME_EXCEEDED || e->type == ICMP4_PARAMETERPROB))
+		udp_err_rfc4884(q, e->msg, e->msg_len, (size_t)(e->l4 - e->inner) + UDP_HDR_LEN, false);
 }
 
 /* §10: an ICMPv6 error (or the local 1/3 after Neighbor Discovery failed) about a datagram we sent. */
@@ -386,7 +386,10 @@ static void udp6_err(struct stack *st, const struct ip6_err *e)
 		.qdst = inet_v6(e->idst), .qdport = be16_get(e->l4 + 2),
 	};
 	struct udp_err_entry *q;
-	udp_err_queue(st, &in, be16_get(e->l4), e->fatal, &q);
+	const struct udp_sock *s = udp_err_queue(st, &in, be16_get(e->l4), e->fatal, &q);
+	/* X4.2: ICMPv6 1 and 3 only (X4.5: info stays the raw second word). */
+	if (s && s->rfc4884 && e->msg && (e->type == 1 || e->type == 3))
+		udp_err_rfc4884(q, e->msg, e->msg_len, (size_t)(e->l4 - e->inner) + UDP_HDR_LEN, true);
 }
 
 /* A received datagram as either IP hands it over, in UDP's terms. */

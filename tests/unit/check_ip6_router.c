@@ -106,6 +106,50 @@ START_TEST(x_icmp6_ext_forwarded)
 }
 END_TEST
 
+/* X4.2 over ICMPv6: a stub with --rfc4884 reads where the extension starts (attribute x 8), the
+ * example of X4.2: 128 - 40 - 8 = 80, and the objects; ICMPv6 4/x is never looked at (X4.2). */
+START_TEST(x4_icmp6_stub)
+{
+	struct frame f;
+	struct sbuf out = { 0 };
+	ck_assert_int_eq(stack_ctl(T, "udp bind --rfc4884 [::]:40000", &out, NOW), 0);
+	sbuf_free(&out);
+	uint8_t q[128 + 4 + 8] = { 0 };
+	q[0] = 0x60;
+	be16_put(q + 4, 8 + 8);
+	q[6] = 17;
+	q[7] = 64;
+	memcpy(q + 8, G_US0, 16);
+	memcpy(q + 24, G_PEER, 16);
+	be16_put(q + 40, 40000);
+	be16_put(q + 42, 9);
+	be16_put(q + 44, 16);
+	uint8_t *e = q + 128;
+	e[0] = 0x20;
+	be16_put(e + 4, 8);                                   /* INC, ifIndex only */
+	e[6] = 2;
+	e[7] = 0x08;
+	be32_put(e + 8, 5);
+	be16_put(e + 2, csum_buf(e, 12));
+	struct ip6_spec s = { .nxt = 58 };
+	feed(0, f.b, build_icmp6(&f, &s, 1, 4, 16u << 24, q, sizeof(q)));
+	ck_assert_int_eq(stack_ctl(T, "sockets", &out, NOW), 0);
+	const char *t = sbuf_str(&out);
+	ck_assert_msg(strstr(t, "ECONNREFUSED"), "%s", t);
+	ck_assert_msg(strstr(t, "rfc4884 off 80 <INC:5>"), "%s", t);
+	sbuf_free(&out);
+	/* A Parameter Problem with the same bytes: no extension reported. */
+	feed(0, f.b, build_icmp6(&f, &s, 4, 0, 16u << 24, q, sizeof(q)));
+	ck_assert_int_eq(stack_ctl(T, "sockets", &out, NOW), 0);
+	t = sbuf_str(&out);
+	const char *pp = strstr(t, "EPROTO");
+	ck_assert_ptr_nonnull(pp);
+	const char *nl = strchr(pp, '\n');
+	ck_assert(!strstr(pp, "rfc4884") || (nl && strstr(pp, "rfc4884") > nl));
+	sbuf_free(&out);
+}
+END_TEST
+
 /* --- X5 over ICMPv6 --- */
 
 /* ICMPv6 160 with one Interface Identification Object by address (C-Type 3, AFI 2). */
@@ -645,6 +689,7 @@ Suite *ip6_router_suite(void)
 	tcase_add_test(tc, x_icmp6_ext_out_only_local);
 	tcase_add_test(tc, x_icmp6_ext_forwarded);
 	tcase_add_test(tc, x5_probe6);
+	tcase_add_test(tc, x4_icmp6_stub);
 	tcase_add_test(tc, v6_14_redirect);
 	tcase_add_test(tc, v6_14_no_redirect);
 	tcase_add_test(tc, v6_16_ra);
