@@ -41,6 +41,8 @@ static icmp6_handler icmp6_handler_of(uint8_t type)
 		return ndisc_input;
 	case ICMP6_EXT_ECHO:
 		return probe6_input;
+	case ICMP6_EXT_ECHOREPLY:
+		return probe6_reply_input;
 	default:
 		return type < 128 ? icmp6_error_input : NULL;
 	}

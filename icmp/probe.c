@@ -181,7 +181,8 @@ void probe4_send(struct stack *st, struct ping_session *s)
 	uint8_t seq = (uint8_t)(s->sent + 1);
 	size_t len = ICMP4_HDR_LEN + 4 + s->probe_len;
 	struct pkb *p = stack_alloc(st, len);
-	char a[16];
+	char a[INET_STRLEN];
+	bool v6 = s->dst.family == INET_V6;
 
 	s->sent++;
 	if (!p) {
@@ -191,7 +192,7 @@ void probe4_send(struct stack *st, struct ping_session *s)
 	}
 	uint8_t *m = p->data;
 	p->len = (uint32_t)len;
-	m[0] = ICMP4_EXT_ECHO;
+	m[0] = v6 ? ICMP6_EXT_ECHO : ICMP4_EXT_ECHO;
 	m[1] = 0;
 	be16_put(m + 2, 0);
 	be16_put(m + 4, s->ident);
@@ -202,21 +203,30 @@ void probe4_send(struct stack *st, struct ping_session *s)
 	be16_put(m + 10, 0);
 	memcpy(m + 12, s->probe_obj, s->probe_len);
 	be16_put(m + 10, csum_buf(m + 8, 4 + s->probe_len));
-	be16_put(m + 2, csum_buf(m, p->len));
 	s->sent_us[seq % PING_RING] = st->now_us;
 	s->state[seq % PING_RING] = 1;
-	st->icmp_out_type[ICMP4_EXT_ECHO]++;
-	CNT(st, IcmpOutMsgs);
-	struct ip4_tx tx = { .dst = s->dst.u.v4, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
-	int rc = ip4_output(st, p, &tx);
+	int rc;
+	if (v6) { /* icmp6_xmit sums over the pseudo-header and counts Icmp6OutType160 */
+		struct ip6_tx tx6 = { .dst = s->dst.u.v6, .oif = s->oif, .hlim = s->ttl_given ? (uint8_t)s->ttl : 0 };
+		rc = icmp6_xmit(st, p, &tx6);
+	} else {
+		be16_put(m + 2, csum_buf(m, p->len));
+		st->icmp_out_type[ICMP4_EXT_ECHO]++;
+		CNT(st, IcmpOutMsgs);
+		struct ip4_tx tx = { .dst = s->dst.u.v4, .proto = IPPROTO_ICMP_, .ttl = (uint8_t)s->ttl, .df = s->df };
+		rc = ip4_output(st, p, &tx);
+		if (rc != 0)
+			CNT(st, IcmpOutErrors);
+	}
 	if (rc != 0) {
 		s->errors++;
-		CNT(st, IcmpOutErrors);
-		sbuf_printf(&s->out, "probe: sendmsg to %s: %s\n", ip4_ntoa(s->dst.u.v4, a), strerror(-rc));
+		sbuf_printf(&s->out, "probe: sendmsg to %s: %s\n", inet_ntop_buf(&s->dst, a), strerror(-rc));
 	}
 }
 
-void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+/* An Extended Echo reply from src with hop limit or TTL ttl: to our client when it is the answer
+ * to one of its requests, else dropped silently (X5.11) under the family's counter. */
+static void probe_reply(struct stack *st, struct pkb *p, const struct inet_addr *src, unsigned ttl, enum counter unsolicited)
 {
 	static const char *const codes[5] = {
 		"No Error", "Malformed Query", "No Such Interface", "No Such Table Entry", "Multiple Interfaces Satisfy Query",
@@ -225,24 +235,37 @@ void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx
 		"Reserved", "Incomplete", "Reachable", "Stale", "Delay", "Probe", "Failed", "Reserved",
 	};
 	const uint8_t *m = p->data;
-	struct ping_session *s = ping_find(st, be16_get(m + 4));
-	char a[16];
+	struct ping_session *s = p->len >= 8 ? ping_find(st, be16_get(m + 4)) : NULL;
+	char a[INET_STRLEN];
 
-	if (!s || !s->probe_len || s->dst.family != INET_V4 || rx->src != s->dst.u.v4 || m[6] == 0 || s->state[m[6] % PING_RING] == 0) {
-		stack_drop(st, p, C_IcmpInUnsolicited); /* X5.11: not ours, silently */
+	if (!s || !s->probe_len || !inet_eq(&s->dst, src) || m[6] == 0 || s->state[m[6] % PING_RING] == 0) {
+		stack_drop(st, p, unsolicited);
 		return;
 	}
 	uint8_t *state = &s->state[m[6] % PING_RING];
 	uint64_t rtt = st->now_us - s->sent_us[m[6] % PING_RING];
 	uint8_t f = m[7];
-	sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u code=%u (%s)", p->len, ip4_ntoa(rx->src, a), m[6], m[1],
+	sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u code=%u (%s)", p->len, inet_ntop_buf(src, a), m[6], m[1],
 		    m[1] < 5 ? codes[m[1]] : "Unknown");
 	if (m[1] == PROBE_NO_ERROR)
 		sbuf_printf(&s->out, " state=%u (%s) A=%u 4=%u 6=%u", f >> PROBE_STATE_SHIFT, states[f >> PROBE_STATE_SHIFT],
 			    !!(f & PROBE_A), !!(f & PROBE_V4), !!(f & PROBE_V6));
-	sbuf_printf(&s->out, " ttl=%u time=%llu.%03llu ms%s\n", rx->ttl, (unsigned long long)(rtt / 1000),
+	sbuf_printf(&s->out, " ttl=%u time=%llu.%03llu ms%s\n", ttl, (unsigned long long)(rtt / 1000),
 		    (unsigned long long)(rtt % 1000), *state == 2 ? " (DUP!)" : "");
 	ping_reply_done(st, s, p, state, rtt);
+}
+
+void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
+{
+	struct inet_addr src = inet_v4(rx->src);
+	probe_reply(st, p, &src, rx->ttl, C_IcmpInUnsolicited);
+}
+
+void probe6_reply_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
+{
+	struct inet_addr src = { .family = INET_V6 };
+	memcpy(src.u.v6, rx->src, 16);
+	probe_reply(st, p, &src, rx->hlim, C_Icmp6InUnsolicited);
 }
 
 int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle)
@@ -252,15 +275,15 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	size_t olen = 0;
 	bool local = false;
 	unsigned count = 1;
-	uint32_t dst = 0, a;
+	struct inet_addr dst = { 0 }, a;
 	bool have_dst = false;
 	char *end;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		if (o[0] != '-') {
-			if (have_dst || ip4_aton(o, &dst) != 0) {
-				sbuf_printf(out, "probe: bad address \"%s\" (want A.B.C.D)\n", o);
+			if (have_dst || inet_parse(o, &dst) != 0) {
+				sbuf_printf(out, "probe: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", o);
 				return 2;
 			}
 			have_dst = true;
@@ -299,15 +322,19 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 			obj[3] = 2;
 			break;
 		case 'a':
-			if (ip4_aton(v, &a) != 0) {
-				sbuf_printf(out, "probe: -a: bad address \"%s\" (want A.B.C.D)\n", v);
+			if (inet_parse(v, &a) != 0) {
+				sbuf_printf(out, "probe: -a: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", v);
 				return 2;
 			}
-			be16_put(obj + 4, 1);
-			obj[6] = 4;
+			/* X5.1: AFI 1 with 4 bytes, AFI 2 with 16 */
+			be16_put(obj + 4, a.family == INET_V6 ? 2 : 1);
+			obj[6] = a.family == INET_V6 ? 16 : 4;
 			obj[7] = 0;
-			be32_put(obj + 8, a);
-			olen = 12;
+			if (a.family == INET_V6)
+				memcpy(obj + 8, a.u.v6, 16);
+			else
+				be32_put(obj + 8, a.u.v4);
+			olen = a.family == INET_V6 ? 24 : 12;
 			obj[3] = 3;
 			break;
 		default:
@@ -325,7 +352,10 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	be16_put(obj, (uint16_t)olen);
 	obj[2] = ICMP_EXT_CLASS_IID;
 	struct route_res rr;
-	if (route_lookup(st, dst, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
+	struct route6_res rr6;
+	bool v6 = dst.family == INET_V6;
+	if (v6 ? route6_lookup(st, dst.u.v6, -1, &rr6) != 0 || (rr6.rt && rr6.rt->type >= RT6_PROHIBIT)
+	       : route_lookup(st, dst.u.v4, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
 		sbuf_printf(out, "probe: connect: Network is unreachable\n");
 		return 1;
 	}
@@ -347,7 +377,7 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	memcpy(s->probe_obj, obj, olen);
 	s->probe_len = (uint8_t)olen;
 	s->probe_local = local;
-	s->dst = inet_v4(dst);
+	s->dst = dst;
 	s->oif = -1;
 	s->count = count;
 	s->ttl = (unsigned)st->knobs.ip_default_ttl;
@@ -357,14 +387,15 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	s->rtt_min = UINT64_MAX;
 	s->first_ms = st->now;
 	s->next_send = st->now;
-	char t[16];
-	sbuf_printf(out, "PROBE %s (%s): %s ", ip4_ntoa(dst, t), t, local ? "L=1 interface" : "L=0 neighbour");
+	char t[INET_STRLEN];
+	inet_ntop_buf(&dst, t);
+	sbuf_printf(out, "PROBE %s (%s): %s ", t, t, local ? "L=1 interface" : "L=0 neighbour");
 	if (obj[3] == 1)
 		sbuf_printf(out, "name %.*s\n", (int)strnlen((const char *)obj + 4, olen - 4), (const char *)obj + 4);
 	else if (obj[3] == 2)
 		sbuf_printf(out, "index %u\n", be32_get(obj + 4));
 	else
-		sbuf_printf(out, "address %s\n", ip4_ntoa(be32_get(obj + 8), t));
+		sbuf_printf(out, "address %s\n", inet_ntop_buf(&a, t));
 	*handle = s->handle;
 	ping_poll(st);
 	return STACK_CTL_PENDING;

@@ -26,6 +26,8 @@ void probe4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 struct ip6_rx;
 /* The same for ICMPv6 160 (checksum verified): answered with 161. Consumes p. */
 void probe6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
+/* ICMPv6 161: the same for the client's IPv6 sessions. Consumes p. */
+void probe6_reply_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
 /* A received Extended Echo reply (43): to our client when its identifier matches, else dropped
  * silently (X5.11). Consumes p. */
 void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);

@@ -204,6 +204,46 @@ START_TEST(x5_probe6)
 }
 END_TEST
 
+/* The PROBE client over IPv6 (X5, `tapstackctl probe`): type 160 with an IPv6 address object
+ * (AFI 2), the reply printed with its code and state bits; a reply from elsewhere is ignored. */
+START_TEST(x5_probe6_client)
+{
+	struct frame f, o;
+	struct ip6_view v;
+	struct sbuf out = { 0 };
+	unsigned h = start_ping("probe -L -a 2001:db8:1::1 2001:db8:1::1", &out);
+	ck_assert_msg(strstr(sbuf_str(&out), "PROBE 2001:db8:1::1 (2001:db8:1::1): L=1 interface address 2001:db8:1::1"),
+		      "%s", sbuf_str(&out));
+	take_icmp6(&o, &v, 160);
+	ck_assert_ip6_eq(v.ip + 24, G_PEER);
+	ck_assert_uint_eq(v.l4[7], 1);                       /* L */
+	ck_assert_uint_eq(be16_get(v.l4 + 12), 24);          /* the object: AFI 2, 16 bytes */
+	ck_assert_uint_eq(v.l4[15], 3);
+	ck_assert_uint_eq(be16_get(v.l4 + 16), 2);
+	ck_assert_uint_eq(v.l4[18], 16);
+	ck_assert_ip6_eq(v.l4 + 20, G_PEER);
+	ck_assert_uint_eq(csum_buf(v.l4 + 8, 4 + 24), 0);    /* X1.4 */
+	ck_assert_uint_eq(icmp6_out(160), 1);
+	/* The answer: No Error, Reachable, A, 6. */
+	uint8_t r[4 + 4 + 24];
+	memcpy(r, v.l4 + 4, sizeof(r));
+	uint32_t w2 = be32_get(r);
+	w2 = (w2 & 0xffffff00u) | (2u << 5) | 0x04 | 0x01;
+	uint8_t farsrc[16];
+	a6("2001:db8:1::77", farsrc);
+	struct ip6_spec other = { .nxt = 58, .src = farsrc };
+	feed(0, f.b, build_icmp6(&f, &other, 161, 0, w2, r + 4, sizeof(r) - 4));
+	struct ip6_spec s = { .nxt = 58 };
+	feed(0, f.b, build_icmp6(&f, &s, 161, 0, w2, r + 4, sizeof(r) - 4));
+	ck_assert_int_eq(stack_ctl_poll(T, h, &out), 0);
+	const char *t = sbuf_str(&out);
+	ck_assert_msg(strstr(t, "36 bytes from 2001:db8:1::1: icmp_seq=1 code=0 (No Error) state=2 (Reachable) A=1 4=0 6=1 ttl=64"),
+		      "%s", t);
+	ck_assert_uint_eq(dctr("Icmp6InUnsolicited"), 1);
+	sbuf_free(&out);
+}
+END_TEST
+
 /* --- V6.14 Redirects --- */
 
 /* A router on tap0's link, fe80::9 (GWMAC), known to us, and a route through it. */
@@ -690,6 +730,7 @@ Suite *ip6_router_suite(void)
 	tcase_add_test(tc, x_icmp6_ext_forwarded);
 	tcase_add_test(tc, x5_probe6);
 	tcase_add_test(tc, x4_icmp6_stub);
+	tcase_add_test(tc, x5_probe6_client);
 	tcase_add_test(tc, v6_14_redirect);
 	tcase_add_test(tc, v6_14_no_redirect);
 	tcase_add_test(tc, v6_16_ra);
