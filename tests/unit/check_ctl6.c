@@ -188,6 +188,12 @@ START_TEST(test_ra_neigh_router_route_slaac)
 	ck_assert_int_eq(run("addr", &out), 0);
 	ck_assert_msg(has(&out, "    inet6 2001:db8:5::ff:fe00:2/64 scope global dynamic\n"
 			  "       valid_lft 7190sec preferred_lft 3590sec\n"), "%s", sbuf_str(&out));
+	/* Past the preferred lifetime (no RA refreshed it): deprecated, still valid. */
+	advance(3590 * 1000);
+	tx_clear();
+	ck_assert_int_eq(run("addr", &out), 0);
+	ck_assert_msg(has(&out, "    inet6 2001:db8:5::ff:fe00:2/64 scope global dynamic deprecated\n"
+			  "       valid_lft 3600sec preferred_lft 0sec\n"), "%s", sbuf_str(&out));
 	sbuf_free(&out);
 }
 END_TEST
