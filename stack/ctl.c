@@ -240,13 +240,16 @@ static const char *lifetime_text(const struct stack *st, uint64_t until, char *b
 }
 
 /* "    inet6 2001:db8:1::2/64 scope global tentative", as `ip addr` prints it; an address from
- * SLAAC is "dynamic", with its lifetimes on a second line. */
+ * SLAAC is "dynamic" ("deprecated" past its preferred lifetime), with its lifetimes on a second
+ * line; an anycast one says so. */
 static void addr6_line(const struct stack *st, const struct ifaddr6 *a, struct sbuf *out)
 {
 	char ip[48];
 
-	sbuf_printf(out, "    inet6 %s/%u scope %s%s%s%s\n", ip6_ntoa(a->addr, ip), a->plen,
-		    a->flags & IFA6_F_LINKLOCAL ? "link" : "global", a->flags & IFA6_F_SLAAC ? " dynamic" : "",
+	sbuf_printf(out, "    inet6 %s/%u scope %s%s%s%s%s%s\n", ip6_ntoa(a->addr, ip), a->plen,
+		    a->flags & IFA6_F_LINKLOCAL ? "link" : "global", a->flags & IFA6_F_ANYCAST ? " anycast" : "",
+		    a->flags & IFA6_F_SLAAC ? " dynamic" : "",
+		    a->pref_until != UINT64_MAX && st->now >= a->pref_until ? " deprecated" : "",
 		    a->state == IFA6_TENTATIVE ? " tentative" : "", a->state == IFA6_DADFAILED ? " dadfailed" : "");
 	if (a->flags & IFA6_F_SLAAC) {
 		char v[24], p[24];

@@ -210,6 +210,15 @@ def describe(fr):
         spa, tpa = socket.inet_ntoa(fr[28:32]), socket.inet_ntoa(fr[38:42])
         return ("arp:%d:%s>%s" % (op, spa, tpa),
                 "ARP op %d %s (%s) -> %s, eth dst %s" % (op, spa, mac_s(fr[22:28]), tpa, mac_s(fr[0:6])))
+    if et == 0x86DD and len(fr) >= 54 + 4:
+        src, dst = socket.inet_ntop(socket.AF_INET6, fr[22:38]), socket.inet_ntop(socket.AF_INET6, fr[38:54])
+        nh, l4 = fr[20], fr[54:]
+        if nh == 0 and len(l4) >= 8:      # Hop-by-Hop first (MLD's Router Alert)
+            nh, l4 = l4[0], l4[(l4[1] + 1) * 8:]
+        if nh == 58 and len(l4) >= 4:
+            return ("icmp6:%d/%d:%s>%s" % (l4[0], l4[1], src, dst),
+                    "IPv6 %s > %s icmp6 %d/%d, %d bytes" % (src, dst, l4[0], l4[1], len(fr)))
+        return ("ip6:%d:%s>%s" % (nh, src, dst), "IPv6 %s > %s next header %d" % (src, dst, nh))
     if et != ETH_P_IP or len(fr) < 34:
         return ("eth:0x%04x" % et, "ethertype 0x%04x, %d bytes" % (et, len(fr)))
     p = fr[14:]
@@ -241,8 +250,13 @@ def describe(fr):
 
 def ignorable(key):
     """What the daemon may send at any time regardless of the group: its own ARP for the host
-    (resolution or refresh) and answers to the liveness probe."""
-    return key.startswith("arp:1:") and key.endswith(">" + H) or key.startswith("icmp:0/0:id=%d>" % LIVE_ID)
+    (resolution or refresh), answers to the liveness probe, and IPv6's own housekeeping on its
+    link (this matrix is IPv4's): MLD reports to ff02::16, router solicitations to ff02::2 (they
+    go on, with backoff, while no router answers), and duplicate address detection from ::."""
+    return (key.startswith("arp:1:") and key.endswith(">" + H) or key.startswith("icmp:0/0:id=%d>" % LIVE_ID)
+            or key.startswith("icmp6:143/0:") and key.endswith(">ff02::16")
+            or key.startswith("icmp6:133/0:") and key.endswith(">ff02::2")
+            or key.startswith("icmp6:135/0:::>ff02::1:ff"))
 
 
 # ---- counters ---------------------------------------------------------------------------------
@@ -319,13 +333,19 @@ def build(m):
     short = [E(b"")[:k] for k in range(14)]
     m.add("eth-short", short, expect={"EthInTruncated": "sent", "EthInFrames": "sent"},
           note="frames of 0..13 bytes (the kernel refuses to send those on a TAP: EINVAL)")
-    good = ip(echo(m.nid()))
+    gid = m.nid()
+    good = ip(echo(gid))
     m.add("eth-other", [
         E(good, etype=0x88B5), E(b"\x00\x01" + b"\x08\x00" + good, etype=0x8100),
         E(good, etype=0x88CC), E(good, etype=0x0000), E(good, etype=0xFFFF), E(good, etype=0x0040),
         E(good, dst=b"\x02\x00\x00\x00\x00\x99"), E(good, dst=b"\x01\x00\x5e\x00\x00\xfb"),
         E(good, dst=b"\x33\x33\x00\x00\x00\x01"),
-    ], expect={"EthInUnknownType": 6, "EthInOtherHost": 3, "IpInReceives": 0, "ArpInRequests": 0})
+    ], expect={"EthInUnknownType": 5, "Ip6InHdrErrors": 1, "EthInOtherHost": 2, "IpInReceives": 1,
+               "ArpInRequests": 0, "IcmpOutMsgs": 1},
+          quiet=tuple(q for q in QUIET if q != "IcmpOutMsgs"), replies=["icmp:0/0:id=%d>%s" % (gid, H)],
+          note="an IPv4 datagram as EtherType 0x86DD is a bad IPv6 header (version 4); 33:33:00:00:00:01 is "
+               "the all-nodes group every IPv6 interface joins, so that frame is accepted, and its echo "
+               "request answered (Linux too, with drop_unicast_in_l2_multicast=0)")
 
     # -- truncation at every header byte ------------------------------------------------------
     tr = []

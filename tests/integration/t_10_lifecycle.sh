@@ -2,7 +2,8 @@
 # Lifecycle: SIGTERM and SIGINT end the daemon with status 0 within 2 s, its TAP disappears (host
 # side in $NS_H, nothing left in $NS_D) and the control socket file is removed; with no -i it
 # uses its default tap0 192.0.2.2/24, host side 192.0.2.1/24; bad arguments exit 2 with one line
-# on stderr and leave no device and no socket behind; --help exits 0 and mentions --iface.
+# on stderr and leave no device and no socket behind; --help exits 0 and mentions --iface. With no
+# -i in a namespace with IPv6 off, the default's IPv6 host= is left out with a note.
 . "$(dirname "$0")/lib.sh"
 setup_ns
 
@@ -30,6 +31,10 @@ ip -n "$NS_D" -o -4 addr show dev tap0 | grep -q " 192\.0\.2\.1/24 " || fail "de
 out=$(ip netns exec "$NS_D" timeout --foreground 10 ping -n -c 2 -i 0.2 -W 2 192.0.2.2 2>&1)
 ping_stats "$out"
 assert_eq "echo replies on the default interface" 2 "$PING_RX"
+# $NS_D has IPv6 off: the default's IPv6 host= is left out with a note (t_90 has it on).
+grep -qx "tapstackd: tap0: IPv6 is disabled on the kernel side: its address 2001:db8:1::1/64 is not set" "$DAEMON_ERR" ||
+	fail "no note about the IPv6 host address: $(cat "$DAEMON_ERR")"
+ctl addr | grep -q "^    inet6 2001:db8:1::2/64 scope global" || fail "default: no inet6 2001:db8:1::2/64: $(ctl addr)"
 stop_daemon INT
 assert_gone "default interface, after SIGINT"
 

@@ -8,7 +8,10 @@
 #    traffic class 0xb8 (seen in the capture); tapstackctl addr/neigh/route show the IPv6 lines,
 #    stats counts Icmp6InEchos = Icmp6InType128 = the echo requests sent, and -r takes an IPv6 route;
 #  - an IPv6-only interface (no IPv4 address, one host=): ping -6 works, addr has no inet line,
-#    and we send no ARP.
+#    and we send no ARP;
+#  - a reload that drops "default,via=IPV6" deletes ::/0 and keeps IPv4's default;
+#  - an explicit IPv6 host= where the kernel side has IPv6 disabled: exit 1, one line;
+#  - no -i (the default interface, as `make run`) where IPv6 is on: ping and ping -6 both answered.
 . "$(dirname "$0")/lib.sh"
 setup_ns
 D_IP6=2001:db8:1::2
@@ -120,4 +123,52 @@ sleep 0.2
 n=$(tcpdump -nn -r "$PCAP" "arp and ether src $mac" 2>/dev/null | grep -c .)
 assert_eq "ARP frames we sent on an IPv6-only interface" 0 "$n"
 stop_daemon
+
+# Reload: a configuration whose IPv6 default route goes away deletes ::/0, not IPv4's default.
+CONF=$TMP/d.conf
+write_conf() {   # write_conf ROUTE...
+	{ printf 'iface tap0,%s/24,%s/64,netns=%s,host=%s/24,host=%s/64\n' "$D_IP" "$D_IP6" "$NS_H" "$HOST_IP" "$HOST_IP6"
+	  for r in "$@"; do printf 'route %s\n' "$r"; done; } >"$CONF"
+}
+write_conf "default,via=$HOST_IP" "default,via=$HOST_IP6" "2001:db8:2::/64,via=$HOST_IP6"
+TS_NO_IFACE=1 start_daemon -f "$CONF"
+route=$(ctl route)
+printf '%s\n' "$route" | grep -qx "default via $HOST_IP6 dev tap0" || fail "no IPv6 default from the file: $route"
+write_conf "default,via=$HOST_IP" "2001:db8:2::/64,via=$HOST_IP6"
+out=$(ctl reload) || fail "reload: $out"
+log "$out"
+route=$(ctl route)
+printf '%s\n' "$route"
+printf '%s\n' "$route" | grep -q "^default via $HOST_IP " || fail "the reload deleted IPv4's default route"
+printf '%s\n' "$route" | grep -q "^default via $HOST_IP6 " && fail "the reload kept the IPv6 default route"
+printf '%s\n' "$route" | grep -qx "2001:db8:2::/64 via $HOST_IP6 dev tap0" || fail "the reload lost 2001:db8:2::/64"
+log "ok: reload removed default,via=$HOST_IP6 only"
+stop_daemon
+
+# An explicit IPv6 host= where the kernel side has IPv6 off: one line, exit 1, nothing left.
+NS_X="${TS_PREFIX}x"
+new_ns "$NS_X"
+err=$(ip netns exec "$NS_D" timeout --foreground 10 "$TAPSTACKD" -c "$CTL" \
+	-i "tap0,$D_IP6/64,netns=$NS_X,host=$HOST_IP6/64" 2>&1); rc=$?
+assert_eq "exit status with IPv6 off on the kernel side" 1 "$rc"
+printf '%s\n' "$err" | grep -q "IPv6 is disabled on the kernel side" || fail "message: $err"
+assert_eq "lines on stderr" 1 "$(printf '%s\n' "$err" | grep -c .)"
+ip -n "$NS_X" -o link show | grep -vq ': lo:' && fail "a device was left in $NS_X"
+
+# The default interface (no -i, as `make run`) in a namespace with IPv6 on: dual stack.
+ip netns exec "$NS_D" sysctl -qw net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.all.disable_ipv6=0 >/dev/null ||
+	fail "sysctl in $NS_D"
+TS_NO_IFACE=1 READY_NS=$NS_D start_daemon
+for i in $(seq 1 100); do
+	[ -z "$(ip -n "$NS_D" -6 -o addr show dev tap0 tentative)" ] && ! ctl addr | grep -q tentative && break
+	sleep 0.05
+done
+ip -n "$NS_D" -6 -o addr show dev tap0 | grep -q " $HOST_IP6/64 scope global " || fail "default: no $HOST_IP6 on the kernel side"
+out=$(ip netns exec "$NS_D" timeout --foreground 20 ping -6 -n -c 2 -i 0.2 -W 2 "$D_IP6" 2>&1)
+ping_stats "$out"
+assert_eq "ping -6 on the default interface" 2 "$PING_RX"
+out=$(ip netns exec "$NS_D" timeout --foreground 20 ping -n -c 2 -i 0.2 -W 2 "$D_IP" 2>&1)
+ping_stats "$out"
+assert_eq "ping on the default interface" 2 "$PING_RX"
+stop_daemon INT
 log "all checks passed"

@@ -188,6 +188,12 @@ START_TEST(test_ra_neigh_router_route_slaac)
 	ck_assert_int_eq(run("addr", &out), 0);
 	ck_assert_msg(has(&out, "    inet6 2001:db8:5::ff:fe00:2/64 scope global dynamic\n"
 			  "       valid_lft 7190sec preferred_lft 3590sec\n"), "%s", sbuf_str(&out));
+	/* Past the preferred lifetime (no RA refreshed it): deprecated, still valid. */
+	advance(3590 * 1000);
+	tx_clear();
+	ck_assert_int_eq(run("addr", &out), 0);
+	ck_assert_msg(has(&out, "    inet6 2001:db8:5::ff:fe00:2/64 scope global dynamic deprecated\n"
+			  "       valid_lft 3600sec preferred_lft 0sec\n"), "%s", sbuf_str(&out));
 	sbuf_free(&out);
 }
 END_TEST
@@ -266,6 +272,37 @@ START_TEST(test_stats_icmp6_columns)
 }
 END_TEST
 
+/* A Packet Too Big (mtu 1400) from 2001:db8:1::1 about a datagram of ours to 2001:db8:9::1 puts
+ * an exception in the IPv6 route cache (V10.4), which `route cache` prints after IPv4's. */
+START_TEST(test_route_cache_ipv6_pmtu)
+{
+	struct sbuf out = { 0 };
+	struct frame f;
+	static const uint8_t far[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 9, [15] = 1 };
+	uint8_t m[8 + 48] = { 2, 0, 0, 0, 0, 0, 0x05, 0x78 };   /* 2/0, mtu 1400 */
+	uint8_t *q = m + 8;
+	q[0] = 0x60;
+	q[5] = 8;                   /* payload length: the UDP header */
+	q[6] = 17;
+	q[7] = 64;
+	memcpy(q + 8, G2, 16);
+	memcpy(q + 24, far, 16);
+	q[40] = 0x9c; q[41] = 0x40; q[42] = 0; q[43] = 9; q[45] = 8;   /* 40000 -> 9, length 8 */
+	ck_assert_int_eq(stack_addr6_add(T, 0, G2, 64), 0);
+	ck_assert_int_eq(run("route add default,via=2001:db8:1::1", &out), 0);
+	advance(2500);
+	tx_clear();
+	ck_assert_int_eq(run("route cache", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "");
+	feed(0, f.b, build_ip6(&f, US0, G1, G2, 58, 64, m, sizeof(m)));
+	tx_clear();
+	ck_assert_uint_eq(ctr("Icmp6InPktTooBigs"), 1);
+	ck_assert_int_eq(run("route cache", &out), 0);
+	ck_assert_msg(has(&out, "2001:db8:9::1 mtu 1400 expires 600sec\n"), "%s", sbuf_str(&out));
+	sbuf_free(&out);
+}
+END_TEST
+
 /* An unknown next header to ff02::1 would earn 4/1 from a unicast: to multicast it is not sent
  * (V4.2), and `drops` says so. */
 START_TEST(test_drops_icmp6_not_sent)
@@ -298,6 +335,7 @@ Suite *ctl6_suite(void)
 	tcase_add_test(tc, test_route_add_del_ipv6);
 	tcase_add_test(tc, test_stats_icmp6_columns);
 	tcase_add_test(tc, test_drops_icmp6_not_sent);
+	tcase_add_test(tc, test_route_cache_ipv6_pmtu);
 	suite_add_tcase(s, tc);
 	TCase *off = tcase_create("ipv6 off");
 	tcase_add_checked_fixture(off, fx_setup, fx_teardown);
