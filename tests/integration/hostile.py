@@ -336,7 +336,7 @@ def build(m):
     gid = m.nid()
     good = ip(echo(gid))
     m.add("eth-other", [
-        E(good, etype=0x88B5), E(b"\x00\x01" + b"\x08\x00" + good, etype=0x8100),
+        E(good, etype=0x86DD), E(b"\x00\x01" + b"\x08\x00" + good, etype=0x8100),
         E(good, etype=0x88CC), E(good, etype=0x0000), E(good, etype=0xFFFF), E(good, etype=0x0040),
         E(good, dst=b"\x02\x00\x00\x00\x00\x99"), E(good, dst=b"\x01\x00\x5e\x00\x00\xfb"),
         E(good, dst=b"\x33\x33\x00\x00\x00\x01"),

@@ -26,11 +26,8 @@
 # so an error the spec forbids would really be sent and seen).
 . "$(dirname "$0")/lib.sh"
 setup_ns
-# IPv4's matrix: the daemon's IPv6 is off (its DAD, MLD and RS frames would land in the groups'
-# windows); t_95/t_96 run the IPv6 matrix.
 start_daemon -S echo -s icmp_ratelimit=0 -s icmp_msgs_burst=1000000 -s icmp_msgs_per_sec=1000000 \
-	-s ipfrag_time=3600 -r "default,via=$HOST_IP" -s icmp_echo_enable_probe=1 -s icmp_errors_extension_mask=7 \
-	-s net.ipv6.conf.all.disable_ipv6=1
+	-s ipfrag_time=3600 -r "default,via=$HOST_IP" -s icmp_echo_enable_probe=1 -s icmp_errors_extension_mask=7
 # A stub reading RFC 4884 extensions, for the icmperr-ext-malformed group.
 ctl udp bind --rfc4884 6565 >/dev/null || fail "udp bind --rfc4884 6565"
 
