@@ -150,8 +150,27 @@ static void nd_solicit(struct stack *st, const struct neigh_entry *e, const uint
 	nd_send_ns(st, e->ifindex, from, mac ? e->addr : NULL, e->addr, NULL);
 }
 
+/* V6.8, V6.12: the interface's times: retrans and base reachable time from the last RA, else the
+ * neigh knobs; REACHABLE lasts a random [0.5, 1.5) x base [neighbour.c:neigh_rand_reach_time]. */
+static uint32_t nd_time_ms(struct stack *st, const struct neigh_entry *e, int which)
+{
+	const struct iface6 *in6 = &st->ifs[e->ifindex].in6;
+	switch (which) {
+	case NEIGH_T_REACHABLE: {
+		uint32_t base = in6->base_reachable_ms ? in6->base_reachable_ms : (uint32_t)st->knobs.ip6_base_reachable_time_ms;
+		return base / 2 + nd_random_ms(st, base);
+	}
+	case NEIGH_T_STALE:
+		return (uint32_t)st->knobs.ip6_gc_stale_time * 1000;
+	case NEIGH_T_DELAY:
+		return (uint32_t)st->knobs.ip6_delay_first_probe_time * 1000;
+	default:
+		return in6->retrans_ms ? in6->retrans_ms : (uint32_t)st->knobs.ip6_retrans_time_ms;
+	}
+}
+
 /* IPv6's timing (§0: retrans 1 s, 3 multicast and 3 unicast solicitations, REACHABLE ~30 s,
- * DELAY 5 s, an unused STALE entry kept 60 s). */
+ * DELAY 5 s, an unused STALE entry kept 60 s; nd_time_ms follows the knobs and RAs). */
 static const struct neigh_ops nd_ops = {
 	.reachable_ms = 30000,
 	.stale_ms = 60000,
@@ -165,6 +184,8 @@ static const struct neigh_ops nd_ops = {
 	.c_queue_drops = C_NdQueueDrops,
 	.solicit = nd_solicit,
 	.failed = ip6_neigh_failed,
+	.probe_fails = true,
+	.time_ms = nd_time_ms,
 };
 
 void ndisc_init(struct stack *st)
@@ -253,11 +274,12 @@ static void nd_rs_timer(struct stack *st, unsigned ifindex)
 		in6->rs_sent++;
 	uint64_t max = (uint64_t)st->knobs.ip6_rs_max_interval * 1000;
 	uint64_t w;
+	/* RFC 3315 14 as Linux's rfc3315_s14_backoff_update: the first wait is the interval +-10 %,
+	 * each later one twice the last +-10 % of the last, so x [1.9, 2.1]. */
 	if (!in6->rs_wait_ms)
-		w = (uint64_t)st->knobs.ip6_rs_interval * 1000;
+		w = (uint64_t)st->knobs.ip6_rs_interval * 1000 * (900 + nd_random_ms(st, 201)) / 1000;
 	else
-		w = (uint64_t)in6->rs_wait_ms * 2;
-	w = w * (900 + nd_random_ms(st, 201)) / 1000;
+		w = (uint64_t)in6->rs_wait_ms * (1900 + nd_random_ms(st, 201)) / 1000;
 	if (w > max)
 		w = max * (900 + nd_random_ms(st, 201)) / 1000;
 	in6->rs_wait_ms = (uint32_t)w;
@@ -270,6 +292,7 @@ void ndisc_poll(struct stack *st)
 		struct iface6 *in6 = &st->ifs[i].in6;
 		if (!st->ifs[i].up || in6->disabled)
 			continue;
+		ip6_router_groups_sync(st, i);
 		for (unsigned j = 0; j < in6->naddr; j++) {
 			struct ifaddr6 *a = &in6->addr[j];
 			/* SLAAC addresses end with their valid lifetime. */

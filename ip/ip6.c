@@ -282,6 +282,23 @@ int ip6_addr_del(struct stack *st, unsigned ifindex, const uint8_t *a)
 	return -EADDRNOTAVAIL;
 }
 
+void ip6_router_groups_sync(struct stack *st, unsigned ifindex)
+{
+	static const uint8_t site_routers[16] = { 0xff, 0x05, [15] = 2 };
+	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	bool want = st->knobs.ip6_forwarding != 0;
+	if (in6->router_groups == want)
+		return;
+	in6->router_groups = want;
+	if (want) {
+		ip6_mc_join(st, ifindex, ip6_allrouters);
+		ip6_mc_join(st, ifindex, site_routers);
+	} else {
+		ip6_mc_leave(st, ifindex, ip6_allrouters);
+		ip6_mc_leave(st, ifindex, site_routers);
+	}
+}
+
 void ip6_iface_up(struct stack *st, unsigned ifindex)
 {
 	struct iface *ifp = &st->ifs[ifindex];
@@ -301,6 +318,7 @@ void ip6_iface_up(struct stack *st, unsigned ifindex)
 		if (in6->addr[j].state == IFA6_TENTATIVE && in6->addr[j].dad_timer == UINT64_MAX)
 			ndisc_dad_start(st, ifindex, &in6->addr[j]);
 	ndisc_iface_up(st, ifindex);
+	ip6_router_groups_sync(st, ifindex);
 }
 
 /* --- source selection --- */
