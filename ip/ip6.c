@@ -503,12 +503,14 @@ static void ip6_deliver(struct stack *st, struct pkb *p, struct ip6_rx *rx, unsi
 				ip6_hdr_drop(st, p);
 				return;
 			}
-			if (off + 8 > avail) {
+			/* V9.1: a jumbogram cannot be a fragment. Judged before the header is read: with
+			 * payload length 0 the datagram was cut to its fixed header (V1.5). */
+			if (be16_get(h + IP6_PLEN) == 0) {
+				icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, off);
 				ip6_hdr_drop(st, p);
 				return;
 			}
-			if (be16_get(h + IP6_PLEN) == 0) { /* V9.1: a jumbogram cannot be a fragment */
-				icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, off);
+			if (off + 8 > avail) {
 				ip6_hdr_drop(st, p);
 				return;
 			}
