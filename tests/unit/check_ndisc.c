@@ -52,7 +52,8 @@ static size_t build_ra(struct frame *f, const uint8_t *src, uint8_t chl, uint16_
 	uint8_t b[8 + 128];
 	b[0] = (uint8_t)(reach >> 24); b[1] = (uint8_t)(reach >> 16); b[2] = (uint8_t)(reach >> 8); b[3] = (uint8_t)reach;
 	b[4] = (uint8_t)(retrans >> 24); b[5] = (uint8_t)(retrans >> 16); b[6] = (uint8_t)(retrans >> 8); b[7] = (uint8_t)retrans;
-	memcpy(b + 8, opt, olen);
+	if (olen)
+		memcpy(b + 8, opt, olen);
 	return build_nd(f, src, ALLNODES, 134, (uint32_t)chl << 24 | life, b, 8 + olen, RMAC);
 }
 
