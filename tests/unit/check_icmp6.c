@@ -294,6 +294,8 @@ START_TEST(v3_8_unspecified_source)
 	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, junk8, 8));
 	ck_assert_uint_eq(icmp6_in(128), 1);
 	ck_assert_uint_eq(dctr("Ip6OutNoRoutes"), 1);
+	ck_assert_uint_eq(dctr("Icmp6OutErrors"), 0); /* not even tried */
+	ck_assert_uint_eq(dctr("Icmp6InEchoIgnored"), 1);
 	ck_assert_uint_eq(tx_count(), 0);
 }
 END_TEST

@@ -180,7 +180,8 @@ START_TEST(v9_5_bad_lengths)
 	ck_assert_uint_eq(T->reasm6.nqueues, 2);
 	advance(60000);
 	ck_assert_uint_eq(dctr("Ip6ReasmTimeout"), 2);
-	ck_assert_uint_eq(drain_icmp6(3), 0);
+	ck_assert_uint_eq(icmp6_out(3), 0);
+	tx_clear();
 }
 END_TEST
 
@@ -316,10 +317,12 @@ START_TEST(v9_9_timeout)
 	ck_assert_uint_eq(v.l4len - 8, first.len - 14);
 	ck_assert_mem_eq(v.l4 + 8, first.b + 14, first.len - 14);
 	/* without the first fragment: counted, no 3/1 */
-	feed(0, f.b, frag(&f, 61, 58, 16, false, M + 16, n - 16));
+	/* (not ICMPv6, so that V4.4's quirk cannot be what holds a 3/1 back) */
+	feed(0, f.b, frag(&f, 61, 253, 16, false, M + 16, n - 16));
 	advance(60000);
 	ck_assert_uint_eq(dctr("Ip6ReasmTimeout"), 2);
-	ck_assert_uint_eq(drain_icmp6(3), 0);
+	ck_assert_uint_eq(icmp6_out(3), 1); /* the first queue's only */
+	tx_clear();
 }
 END_TEST
 
