@@ -361,7 +361,7 @@ START_TEST(v9_10_fragmented_reply)
 		const uint8_t *fh = v.ip + 40;
 		ck_assert_uint_eq(fh[0], 58);
 		unsigned off = rd16(fh + 2) & 0xfff8u;
-		ck_assert_uint_eq(off, 1448 * i);
+		ck_assert_uint_eq(off, 1448u * (uint64_t)i);
 		ck_assert_uint_eq(rd16(fh + 2) & 1, i < 2);
 		if (i == 0)
 			id = rd32(fh + 4);

@@ -305,7 +305,7 @@ START_TEST(v6_8_resolution_fails)
 		if (i)
 			while (tx_count() == 0)
 				ck_assert(step_to(t0 + 10000));
-		ck_assert_uint_eq(NOW, t0 + 1000 * i);
+		ck_assert_uint_eq(NOW, t0 + 1000u * (uint64_t)i);
 		take_icmp6(&f, &v, 135);
 		static const uint8_t snmac[6] = { 0x33, 0x33, 0xff, 0, 0, 5 };
 		ck_assert_mem_eq(f.b, snmac, 6);
@@ -492,7 +492,7 @@ START_TEST(v6_11_rs)
 	ck_assert_uint_le(w, 4400);
 	for (unsigned i = 2; i < n; i++) {
 		uint64_t w2 = times[i] - times[i - 1];
-		if (w2 * 10 < 3600000u * 9) { /* not yet at the cap */
+		if (w2 * 10 < 3600000ull * 9) { /* not yet at the cap */
 			ck_assert_msg(w2 * 100 >= w * 190 && w2 * 100 <= w * 210, "wait %llu after %llu",
 				      (unsigned long long)w2, (unsigned long long)w);
 		} else {

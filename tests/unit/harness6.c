@@ -40,6 +40,7 @@ uint16_t csum6(const uint8_t *src, const uint8_t *dst, uint8_t proto, const uint
 size_t build_ip6(struct frame *f, const struct ip6_spec *s, const uint8_t *payload, size_t len)
 {
 	const uint8_t *src = s->src ? s->src : G_PEER, *dst = s->dst ? s->dst : G_US0;
+	/* cppcheck-suppress ctuuninitvar ; f is written here, not read */
 	uint8_t *e = f->b, *h = f->b + 14;
 	uint8_t mmac[6] = { 0x33, 0x33, dst[12], dst[13], dst[14], dst[15] };
 
