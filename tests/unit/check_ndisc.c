@@ -837,7 +837,10 @@ START_TEST(v7_4_query_validation)
 	m[2] = (uint8_t)(c >> 8);
 	m[3] = (uint8_t)c;
 	feed(0, f.b, f.len);
-	ck_assert_uint_eq(dctr("MldInInvalid"), 5);
+	uint8_t uni[16];
+	a6("2001:db8:1::5", uni); /* a group that is not a group */
+	feed(0, f.b, build_query(&f, LL_R, ALLNODES, 1000, uni, 28, true, 1));
+	ck_assert_uint_eq(dctr("MldInInvalid"), 6);
 	advance(2000);
 	ck_assert_uint_eq(drain_icmp6(143), 0);
 }
@@ -892,6 +895,21 @@ START_TEST(v7_5_v1_fallback)
 	ck_assert_uint_eq(v.l4len, 24);
 	ck_assert_uint_eq(v.ip[7], 1);
 	ck_assert_mem_eq(v.ip + 40, MLD_HBH, 8);
+	/* v1 for 260 s: a join now reports with 131; after that, MLDv2 again */
+	uint8_t a7[16], a8[16], sn7[16];
+	a6("2001:db8:1::7", a7);
+	a6("2001:db8:1::8", a8);
+	a6("ff02::1:ff00:7", sn7);
+	advance(250000 - (NOW - t));
+	tx_clear();
+	ck_assert_int_eq(stack_addr6_add(T, 0, a7, 64), 0);
+	take_icmp6(&f, &v, 131);
+	ck_assert_ip6_eq(v.ip + 24, sn7);
+	advance(11000);
+	tx_clear();
+	ck_assert_int_eq(stack_addr6_add(T, 0, a8, 64), 0);
+	take_icmp6(&f, &v, 143);
+	tx_clear();
 }
 END_TEST
 
