@@ -284,7 +284,10 @@ int ip6_addr_del(struct stack *st, unsigned ifindex, const uint8_t *a)
 
 void ip6_router_groups_sync(struct stack *st, unsigned ifindex)
 {
+	/* ff02::1:ff00:0: the solicited-node group of the subnet-router anycast address of every
+	 * prefix up to /104, fe80:: included (V1.13: "of each unicast and anycast address"). */
 	static const uint8_t site_routers[16] = { 0xff, 0x05, [15] = 2 };
+	static const uint8_t sn_anycast[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff };
 	struct iface6 *in6 = &st->ifs[ifindex].in6;
 	bool want = st->knobs.ip6_forwarding != 0;
 	if (in6->router_groups == want)
@@ -293,9 +296,11 @@ void ip6_router_groups_sync(struct stack *st, unsigned ifindex)
 	if (want) {
 		ip6_mc_join(st, ifindex, ip6_allrouters);
 		ip6_mc_join(st, ifindex, site_routers);
+		ip6_mc_join(st, ifindex, sn_anycast);
 	} else {
 		ip6_mc_leave(st, ifindex, ip6_allrouters);
 		ip6_mc_leave(st, ifindex, site_routers);
+		ip6_mc_leave(st, ifindex, sn_anycast);
 	}
 }
 

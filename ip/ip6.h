@@ -96,7 +96,13 @@ struct iface6 {
 	bool ra_seen;
 	uint32_t rs_wait_ms;
 	uint64_t rs_next;       /* UINT64_MAX: none due */
-	bool router_groups;     /* ff02::2 and ff05::2 joined (forwarding, V1.13) */
+	bool router_groups;     /* ff02::2, ff05::2 and ff02::1:ff00:0 joined (forwarding, V1.13) */
+	/* NAs for our anycast addresses waiting out their random delay (V6.3). */
+	unsigned ndelayed;
+	struct nd_delayed_na {
+		uint8_t target[16], dst[16];
+		uint64_t at;
+	} delayed[4];
 };
 
 /* What a destination address is to us. */
