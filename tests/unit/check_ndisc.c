@@ -99,6 +99,20 @@ static void take_ns(struct frame *f, struct ip6_view *v, const uint8_t *target)
 	while (!eq16(v->l4 + 8, target));
 }
 
+/* Runs the clock until an ICMPv6 message of type leaves (asserted: before limit); takes it. Timer
+ * frames before it (MLD, RS, NS) are dropped. */
+static void wait_icmp6(struct frame *f, struct ip6_view *v, uint8_t type, uint64_t limit)
+{
+	for (;;) {
+		while (tx_count()) {
+			take6(f, v);
+			if (v->proto == 58 && v->l4[0] == type)
+				return;
+		}
+		ck_assert_msg(step_to(limit), "no ICMPv6 type %u by %llu", type, (unsigned long long)limit);
+	}
+}
+
 /* ---------------- §6 ---------------- */
 
 /* V6.1: hop limit 254, code 1, an option of length 0, one past the end, an 16-byte SLLAO: dropped
@@ -165,6 +179,42 @@ START_TEST(v6_3_not_our_target)
 	feed(0, f.b, build_ns(&f, H5, SN_US0, other, H5MAC, NULL));
 	ck_assert_uint_eq(tx_count(), 0);
 	ck_assert_uint_eq(dctr("NdInIgnored"), 1);
+}
+END_TEST
+
+/* V6.3: our subnet-router anycast address (forwarding): a unicast NS is answered at once, a
+ * multicast one after a random delay up to 0.8 s; O=0, S=1, R=1, from a unicast address. */
+START_TEST(v6_3_anycast_target)
+{
+	struct frame f;
+	struct ip6_view v;
+	uint8_t any[16], sn0[16];
+	a6("2001:db8:1::", any);
+	a6("ff02::1:ff00:0", sn0);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	stack_poll(T, NOW);
+	tx_clear();
+	feed(0, f.b, build_ns(&f, H5, any, any, H5MAC, NULL));
+	take_icmp6(&f, &v, 136);
+	ck_assert_uint_eq(v.l4[4], 0xc0);
+	ck_assert_ip6_eq(v.l4 + 8, any);
+	ck_assert_ip6_eq(v.ip + 8, G_US0);
+	ck_assert_uint_eq(v.l4len, 24);
+	uint64_t t = NOW;
+	feed(0, f.b, build_ns(&f, H5, sn0, any, H5MAC, NULL));
+	ck_assert_uint_eq(drain_icmp6(136), 0);
+	wait_icmp6(&f, &v, 136, t + 800);
+	ck_assert_uint_lt(NOW - t, 800);
+	ck_assert_uint_eq(v.l4[4], 0xc0);
+	ck_assert_uint_eq(v.l4len, 32);
+	ck_assert_ip6_eq(v.ip + 8, G_US0);
+	ck_assert_ip6_eq(v.ip + 24, H5);
+	/* a host has no anycast address: nothing */
+	set_knob("net.ipv6.conf.all.forwarding", "0");
+	stack_poll(T, NOW);
+	tx_clear();
+	feed(0, f.b, build_ns(&f, H5, any, any, H5MAC, NULL));
+	ck_assert_uint_eq(drain_icmp6(136), 0);
 }
 END_TEST
 
@@ -922,6 +972,7 @@ Suite *ndisc_suite(void)
 	tcase_add_test(tc, v6_1_validation);
 	tcase_add_test(tc, v6_2_ns_validation);
 	tcase_add_test(tc, v6_3_not_our_target);
+	tcase_add_test(tc, v6_3_anycast_target);
 	tcase_add_test(tc, v6_4_dad_ns_answered);
 	tcase_add_test(tc, v6_5_ns_answered);
 	tcase_add_test(tc, v6_6_na_validation);
