@@ -331,6 +331,13 @@ START_TEST(v1_11_truncated_mcast)
 	feed(0, f.b, rh(&f, 0, 1, ALLNODES, 24));
 	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 1);
 	ck_assert_uint_eq(tx_count(), 0);
+	/* to our unicast address, in a multicast frame */
+	rh(&f, 0, 1, NULL, 24);
+	static const uint8_t l2m[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	memcpy(f.b, l2m, 6);
+	feed(0, f.b, f.len);
+	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 2);
+	ck_assert_uint_eq(tx_count(), 0);
 }
 END_TEST
 

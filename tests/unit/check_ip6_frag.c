@@ -340,6 +340,41 @@ START_TEST(v9_4_key)
 }
 END_TEST
 
+/* V9.4: for a link-local destination the arrival interface is part of the key. */
+START_TEST(v9_4_key_linklocal)
+{
+	struct frame f;
+	static uint8_t d[24];
+	uint8_t fh1[8] = { 253, 0, 0, 1, 0, 0, 0, 71 }, fh2[8] = { 253, 0, 0, 16, 0, 0, 0, 71 };
+	struct ip6_spec s = { .nxt = 44, .ext = fh1, .ext_len = 8, .src = LL_PEER, .dst = LL_US0 };
+	feed(0, f.b, build_ip6(&f, &s, d, 16));
+	s.ext = fh2;
+	s.dstmac = US1;
+	build_ip6(&f, &s, d, 8);
+	feed(1, f.b, f.len);
+	ck_assert_uint_eq(dctr("Ip6ReasmOKs"), 0);
+	ck_assert_uint_eq(T->reasm6.nqueues, 2);
+	s.dstmac = NULL;
+	build_ip6(&f, &s, d, 8);
+	feed(0, f.b, f.len);
+	ck_assert_uint_eq(dctr("Ip6ReasmOKs"), 1);
+	tx_clear();
+}
+END_TEST
+
+/* V9.5: a second, different end discards the queue. */
+START_TEST(v9_5_two_ends)
+{
+	struct frame f;
+	size_t n = echo_msg(M, 1, 40);
+	feed(0, f.b, frag(&f, 72, 58, 16, false, M + 16, 16)); /* ends at 32 */
+	feed(0, f.b, frag(&f, 72, 58, 40, false, M + 40, 8));  /* ends at 48, overlapping nothing */
+	ck_assert_uint_eq(dctr("Ip6ReasmFails"), 1);
+	ck_assert_uint_eq(T->reasm6.nqueues, 0);
+	(void)n;
+}
+END_TEST
+
 /* V3.2, V9.10: a 3040-byte echo request comes back as fragments of 1496, 1496 and 152 bytes
  * (payloads 1448, 1448, 104 after the fixed header and a Fragment header), one identification. */
 START_TEST(v9_10_fragmented_reply)
@@ -396,6 +431,8 @@ Suite *ip6_frag_suite(void)
 	tcase_add_test(tc, v9_8_reassembled_nd);
 	tcase_add_test(tc, v9_9_timeout);
 	tcase_add_test(tc, v9_4_key);
+	tcase_add_test(tc, v9_4_key_linklocal);
+	tcase_add_test(tc, v9_5_two_ends);
 	tcase_add_test(tc, v9_10_fragmented_reply);
 	suite_add_tcase(s, tc);
 	return s;

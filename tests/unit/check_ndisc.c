@@ -675,6 +675,41 @@ START_TEST(v6_12_pio_slaac)
 }
 END_TEST
 
+/* V6.12: RFC 4862 5.5.3(e), the two-hour rule: a short valid lifetime cannot cut a long-lived
+ * SLAAC address below two hours; one already under two hours is left alone; a longer one is taken. */
+START_TEST(v6_12_two_hour_rule)
+{
+	struct frame f;
+	uint8_t o[32], a[16];
+	a6("2001:db8:5::ff:fe00:2", a);
+	pio(o, "2001:db8:5::", 64, 0xc0, 10000, 10000);
+	feed(0, f.b, build_ra(&f, LL_R, 0, 0, 0, 0, o, 32));
+	const struct ifaddr6 *x = ip6_addr_find(T, a, NULL);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_uint_eq(x->valid_until, NOW + 10000000);
+	pio(o, "2001:db8:5::", 64, 0xc0, 100, 100);
+	feed(0, f.b, build_ra(&f, LL_R, 0, 0, 0, 0, o, 32));
+	ck_assert_uint_eq(x->valid_until, NOW + 7200000);
+	NOW += 1000;
+	feed(0, f.b, build_ra(&f, LL_R, 0, 0, 0, 0, o, 32));
+	ck_assert_uint_eq(x->valid_until, NOW - 1000 + 7200000);
+	pio(o, "2001:db8:5::", 64, 0xc0, 8000, 8000);
+	feed(0, f.b, build_ra(&f, LL_R, 0, 0, 0, 0, o, 32));
+	ck_assert_uint_eq(x->valid_until, NOW + 8000000);
+	tx_clear();
+}
+END_TEST
+
+/* V6.12: Retrans Timer at least 10 ms, Reachable Time at least 100 ms. */
+START_TEST(v6_12_clamps)
+{
+	struct frame f;
+	feed(0, f.b, build_ra(&f, LL_R, 0, 0, 5, 3, NULL, 0));
+	ck_assert_uint_eq(T->ifs[0].in6.retrans_ms, 10);
+	ck_assert_uint_eq(T->ifs[0].in6.base_reachable_ms, 100);
+}
+END_TEST
+
 /* V6.12: an RA from one of our own addresses installs no default router. */
 START_TEST(v6_12_ra_from_us)
 {
@@ -986,6 +1021,8 @@ Suite *ndisc_suite(void)
 	tcase_add_test(tc, v6_12_pio_slaac);
 	tcase_add_test(tc, v6_12_ra_times_used);
 	tcase_add_test(tc, v6_12_ra_from_us);
+	tcase_add_test(tc, v6_12_two_hour_rule);
+	tcase_add_test(tc, v6_12_clamps);
 	tcase_add_test(tc, v6_13_ra_rs_entries);
 	tcase_add_test(tc, v6_15_redirect);
 	suite_add_tcase(s, tc);
