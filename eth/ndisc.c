@@ -124,14 +124,53 @@ static void nd_send_ns(struct stack *st, unsigned ifindex, const uint8_t *src, c
 static void nd_send_na(struct stack *st, unsigned ifindex, const uint8_t *target, const uint8_t *dst, uint8_t flags,
 		       bool tllao)
 {
-	uint8_t m[32] = { ND_NEIGHBOR_ADVERT };
+	uint8_t m[32] = { ND_NEIGHBOR_ADVERT }, src[16];
 	size_t len = 24;
 	m[4] = flags;
 	memcpy(m + 8, target, 16);
 	if (tllao)
 		len += nd_put_lla(m + len, ND_OPT_TLLAO, st->ifs[ifindex].mac);
+	/* From the target when it is one of our addresses; an anycast target is never a source: one of
+	 * ours chosen toward the asker [ndisc.c:ndisc_send_na]. */
+	if (ip6_addr_find(st, target, NULL))
+		memcpy(src, target, 16);
+	else if (ip6_select_src(st, dst, (int)ifindex, src) != 0)
+		return;
 	CNT(st, NdOutNA);
-	nd_send(st, ifindex, target, dst, m, len);
+	nd_send(st, ifindex, src, dst, m, len);
+}
+
+#define ND_PROXY_DELAY_MS 800 /* neigh/default/proxy_delay: an anycast NA waits up to this */
+
+/* V6.3: an NS for our subnet-router anycast address (forwarding): NA with O=0; to a multicast NS
+ * only after a random delay, so that the anycast's other owners answer too. */
+static void nd_anycast_ns(struct stack *st, unsigned ifindex, const uint8_t *target, const uint8_t *src, bool mcast)
+{
+	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	if (!mcast) {
+		nd_send_na(st, ifindex, target, src, NA_F_SOLICITED | NA_F_ROUTER, false);
+		return;
+	}
+	if (in6->ndelayed >= sizeof(in6->delayed) / sizeof(in6->delayed[0]))
+		return; /* bounded, as Linux's proxy_qlen */
+	struct nd_delayed_na *d = &in6->delayed[in6->ndelayed++];
+	memcpy(d->target, target, 16);
+	memcpy(d->dst, src, 16);
+	d->at = st->now + nd_random_ms(st, ND_PROXY_DELAY_MS);
+}
+
+static void nd_delayed_poll(struct stack *st, unsigned ifindex)
+{
+	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	for (unsigned i = 0; i < in6->ndelayed;) {
+		struct nd_delayed_na d = in6->delayed[i];
+		if (st->now < d.at) {
+			i++;
+			continue;
+		}
+		in6->delayed[i] = in6->delayed[--in6->ndelayed];
+		nd_send_na(st, ifindex, d.target, d.dst, NA_F_SOLICITED | NA_F_ROUTER, true);
+	}
 }
 
 /* neigh_ops.solicit (V6.8): the source is the waiting packet's when it is ours, else our link-local. */
@@ -151,8 +190,27 @@ static void nd_solicit(struct stack *st, const struct neigh_entry *e, const uint
 	nd_send_ns(st, e->ifindex, from, mac ? e->addr : NULL, e->addr, NULL);
 }
 
+/* V6.8, V6.12: the interface's times: retrans and base reachable time from the last RA, else the
+ * neigh knobs; REACHABLE lasts a random [0.5, 1.5) x base [neighbour.c:neigh_rand_reach_time]. */
+static uint32_t nd_time_ms(struct stack *st, const struct neigh_entry *e, int which)
+{
+	const struct iface6 *in6 = &st->ifs[e->ifindex].in6;
+	switch (which) {
+	case NEIGH_T_REACHABLE: {
+		uint32_t base = in6->base_reachable_ms ? in6->base_reachable_ms : (uint32_t)st->knobs.ip6_base_reachable_time_ms;
+		return base / 2 + nd_random_ms(st, base);
+	}
+	case NEIGH_T_STALE:
+		return (uint32_t)st->knobs.ip6_gc_stale_time * 1000;
+	case NEIGH_T_DELAY:
+		return (uint32_t)st->knobs.ip6_delay_first_probe_time * 1000;
+	default:
+		return in6->retrans_ms ? in6->retrans_ms : (uint32_t)st->knobs.ip6_retrans_time_ms;
+	}
+}
+
 /* IPv6's timing (§0: retrans 1 s, 3 multicast and 3 unicast solicitations, REACHABLE ~30 s,
- * DELAY 5 s, an unused STALE entry kept 60 s). */
+ * DELAY 5 s, an unused STALE entry kept 60 s; nd_time_ms follows the knobs and RAs). */
 static const struct neigh_ops nd_ops = {
 	.reachable_ms = 30000,
 	.stale_ms = 60000,
@@ -166,6 +224,8 @@ static const struct neigh_ops nd_ops = {
 	.c_queue_drops = C_NdQueueDrops,
 	.solicit = nd_solicit,
 	.failed = ip6_neigh_failed,
+	.probe_fails = true,
+	.time_ms = nd_time_ms,
 };
 
 void ndisc_init(struct stack *st)
@@ -254,11 +314,12 @@ static void nd_rs_timer(struct stack *st, unsigned ifindex)
 		in6->rs_sent++;
 	uint64_t max = (uint64_t)st->knobs.ip6_rs_max_interval * 1000;
 	uint64_t w;
+	/* RFC 3315 14 as Linux's rfc3315_s14_backoff_update: the first wait is the interval +-10 %,
+	 * each later one twice the last +-10 % of the last, so x [1.9, 2.1]. */
 	if (!in6->rs_wait_ms)
-		w = (uint64_t)st->knobs.ip6_rs_interval * 1000;
+		w = (uint64_t)st->knobs.ip6_rs_interval * 1000 * (900 + nd_random_ms(st, 201)) / 1000;
 	else
-		w = (uint64_t)in6->rs_wait_ms * 2;
-	w = w * (900 + nd_random_ms(st, 201)) / 1000;
+		w = (uint64_t)in6->rs_wait_ms * (1900 + nd_random_ms(st, 201)) / 1000;
 	if (w > max)
 		w = max * (900 + nd_random_ms(st, 201)) / 1000;
 	in6->rs_wait_ms = (uint32_t)w;
@@ -271,6 +332,8 @@ void ndisc_poll(struct stack *st)
 		struct iface6 *in6 = &st->ifs[i].in6;
 		if (!st->ifs[i].up || in6->disabled)
 			continue;
+		ip6_router_groups_sync(st, i);
+		nd_delayed_poll(st, i);
 		for (unsigned j = 0; j < in6->naddr; j++) {
 			struct ifaddr6 *a = &in6->addr[j];
 			/* SLAAC addresses end with their valid lifetime. */
@@ -310,6 +373,9 @@ uint64_t ndisc_deadline(const struct stack *st)
 		}
 		if (in6->rs_next < d)
 			d = in6->rs_next;
+		for (unsigned j = 0; j < in6->ndelayed; j++)
+			if (in6->delayed[j].at < d)
+				d = in6->delayed[j].at;
 	}
 	return d;
 }
@@ -341,6 +407,22 @@ static void nd_ns_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx
 		return;
 	}
 	struct ifaddr6 *a = nd_our_target(st, ifindex, target);
+	if (!a && !dad && ip6_dst_kind(st, ifindex, target) == IP6_DST_ANYCAST) {   /* V6.3 */
+		bool mcast = ip6_is_mcast(rx->dst);
+		if (o->sllao)
+			neigh_update_nd(st, NEIGH_INET6, ifindex, rx->src, 16, o->sllao + 2,
+					NEIGH_UPD_CREATE | NEIGH_UPD_OVERRIDE);
+		if (mcast && !o->sllao && !neigh_lookup(st, NEIGH_INET6, ifindex, rx->src, 16)) {
+			stack_drop(st, p, C_NdInIgnored);
+			return;
+		}
+		uint8_t tgt[16], to[16];
+		memcpy(tgt, target, 16);
+		memcpy(to, rx->src, 16);
+		nd_anycast_ns(st, ifindex, tgt, to, mcast);
+		stack_consume(st, p);
+		return;
+	}
 	if (!a || a->state == IFA6_DADFAILED) {                               /* V6.3 */
 		stack_drop(st, p, C_NdInIgnored);
 		return;

@@ -21,6 +21,24 @@ static const struct neigh_ops *neigh_ops_of(const struct stack *st, const struct
 	return st->neigh.ops[e->family];
 }
 
+/* One of e's times (enum NEIGH_T_*): the resolver's own when it has a say, else its fixed one. */
+static uint32_t neigh_time(struct stack *st, const struct neigh_entry *e, int which)
+{
+	const struct neigh_ops *ops = st->neigh.ops[e->family];
+	if (ops->time_ms)
+		return ops->time_ms(st, e, which);
+	switch (which) {
+	case NEIGH_T_REACHABLE:
+		return ops->reachable_ms;
+	case NEIGH_T_STALE:
+		return ops->stale_ms;
+	case NEIGH_T_DELAY:
+		return ops->delay_ms;
+	default:
+		return ops->retrans_ms;
+	}
+}
+
 static uint32_t neigh_hash(const uint8_t *addr, unsigned alen)
 {
 	uint32_t h = 0;
@@ -139,14 +157,14 @@ static struct neigh_entry *neigh_alloc(struct stack *st, enum neigh_family fam, 
 /* A confirmation: REACHABLE for reachable_ms, then STALE until the entry lapses. */
 static void neigh_confirm(struct stack *st, struct neigh_entry *e, const uint8_t *mac)
 {
-	const struct neigh_ops *ops = neigh_ops_of(st, e);
 	bool was_incomplete = e->state == NEIGH_INCOMPLETE;
 
 	memcpy(e->mac, mac, 6);
 	e->state = NEIGH_REACHABLE;
 	e->probes = 0;
-	e->lapses = st->now + ops->reachable_ms + ops->stale_ms;
-	neigh_set_timer(st, e, st->now + ops->reachable_ms);
+	uint32_t reach = neigh_time(st, e, NEIGH_T_REACHABLE);
+	e->lapses = st->now + reach + neigh_time(st, e, NEIGH_T_STALE);
+	neigh_set_timer(st, e, st->now + reach);
 	if (was_incomplete)
 		neigh_queue_send(st, e);
 }
@@ -161,15 +179,16 @@ static void neigh_used(struct stack *st, struct neigh_entry *e)
 	if (e->state != NEIGH_STALE || st->now >= e->lapses)
 		return; /* past its life, the next poll collects it: no probe for it now */
 	e->probes = 0;
-	if (ops->delay_ms) {
+	uint32_t delay = neigh_time(st, e, NEIGH_T_DELAY);
+	if (delay) {
 		e->state = NEIGH_DELAY;
-		neigh_set_timer(st, e, st->now + ops->delay_ms);
+		neigh_set_timer(st, e, st->now + delay);
 		return;
 	}
 	e->state = NEIGH_PROBE;
 	e->probes = 1;
 	ops->solicit(st, e, e->mac);
-	neigh_set_timer(st, e, ops->ucast_probes > 1 ? st->now + ops->retrans_ms : e->lapses);
+	neigh_set_timer(st, e, ops->ucast_probes > 1 || ops->probe_fails ? st->now + neigh_time(st, e, NEIGH_T_RETRANS) : e->lapses);
 }
 
 static void neigh_output_one(struct stack *st, enum neigh_family fam, struct pkb *p, const uint8_t *addr, unsigned alen)
@@ -182,12 +201,12 @@ static void neigh_output_one(struct stack *st, enum neigh_family fam, struct pkb
 		eth_output(st, p, e->mac, ops->ethertype);
 		return;
 	}
-	if (!e) {
+	bool fresh = !e;
+	if (fresh) {
 		e = neigh_alloc(st, fam, p->ifindex, addr, alen);
 		e->state = NEIGH_INCOMPLETE;
 		e->probes = 1;
-		neigh_set_timer(st, e, st->now + ops->retrans_ms);
-		ops->solicit(st, e, NULL);
+		neigh_set_timer(st, e, st->now + neigh_time(st, e, NEIGH_T_RETRANS));
 	}
 	/* Bounded per neighbour, and in all: packets waiting for answers that may never come must
 	 * not take the buffers reception needs (an eighth of the pool at most, none of its reserve). */
@@ -197,11 +216,15 @@ static void neigh_output_one(struct stack *st, enum neigh_family fam, struct pkb
 	}
 	if (st->neigh.pending >= st->pool.count / 8 || stack_pool_low(st)) {
 		stack_drop(st, p, ops->c_queue_drops);
-		return;
+	} else {
+		stack_rx_outcome(st, p, C_RxAnswered); /* a reply in the frame's buffer, waiting (forwarded: counted) */
+		pkb_queue_push(&e->q, p);
+		st->neigh.pending++;
 	}
-	stack_rx_outcome(st, p, C_RxAnswered); /* a reply in the frame's buffer, waiting (forwarded: counted) */
-	pkb_queue_push(&e->q, p);
-	st->neigh.pending++;
+	/* The first solicitation goes once the packet waits, as Linux's timer-driven one does: ND
+	 * takes its source from the waiting packet (V6.8, ndisc.c:ndisc_solicit). */
+	if (fresh)
+		ops->solicit(st, e, NULL);
 }
 
 void neigh_output(struct stack *st, enum neigh_family fam, struct pkb *p, const void *addr, unsigned alen)
@@ -224,10 +247,9 @@ void neigh_update(struct stack *st, enum neigh_family fam, unsigned ifindex, con
 /* STALE with lladdr until the entry lapses unused. */
 static void neigh_set_stale(struct stack *st, struct neigh_entry *e)
 {
-	const struct neigh_ops *ops = neigh_ops_of(st, e);
 	e->state = NEIGH_STALE;
 	e->probes = 0;
-	e->lapses = st->now + ops->stale_ms;
+	e->lapses = st->now + neigh_time(st, e, NEIGH_T_STALE);
 	neigh_set_timer(st, e, e->lapses);
 }
 
@@ -295,7 +317,7 @@ static void neigh_timer(struct stack *st, struct neigh_entry *e)
 	case NEIGH_INCOMPLETE:
 		if (e->probes < ops->mcast_solicit) {
 			e->probes++;
-			neigh_set_timer(st, e, st->now + ops->retrans_ms);
+			neigh_set_timer(st, e, st->now + neigh_time(st, e, NEIGH_T_RETRANS));
 			ops->solicit(st, e, NULL);
 		} else {
 			st->ctr[ops->c_resolve_failed]++;
@@ -311,14 +333,20 @@ static void neigh_timer(struct stack *st, struct neigh_entry *e)
 		e->state = NEIGH_PROBE;
 		e->probes = 1;
 		ops->solicit(st, e, e->mac);
-		neigh_set_timer(st, e, ops->ucast_probes > 1 ? st->now + ops->retrans_ms : e->lapses);
+		neigh_set_timer(st, e, ops->ucast_probes > 1 || ops->probe_fails ? st->now + neigh_time(st, e, NEIGH_T_RETRANS) : e->lapses);
 		return;
 	case NEIGH_PROBE:
 		if (st->now < e->lapses && e->probes < ops->ucast_probes) {
 			e->probes++;
 			ops->solicit(st, e, e->mac);
-			uint64_t next = st->now + ops->retrans_ms;
-			neigh_set_timer(st, e, e->probes < ops->ucast_probes && next < e->lapses ? next : e->lapses);
+			uint64_t next = st->now + neigh_time(st, e, NEIGH_T_RETRANS);
+			neigh_set_timer(st, e, ops->probe_fails || (e->probes < ops->ucast_probes && next < e->lapses) ? next : e->lapses);
+			return;
+		}
+		if (ops->probe_fails) { /* the last probe went unanswered */
+			st->ctr[ops->c_resolve_failed]++;
+			e->state = NEIGH_FAILED;
+			neigh_entry_free(st, e);
 			return;
 		}
 		break;

@@ -69,7 +69,15 @@ struct neigh_ops {
 	void (*solicit)(struct stack *st, const struct neigh_entry *e, const uint8_t *mac);
 	/* A packet whose neighbour did not answer (ICMP host unreachable). Consumes p. */
 	void (*failed)(struct stack *st, struct pkb *p);
+	/* PROBE ends in FAILED one retrans time after the last unicast probe (Linux; IPv6's V6.8),
+	 * instead of lasting until the entry lapses. */
+	bool probe_fails;
+	/* Optional: the times for an entry, when they depend on its interface and the knobs (ND:
+	 * RA-learned retrans and reachable time, a reachable time drawn in [0.5, 1.5) x base). The
+	 * fixed fields above are used when NULL. */
+	uint32_t (*time_ms)(struct stack *st, const struct neigh_entry *e, int which);
 };
+enum { NEIGH_T_REACHABLE, NEIGH_T_STALE, NEIGH_T_DELAY, NEIGH_T_RETRANS };
 
 struct neigh_table {
 	struct neigh_entry e[NEIGH_SIZE];

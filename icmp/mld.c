@@ -77,7 +77,7 @@ static void mld_report_all(struct stack *st, unsigned ifindex)
 	for (unsigned i = 0; i < in6->ngroups; i++) {
 		if (!mld_reportable(in6->groups[i].addr))
 			continue;
-		uint8_t *r = m + 8 + 20 * n++;
+		uint8_t *r = m + 8 + (size_t)20 * n++;
 		memset(r, 0, 4);
 		r[0] = MLD2_IS_EXCLUDE;
 		memcpy(r + 4, in6->groups[i].addr, 16);

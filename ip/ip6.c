@@ -287,6 +287,28 @@ int ip6_addr_del(struct stack *st, unsigned ifindex, const uint8_t *a)
 	return -EADDRNOTAVAIL;
 }
 
+void ip6_router_groups_sync(struct stack *st, unsigned ifindex)
+{
+	/* ff02::1:ff00:0: the solicited-node group of the subnet-router anycast address of every
+	 * prefix up to /104, fe80:: included (V1.13: "of each unicast and anycast address"). */
+	static const uint8_t site_routers[16] = { 0xff, 0x05, [15] = 2 };
+	static const uint8_t sn_anycast[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff };
+	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	bool want = st->knobs.ip6_forwarding != 0;
+	if (in6->router_groups == want)
+		return;
+	in6->router_groups = want;
+	if (want) {
+		ip6_mc_join(st, ifindex, ip6_allrouters);
+		ip6_mc_join(st, ifindex, site_routers);
+		ip6_mc_join(st, ifindex, sn_anycast);
+	} else {
+		ip6_mc_leave(st, ifindex, ip6_allrouters);
+		ip6_mc_leave(st, ifindex, site_routers);
+		ip6_mc_leave(st, ifindex, sn_anycast);
+	}
+}
+
 void ip6_iface_up(struct stack *st, unsigned ifindex)
 {
 	struct iface *ifp = &st->ifs[ifindex];
@@ -306,6 +328,7 @@ void ip6_iface_up(struct stack *st, unsigned ifindex)
 		if (in6->addr[j].state == IFA6_TENTATIVE && in6->addr[j].dad_timer == UINT64_MAX)
 			ndisc_dad_start(st, ifindex, &in6->addr[j]);
 	ndisc_iface_up(st, ifindex);
+	ip6_router_groups_sync(st, ifindex);
 }
 
 /* --- source selection --- */
@@ -490,12 +513,14 @@ static void ip6_deliver(struct stack *st, struct pkb *p, struct ip6_rx *rx, unsi
 				ip6_hdr_drop(st, p);
 				return;
 			}
-			if (off + 8 > avail) {
+			/* V9.1: a jumbogram cannot be a fragment. Judged before the header is read: with
+			 * payload length 0 the datagram was cut to its fixed header (V1.5). */
+			if (be16_get(h + IP6_PLEN) == 0) {
+				icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, off);
 				ip6_hdr_drop(st, p);
 				return;
 			}
-			if (be16_get(h + IP6_PLEN) == 0) { /* V9.1: a jumbogram cannot be a fragment */
-				icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, off);
+			if (off + 8 > avail) {
 				ip6_hdr_drop(st, p);
 				return;
 			}

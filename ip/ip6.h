@@ -96,6 +96,13 @@ struct iface6 {
 	bool ra_seen;
 	uint32_t rs_wait_ms;
 	uint64_t rs_next;       /* UINT64_MAX: none due */
+	bool router_groups;     /* ff02::2, ff05::2 and ff02::1:ff00:0 joined (forwarding, V1.13) */
+	/* NAs for our anycast addresses waiting out their random delay (V6.3). */
+	unsigned ndelayed;
+	struct nd_delayed_na {
+		uint8_t target[16], dst[16];
+		uint64_t at;
+	} delayed[4];
 };
 
 /* What a destination address is to us. */
@@ -219,6 +226,8 @@ void ip6_iface_up(struct stack *st, unsigned ifindex);
 void ip6_mc_join(struct stack *st, unsigned ifindex, const uint8_t *grp);
 void ip6_mc_leave(struct stack *st, unsigned ifindex, const uint8_t *grp);
 bool ip6_mc_joined(const struct stack *st, unsigned ifindex, const uint8_t *grp);
+/* V1.13, V7.1, V8.5: joins ff02::2 and ff05::2 while forwarding, leaves them when it stops. */
+void ip6_router_groups_sync(struct stack *st, unsigned ifindex);
 
 /* Reassembly (§9, ip/ip6_frag.c): p->data at the IPv6 header, fhoff the Fragment header's offset
  * from it, for local delivery. Consumes p; returns the whole datagram (header chain up to the

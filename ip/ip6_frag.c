@@ -192,6 +192,7 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 	p->next = *link;
 	*link = p;
 	st->reasm6.mem += p->cap;
+	q->ecn |= (uint8_t)(1u << ((h[1] >> 4) & 3));
 	if (off == 0)
 		q->first_in = true;
 	if (!q->first_in || !q->last_in)
@@ -207,7 +208,8 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 	/* Complete (V9.8): the first fragment's chain up to its Fragment header leads. */
 	struct pkb *first = q->frags;
 	unsigned ffh = ip6cb(first)->fhoff ? ip6cb(first)->fhoff : fhoff;
-	if (ffh + q->len - IP6_HLEN > IP6_MAX_PLEN) {
+	/* V9.8: not-ECT mixed with ECT or CE is dropped [inet_fragment.c:ip_frag_ecn_table]. */
+	if (ffh + q->len - IP6_HLEN > IP6_MAX_PLEN || ((q->ecn & 1) && (q->ecn & ~1))) {
 		reasm6_fail(st, q, false);
 		return NULL;
 	}
@@ -216,6 +218,8 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 		reasm6_fail(st, q, false);
 		return NULL;
 	}
+	if (q->ecn & 8) /* a CE fragment marks the datagram CE */
+		d->data[1] |= 0x30;
 	CNT(st, Ip6ReasmOKs);
 	reasm6_free_frags(st, q);
 	q->used = false;

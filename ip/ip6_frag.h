@@ -16,6 +16,7 @@ struct reasm6_queue {
 	uint8_t src[16], dst[16];
 	uint16_t ifindex;       /* part of the key for link-local and multicast destinations (V9.4) */
 	uint32_t len;           /* end of the fragmentable part, as far as known */
+	uint8_t ecn;            /* ECN codepoints seen: bit 1 << (traffic class & 3) (V9.8) */
 	uint64_t expires;       /* creation + ip6frag_time; never extended */
 	struct pkb *frags;      /* sorted by frag_off; IPv6 header at data */
 };

@@ -294,6 +294,8 @@ START_TEST(v3_8_unspecified_source)
 	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, junk8, 8));
 	ck_assert_uint_eq(icmp6_in(128), 1);
 	ck_assert_uint_eq(dctr("Ip6OutNoRoutes"), 1);
+	ck_assert_uint_eq(dctr("Icmp6OutErrors"), 0); /* not even tried */
+	ck_assert_uint_eq(dctr("Icmp6InEchoIgnored"), 1);
 	ck_assert_uint_eq(tx_count(), 0);
 }
 END_TEST
@@ -426,6 +428,25 @@ START_TEST(v4_9_source)
 }
 END_TEST
 
+/* V4.9 POLICY: an offender sent to our (subnet-router) anycast address gets its error from a
+ * unicast address source selection picks, never from the anycast address. */
+START_TEST(v4_9_anycast_offender)
+{
+	struct frame f;
+	struct ip6_view v;
+	uint8_t any[16];
+	a6("2001:db8:1::", any);
+	set_knob("net.ipv6.conf.all.forwarding", "1");
+	stack_poll(T, NOW);
+	tx_clear();
+	offender(&f, G_PEER, any, 8);
+	feed(0, f.b, f.len);
+	take_icmp6(&f, &v, 4);
+	ck_assert_uint_eq(v.l4[1], 1);
+	ck_assert_ip6_eq(v.ip + 8, G_US0);
+}
+END_TEST
+
 /* V4.9: an offender not for us (1/0, no route): source selection toward the source. */
 START_TEST(v4_9_selected_source)
 {
@@ -529,6 +550,23 @@ START_TEST(v5_1_global_shared)
 }
 END_TEST
 
+/* V5.1: the IPv6 peer table is its own: the IPv4 bucket of the same host empty, IPv6 still has six. */
+START_TEST(v5_1_separate_peer_tables)
+{
+	struct frame f;
+	struct ip_spec s4 = { .src = PEER_IP, .dst = US_IP, .proto = 253 };
+	build_ip(&f, &s4, junk8, 8);
+	for (unsigned i = 0; i < 10; i++)
+		feed(0, f.b, f.len);
+	ck_assert_uint_eq(dctr("IcmpOutRateLimitHost"), 4);
+	tx_clear();
+	offender(&f, G_PEER, G_US0, 8);
+	for (unsigned i = 0; i < 10; i++)
+		feed(0, f.b, f.len);
+	ck_assert_uint_eq(drain_icmp6(4), 6);
+}
+END_TEST
+
 /* V5.2: echo replies and ND answers are not limited. */
 START_TEST(v5_2_exempt)
 {
@@ -574,11 +612,13 @@ Suite *icmp6_suite(void)
 	tcase_add_test(tc, v4_8_anycast_destination);
 	tcase_add_test(tc, v4_9_source);
 	tcase_add_test(tc, v4_9_selected_source);
+	tcase_add_test(tc, v4_9_anycast_offender);
 	tcase_add_test(tc, v4_13_quote_lengths);
 	tcase_add_test(tc, v4_12_second_word);
 	tcase_add_test(tc, v5_1_per_destination);
 	tcase_add_test(tc, v5_1_global_shared);
 	tcase_add_test(tc, v5_2_exempt);
+	tcase_add_test(tc, v5_1_separate_peer_tables);
 	suite_add_tcase(s, tc);
 	return s;
 }

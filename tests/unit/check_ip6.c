@@ -204,6 +204,9 @@ START_TEST(v1_9_tlv_malformed)
 					  0x1e, 0, 1, 2, 0, 0 };
 	static const uint8_t eight[24] = { 58, 2, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e, 0, 0x1e,
 					   0, 1, 4, 0, 0, 0, 0 };
+	/* exactly 8 bytes of padding, then an option */
+	static const uint8_t pad8x[16] = { 58, 1, 1, 6, 0, 0, 0, 0, 0, 0, 0x1e, 4, 0, 0, 0, 0 };
+	silent_drop(0, pad8x, 16);
 	silent_drop(0, pad8, 16);
 	silent_drop(60, pad8, 16);
 	silent_drop(0, padnz, 8);
@@ -211,7 +214,7 @@ START_TEST(v1_9_tlv_malformed)
 	silent_drop(60, past, 8);
 	silent_drop(0, nine, 24);
 	silent_drop(60, nine, 24);
-	ck_assert_uint_eq(dctr("Ip6InBadOptions"), 7);
+	ck_assert_uint_eq(dctr("Ip6InBadOptions"), 8);
 	struct frame f;
 	feed(0, f.b, echo_with_ext(&f, 0, eight, 24, NULL)); /* eight is still fine */
 	expect_echo_reply();
@@ -282,6 +285,7 @@ START_TEST(v1_10_multicast)
 	static const uint8_t dc0[8] = { 58, 0, 0xc0, 4, 0, 0, 0, 0 };
 	feed(0, f.b, echo_with_ext(&f, 60, dc0, 8, ALLNODES));
 	ck_assert_uint_eq(tx_count(), 0);
+	ck_assert_uint_eq(dctr("Icmp6ErrNotSentMcast"), 0); /* not even asked for */
 	feed(0, f.b, echo_with_ext(&f, 60, d80, 8, ALLNODES));
 	take_icmp6(&f, &v, 4);
 	ck_assert_uint_eq(v.l4[1], 2);
@@ -327,6 +331,13 @@ START_TEST(v1_11_truncated_mcast)
 	feed(0, f.b, rh(&f, 0, 1, ALLNODES, 24));
 	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 1);
 	ck_assert_uint_eq(tx_count(), 0);
+	/* to our unicast address, in a multicast frame */
+	rh(&f, 0, 1, NULL, 24);
+	static const uint8_t l2m[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	memcpy(f.b, l2m, 6);
+	feed(0, f.b, f.len);
+	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 2);
+	ck_assert_uint_eq(tx_count(), 0);
 }
 END_TEST
 
@@ -363,6 +374,8 @@ START_TEST(v1_13_multicast)
 	struct ip6_spec s = { .nxt = 58, .dst = ff05 };
 	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
 	ck_assert_uint_eq(dctr("Ip6InMcastPkts"), 1);
+	ck_assert_uint_eq(dctr("Ip6InMcastNotJoined"), 1);
+	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 0); /* Ip6InMcastPkts only */
 	ck_assert_uint_eq(dctr("Icmp6InMsgs"), 0);
 	ck_assert_uint_eq(tx_count(), 0);
 	s.dst = ALLNODES;

@@ -21,6 +21,9 @@ void fx6_setup_rs(void);
 /* Brings the stack up with IPv6 but runs nothing: the DAD and MLD tests. */
 void fx6_setup_raw(void);
 void fx6_teardown(void);
+/* The peer announces itself again (NS with SLLAO from G_PEER and LL_PEER): after a long run of
+ * the clock its entries have failed, as nothing answered their probes. Answers stay queued. */
+void peer6_refresh(void);
 
 /* Text to 16 bytes (asserts it parses). */
 void a6(const char *text, uint8_t out[16]);
