@@ -485,12 +485,12 @@ static void ip6_deliver(struct stack *st, struct pkb *p, struct ip6_rx *rx, unsi
 				ip6_hdr_drop(st, p);
 				return;
 			}
-			if (off + 8 > avail) {
+			if (be16_get(h + IP6_PLEN) == 0) { /* V9.1: a jumbogram cannot be a fragment */
+				icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, off);
 				ip6_hdr_drop(st, p);
 				return;
 			}
-			if (be16_get(h + IP6_PLEN) == 0) { /* V9.1: a jumbogram cannot be a fragment */
-				icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, off);
+			if (off + 8 > avail) {
 				ip6_hdr_drop(st, p);
 				return;
 			}
