@@ -27,7 +27,9 @@
 # BENCH_RTT_WINDOWS (10: pairs of 1 s windows of the alternating RTT measurement, below),
 # BENCH_V6_LL=1 (the IPv6 rows between link-local addresses, fe80::1 -> fe80::ff:fe00:2, with no
 # IPv6 prefix on -i: for a tapstackd whose -i takes no IPv6 address). The generator's namespace
-# keeps IPv6 off: tapbench answers tapstackd's NSs for its address itself.
+# keeps IPv6 off except on tap0 during the IPv6 rows (v6_on), where its kernel holds tapbench's
+# source address: echo replies then reach the kernel's IPv6 input as the IPv4 ones reach its IPv4
+# input (192.0.2.1), the same per-reply work on the generator's side for both families.
 #
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
 # build/reflector-uring (bench/src/reflector_uring.c: one multishot read, or 64 reads in flight, or
@@ -203,7 +205,8 @@ start_reflector() {
 
 # start_tapstackd echo|forward|echo2|echo46 [PRELOAD_ENV...]; echo2: on tap2, 203.0.113.2/24 (kernel
 # side 203.0.113.1), so that it can run beside a reflector on tap0; echo46: dual stack on tap0,
-# 192.0.2.2/24 and 2001:db8:1::2/64 (no IPv6 host=: the kernel side has IPv6 off), MAC fixed.
+# 192.0.2.2/24 and 2001:db8:1::2/64 (no IPv6 host=: v6_on gives the kernel side its address once
+# the daemon is up), MAC fixed.
 start_tapstackd() {
 	local mode=$1
 	shift
@@ -345,6 +348,15 @@ udp_pair() {
 	done
 }
 
+# v6_on: IPv6 on the kernel side of tap0 in $NSG (no DAD, no RS, no RA) with tapbench's source
+# address, which the kernel then answers NSs for.
+v6_on() {
+	ip netns exec "$NSG" sysctl -qw net.ipv6.conf.tap0.router_solicitations=0 \
+		net.ipv6.conf.tap0.accept_ra=0 net.ipv6.conf.tap0.accept_dad=0 \
+		net.ipv6.conf.tap0.disable_ipv6=0 >/dev/null || fail "IPv6 on tap0 in $NSG"
+	ip -n "$NSG" addr add "$V6_SRC/64" dev tap0 nodad || fail "addr add $V6_SRC tap0"
+}
+
 # v6_pair REP: on the dual-stack tapstackd, the IPv4 and the IPv6 echo flood back to back (the
 # order swapped every repetition): the IPv6 rate against IPv4's on the same daemon, seconds apart.
 # tapbench learns tapstackd's MAC by NS (which tapstackd answers once DAD is over).
@@ -374,6 +386,7 @@ run_reflector() {
 	start_reflector echo "$B/reflector" --echo-only
 	echo_suite "$rep" --dst-mac "$REFL_DMAC"
 	udp_pair "$rep" --dst-mac "$REFL_DMAC"
+	v6_on
 	tb "$rep" flood6 echo6 -i tap0 --dst "$V6_DST" --src "$V6_SRC" --dst-mac "$REFL_DMAC" -t "$FLOOD_S"
 	log "$RESP_NAME rep $rep: IPv6 echo flood $(calc "$(jget replies_per_s)") replies/s"
 	stop_responder
@@ -393,6 +406,7 @@ run_tapstackd() {
 	fwd_suite "$rep" --next-hop 192.0.2.2
 	stop_responder
 	start_tapstackd echo46
+	v6_on
 	v6_pair "$rep"
 	stop_responder
 }

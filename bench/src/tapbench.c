@@ -16,8 +16,8 @@
  *   echo6       ICMPv6 echo requests (type 128) to the IPv6 --dst from the IPv6 --src (default: IF's
  *               own address in 2001:db8::/32), matched as in echo mode (issue 14). The destination's
  *               MAC is learned by Neighbor Discovery (an NS to its solicited-node group, the NA's
- *               target link-layer address) unless --dst-mac gives it, and tapbench answers the
- *               responder's NSs for --src itself (the generator's kernel may have IPv6 off).
+ *               target link-layer address) unless --dst-mac gives it; the responder's NSs for --src
+ *               are answered by the kernel when it holds --src, else by tapbench.
  *
  * --rate PPS sends open-loop at that rate; --rate 0 (the default) is a flood: closed-loop with at
  * most --window requests outstanding, so the TAP queue (1000 frames) never overflows and the
@@ -522,6 +522,7 @@ static struct {
 	/* counters */
 	uint64_t sent, replies, dups, stray, errors, bg_sent, bg_errors, arp_answered;
 	uint64_t warm_replies;
+	bool src6_kernel;       /* echo6: the kernel holds --src (and answers NS for it) */
 	uint8_t *seen;          /* bitmap of sequence numbers answered */
 	uint64_t seen_bits;
 	struct hist rtt;
@@ -716,7 +717,7 @@ static void handle_frame6(struct port *pt, const uint8_t *f, size_t n, uint64_t 
 			g.warm_replies++;
 		return;
 	}
-	if (m[0] == 135 && n >= 54 + 24 && f[21] == 255 && memcmp(m + 8, opt.src6, 16) == 0) {
+	if (m[0] == 135 && n >= 54 + 24 && f[21] == 255 && memcmp(m + 8, opt.src6, 16) == 0 && !g.src6_kernel) {
 		bool dad = memcmp(f + 22, any, 16) == 0;
 		send_nd(pt, true, dad ? allnodes : f + 22, dad ? allnodes_mac : f + 6, opt.src6);
 		g.arp_answered++;
@@ -1174,23 +1175,27 @@ static void parse_args(int argc, char **argv)
 
 /* --- the run ------------------------------------------------------------------------------ */
 
-/* echo6 without --src: the interface's own address in 2001:db8::/32. */
-static void iface_addr6(const char *name, uint8_t out[16])
+/* An IPv6 address of the interface: want (true when the kernel holds it), or with want NULL the
+ * first in 2001:db8::/32 into out (false when there is none). */
+static bool iface_addr6(const char *name, const uint8_t *want, uint8_t out[16])
 {
 	struct ifaddrs *ifa, *i;
 
 	if (getifaddrs(&ifa) < 0)
 		die(1, "getifaddrs: %s", strerror(errno));
-	for (i = ifa; i; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 && strcmp(i->ifa_name, name) == 0 &&
-		    addr6_allowed(((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr.s6_addr))
+	for (i = ifa; i; i = i->ifa_next) {
+		const uint8_t *a;
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || strcmp(i->ifa_name, name) != 0)
+			continue;
+		a = ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr.s6_addr;
+		if (want ? memcmp(a, want, 16) == 0 : a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) {
+			if (out)
+				memcpy(out, a, 16);
 			break;
-	if (!i) {
-		freeifaddrs(ifa);
-		die(2, "%s has no address in 2001:db8::/32: give --src", name);
+		}
 	}
-	memcpy(out, ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr.s6_addr, 16);
 	freeifaddrs(ifa);
+	return i != NULL;
 }
 
 static void print_results(double secs, double cpu_s, long long cpu_ticks, long long core_ticks,
@@ -1307,9 +1312,12 @@ int main(int argc, char **argv)
 	port_open(&g.in, opt.ifname);
 	if (opt.outname)
 		port_open(&g.out, opt.outname);
-	if (opt.mode == M_ECHO6 && !opt.have_src)
-		iface_addr6(opt.ifname, opt.src6);
-	else if (!opt.have_src) {
+	if (opt.mode == M_ECHO6 && !opt.have_src && !iface_addr6(opt.ifname, NULL, opt.src6))
+		die(2, "%s has no address in 2001:db8::/32: give --src", opt.ifname);
+	/* The kernel answers the responder's NSs for an address it holds; tapbench only for others. */
+	if (opt.mode == M_ECHO6)
+		g.src6_kernel = iface_addr6(opt.ifname, opt.src6, NULL);
+	if (opt.mode != M_ECHO6 && !opt.have_src) {
 		if (!g.in.addr)
 			die(2, "%s has no IPv4 address: give --src", opt.ifname);
 		if (!addr_allowed(g.in.addr)) {
