@@ -4,7 +4,7 @@
     hostile.py list                                   the matrix's group names, in order
     hostile.py matrix6 IFACE DAEMON_MAC [GROUP...]    the IPv6 matrix (t_95, t_96; see build6)
     hostile.py list6                                  its group names
-    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_75..t_78)
+    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_75..t_78; mix6: t_97)
     hostile.py rss PID SECONDS MAX_KIB SLACK_KIB      the daemon's VmRSS: plateau and bound (t_75..t_78)
     hostile.py ctl CASE CONTROL_PATH [ARGS...]        control-socket abuse (t_73)
 
@@ -1017,6 +1017,8 @@ def run_flood(kind, iface, dmac, seconds, pps):
             d = "198.51.100.%d" % rnd.randrange(3, 255)
             frames.append(w.eth(ip(udp(4000 + k % 1000, 33434, src=H, dst=d, data=b"\x55" * 200),
                                    dst=d, proto=17, ident=k & 0xFFFF)))
+    elif kind == "mix6":
+        frames = flood6_frames(w, rnd)
     else:
         die("unknown flood " + kind)
     sent = 0
@@ -1678,6 +1680,42 @@ def build6(m):
                 b += bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 32)))
         frames.append(E(bytes(b)))
     m.add("fuzz6", frames, replies=None, note="1000 mutations of IPv6 frames (seeded)")
+
+
+def flood6_frames(w, rnd):
+    """The mix6 flood (t_97): 4000 frames cycling through five IPv6 floods, each from sources
+    that keep changing: NSs for the daemon from new neighbours (the neighbour cache), echo
+    requests from silent on-link hosts (replies wait for ND: the unresolved queues), first
+    fragments with new IDs (reassembly), RAs from new routers with new /64s (the 16/16/16 RA
+    bounds), MLDv2 general queries (no state)."""
+    D, sn = D6, solicited(D6)
+    pre = "fe80::" if D.startswith("fe80") else "2001:db8:1::"
+    frames = []
+    for k in range(4000):
+        kind, n = k % 5, k // 5
+        mac = bytes([0x02, 0x97, kind, 0, (n >> 8) & 0xFF, n & 0xFF])
+        if kind == 0:
+            src = pre + "4:%x" % n
+            b = ip6(icmp6(135, 0, b"\0" * 4 + a6(D) + b"\x01\x01" + mac, src, sn), 58, src=src, dst=sn, hlim=255)
+            frames.append(w.eth(b, dst=mcast_mac6(sn), src=mac, etype=ETH_P_IPV6))
+        elif kind == 1:
+            src = pre + "5:%x" % n
+            frames.append(w.eth(ip6(echo6(n, src=src), 58, src=src), src=mac, etype=ETH_P_IPV6))
+        elif kind == 2:
+            src = pre + "6:%x" % rnd.randrange(65536)
+            frames.append(w.eth(ip6(fraghdr(17, 0, True, rnd.randrange(1 << 32)) + udp6(7, 9, b"\x66" * 1200, src=src),
+                                    44, src=src), src=mac, etype=ETH_P_IPV6))
+        elif kind == 3:
+            src = "fe80::7:%x" % n
+            pio = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 60, 30, 0) + a6("2001:db8:%x::" % (0x1000 + n))
+            body = struct.pack("!BBHII", 64, 0, 20, 0, 0) + b"\x01\x01" + mac + pio
+            frames.append(w.eth(ip6(icmp6(134, 0, body, src, ALLNODES), 58, src=src, dst=ALLNODES, hlim=255),
+                                dst=ALLNODES_MAC, src=mac, etype=ETH_P_IPV6))
+        else:
+            q = icmp6(130, 0, struct.pack("!HH", 1000, 0) + b"\0" * 16 + b"\x02\x7d\0\0", "fe80::9:1", ALLNODES)
+            frames.append(w.eth(ip6(ext(58, b"\x05\x02\0\0\x01\x00") + q, 0, src="fe80::9:1", dst=ALLNODES, hlim=1),
+                                dst=ALLNODES_MAC, src=mac, etype=ETH_P_IPV6))
+    return frames
 
 
 def main():

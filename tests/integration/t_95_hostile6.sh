@@ -19,44 +19,12 @@
 # the host's own link-local), for a daemon whose -i takes no IPv6 prefix yet. TS_HOSTILE6_GROUPS
 # (names from `hostile.py list6`) runs only those groups.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hostile6_lib.sh"
 setup_ns
-DMAC=02:00:00:00:00:02
-LL=${TS_V6_LL:-0}
-# The host's kernel speaks IPv6 on the TAP (for ping -6) but keeps quiet: no RS, no DAD, no RA
-# processing (the matrix sends 300 RAs), no redirects.
-inh sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
-	net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.default.accept_dad=0 \
-	net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.accept_redirects=0 \
-	net.ipv6.conf.all.accept_redirects=0 >/dev/null || fail "sysctl in $NS_H"
-if [ "$LL" = 1 ]; then
-	IFACE="tap0,$D_IP/24,netns=$NS_H,host=$HOST_IP/24,mac=$DMAC"
-else
-	IFACE="tap0,$D_IP/24,2001:db8:1::2/64,netns=$NS_H,host=$HOST_IP/24,host=2001:db8:1::1/64,mac=$DMAC"
-fi
 PCAP=${TS_HOSTILE6_PCAP:-$PCAP}
-start_daemon -S echo -i "$IFACE" -s net.ipv6.icmp.ratelimit=0 -s icmp_msgs_burst=1000000 \
-	-s icmp_msgs_per_sec=1000000 -s net.ipv6.ip6frag_time=3600
-
-if [ "$LL" = 1 ]; then
-	D6=fe80::ff:fe00:2
-	H6=$(ip -n "$NS_H" -6 -o addr show dev "$HOST_IF" scope link | sed -nE 's/.*inet6 (fe80::[0-9a-f:]+)\/64.*/\1/p' | head -n 1)
-	[ -n "$H6" ] || fail "no link-local address on $HOST_IF in $NS_H"
-	P6="$D6%$HOST_IF"
-else
-	D6=2001:db8:1::2
-	H6=2001:db8:1::1
-	P6=$D6
-fi
-# DAD (about a second) before the daemon answers at D6; then a permanent entry, so that the
-# host never solicits the daemon during the matrix (its NSs would move the counters).
-ok=0
-for i in $(seq 1 20); do
-	if inh timeout --foreground 3 ping -6 -n -q -c 1 -W 1 "$P6" >/dev/null 2>&1; then ok=1; break; fi
-	sleep 0.3
-done
-[ "$ok" = 1 ] || fail "ping -6 $P6 unanswered before the matrix (is IPv6 on the -i? $IFACE)"
-ip -n "$NS_H" -6 neigh replace "$D6" lladdr "$DMAC" nud permanent dev "$HOST_IF" || fail "permanent neighbour"
-log "daemon $D6 at $DMAC, host $H6 ($TAPSTACKD)"
+v6_start_daemon -S echo -s net.ipv6.icmp.ratelimit=0 -s icmp_msgs_burst=1000000 -s icmp_msgs_per_sec=1000000 \
+	-s net.ipv6.ip6frag_time=3600
+log "($TAPSTACKD)"
 
 HOSTILE="$(cd "$(dirname "$0")" && pwd)/hostile.py"
 OUT=$TMP/matrix6.out
