@@ -650,14 +650,12 @@ static void send_arp(struct port *pt, uint16_t op, const uint8_t *tha_eth, const
 		die(1, "%s: send ARP: %s", pt->name, strerror(errno));
 }
 
-/* Neighbor Discovery (echo6): a solicitation for target from --src to its solicited-node group
- * (type 135) or, with na, an advertisement of --src (type 136, Solicited and Override) to dst at
- * dmac; both with our link-layer address (RFC 4861 4.3, 4.4), hop limit 255. */
+/* Neighbor Discovery (echo6): a solicitation for target from --src (type 135, to its
+ * solicited-node group: ns_dst) or, with na, an advertisement of --src (type 136, Solicited and
+ * Override) to dst at dmac; both with our link-layer address (RFC 4861 4.3, 4.4), hop limit 255. */
 static void send_nd(struct port *pt, bool na, const uint8_t *dst, const uint8_t dmac[6], const uint8_t *target)
 {
 	uint8_t f[54 + 32] = { 0 }, *m = f + 54;
-	uint8_t grp[16] = { 0xff, 0x02, [11] = 1, 0xff };
-	uint8_t gmac[6] = { 0x33, 0x33, 0xff };
 
 	m[0] = na ? 136 : 135;
 	if (na) /* Solicited only when answering a unicast source (RFC 4861 7.2.4) */
@@ -666,15 +664,20 @@ static void send_nd(struct port *pt, bool na, const uint8_t *dst, const uint8_t 
 	m[24] = na ? 2 : 1;
 	m[25] = 1;
 	memcpy(m + 26, opt.src_mac, 6);
-	if (!na) {
-		memcpy(grp + 13, target + 13, 3);
-		memcpy(gmac + 3, target + 13, 3);
-		dst = grp;
-		dmac = gmac;
-	}
 	icmp6_frame(f, dmac, opt.src6, dst, 255, 32);
 	if (send(pt->fd, f, sizeof(f), 0) < 0 && errno != ENOBUFS && errno != EAGAIN)
 		die(1, "%s: send ND: %s", pt->name, strerror(errno));
+}
+
+/* The solicited-node group of a (RFC 4291 2.7.1) and its MAC (RFC 2464 7). */
+static void ns_dst(const uint8_t *a, uint8_t grp[16], uint8_t mac[6])
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, [11] = 1, 0xff };
+
+	memcpy(grp, pfx, 13);
+	memcpy(grp + 13, a + 13, 3);
+	mac[0] = mac[1] = 0x33;
+	memcpy(mac + 2, grp + 12, 4);
 }
 
 /* --- receiving ---------------------------------------------------------------------------- */
@@ -946,10 +949,11 @@ static void resolve_dst_mac(void)
  * address has passed DAD (a second or two after it starts), so this asks for up to 6 s. */
 static void resolve_dst_mac6(void)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t grp[16], gmac[6];
 
+	ns_dst(opt.dst6, grp, gmac);
 	for (int attempt = 0; attempt < 30 && !interrupted; attempt++) {
-		send_nd(&g.in, false, NULL, bcast, opt.dst6);
+		send_nd(&g.in, false, grp, gmac, opt.dst6);
 		uint64_t until = now_ns(CLOCK_MONOTONIC) + 200000000ull;
 		while (now_ns(CLOCK_MONOTONIC) < until) {
 			int n = port_recv(&g.in);
