@@ -29,6 +29,7 @@ log "($TAPSTACKD)"
 HOSTILE="$(cd "$(dirname "$0")" && pwd)/hostile.py"
 OUT=$TMP/matrix6.out
 T0=$(date +%s)
+# shellcheck disable=SC2086 # the group list is split into words on purpose
 inh env TAPSTACKCTL="$TAPSTACKCTL" TAPSTACK_CONTROL="$CTL" HOSTILE_D6="$D6" HOSTILE_H6="$H6" \
 	timeout --foreground 180 "$PY" "$HOSTILE" matrix6 "$HOST_IF" "$DMAC" ${TS_HOSTILE6_GROUPS:-} >"$OUT" 2>"$TMP/matrix6.err"
 rc=$?
