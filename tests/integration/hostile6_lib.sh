@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/hostile6_lib.sh — a dual-stack daemon for the IPv6 hostile and flood tests
 # (t_95..t_97), sourced after lib.sh.
 #
@@ -13,7 +14,7 @@
 DMAC=02:00:00:00:00:02
 
 v6_start_daemon() {
-	local ll=${TS_V6_LL:-0} iface ok i
+	local ll=${TS_V6_LL:-0} iface ok
 	inh sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
 		net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.default.accept_dad=0 \
 		net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.accept_redirects=0 \
@@ -36,7 +37,7 @@ v6_start_daemon() {
 	fi
 	export HOSTILE_D6=$D6 HOSTILE_H6=$H6
 	ok=0
-	for i in $(seq 1 20); do
+	for _ in $(seq 1 20); do
 		if inh timeout --foreground 3 ping -6 -n -q -c 1 -W 1 "$P6" >/dev/null 2>&1; then ok=1; break; fi
 		sleep 0.3
 	done
