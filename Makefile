@@ -122,6 +122,11 @@ fuzz: $(BF)/fuzz_stack $(BF)/seed.stamp
 	grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::" $(BF)/fuzz.log; \
 	if [ $$rc -ne 0 ]; then tail -n 60 $(BF)/fuzz.log; echo "fuzz: a finding (see $(BF)/)"; exit 1; fi
 .PHONY: fuzz
+# The IPv6 seeds in tests/fuzz/seeds/ipv6_*.bin are made by a scapy script (committed with them):
+# run this after changing it.
+fuzz-seeds6:
+	/usr/bin/python3 tests/fuzz/mkseeds6.py
+.PHONY: fuzz-seeds6
 
 # --- static analysis ---
 LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c bench/src/*.c)

@@ -123,6 +123,19 @@ def main():
     udp_row(R, "  the same for the reflector --echo-only (reads and drops the probes): unloaded | "
                "loaded", False)
 
+    # IPv6 (issue 14): the echo flood against the reflector answering ICMPv6 echo, and tapstackd's
+    # IPv6 rate against its own IPv4 rate on the same dual-stack daemon, the two runs back to back.
+    cmp_row("IPv6 echo flood, replies/s", "pps", "flood6", "replies_per_s", ">=", 0.95)
+    v4 = per_rep(runs, T, "flood46_v4", "replies_per_s")
+    v6 = per_rep(runs, T, "flood6", "replies_per_s")
+    if v4 and v6:
+        ratio = med(v6) / med(v4) if med(v4) else None
+        rows.append({"metric": "tapstackd dual stack, echo flood IPv4 | IPv6 back to back, replies/s",
+                     "unit": "pps", "reflector": med(v4), "tapstackd": med(v6), "ratio": ratio,
+                     "paired_ratio": paired_ratio(v6, v4), "target": ">= 0.95x",
+                     "ok": None if ratio is None else ratio >= 0.95,
+                     "reflector_reps": v4, "tapstackd_reps": v6, "columns": "tapstackd IPv4 | tapstackd IPv6"})
+
     rss = per_rep(runs, T, "rss", "vmrss_kib")
     hwm = per_rep(runs, T, "rss", "vmhwm_kib")
     mx = max(hwm.values()) / 1024 if hwm else None
@@ -154,7 +167,8 @@ def main():
         lines.append(f"{r['metric']:<{w}}  {refl:>12}  {td:>12}  {ratio:>6}  {r['target']:>9}  {res}")
     lines.append("")
     lines.append("Medians over the repetitions (the alternating rows: over the windows); ratio = tapstackd")
-    lines.append("median / reflector median (the UDP rows: loaded / unloaded of the one responder; the RSS")
+    lines.append("median / reflector median (the UDP rows: loaded / unloaded of the one responder; the dual")
+    lines.append("stack row: tapstackd IPv6 / tapstackd IPv4; the RSS")
     lines.append("row: VmRSS median | VmHWM max). Per-rep values and paired ratios are in latest.json.")
     if al.get("during_flood"):
         lines.append(f"Allocation counts during {al.get('packets')} packets: {al['during_flood']}; "

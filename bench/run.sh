@@ -9,7 +9,10 @@
 # reflector, then tapstackd (or the other way round), each through
 #   echo flood, echo at 10 kpps (RTT), a paced sweep and a short search for the highest rate
 #   with < 1% loss, forwarding flood (two TAPs), and for tapstackd the echo flood while
-#   100 000 pps of UDP probes to closed ports run, and its RSS.
+#   100 000 pps of UDP probes to closed ports run, and its RSS; then the IPv6 echo flood (issue 14):
+#   the reflector answers ICMPv6 echo too, and tapstackd runs dual-stack
+#   (-i tap0,192.0.2.2/24,2001:db8:1::2/64,...) through an IPv4 and an IPv6 echo flood back to
+#   back, so that its IPv6 rate is judged against the reflector's and against its own IPv4 rate.
 # Then one allocation-count run (bench/src/alloccount.c preloaded into tapstackd) and the report:
 # one table on stdout, bench/results/latest.{txt,json}, latency.png, raw runs under
 # bench/results/raw/<stamp>/. Only documentation addresses are used; nothing is created in the
@@ -21,7 +24,12 @@
 # machine is not counted as loss in the paced runs), BENCH_OUT (bench/results), BENCH_PERF=1 (also
 # record a perf profile of tapstackd under an echo flood into the raw directory),
 # BENCH_TAPSTACKD_ARGS (more tapstackd options, e.g. "--io syscall" for write(2) per frame),
-# BENCH_RTT_WINDOWS (10: pairs of 1 s windows of the alternating RTT measurement, below).
+# BENCH_RTT_WINDOWS (10: pairs of 1 s windows of the alternating RTT measurement, below),
+# BENCH_V6_LL=1 (the IPv6 rows between link-local addresses, fe80::1 -> fe80::ff:fe00:2, with no
+# IPv6 prefix on -i: for a tapstackd whose -i takes no IPv6 address). The generator's namespace
+# keeps IPv6 off except on tap0 during the IPv6 rows (v6_on), where its kernel holds tapbench's
+# source address: echo replies then reach the kernel's IPv6 input as the IPv4 ones reach its IPv4
+# input (192.0.2.1), the same per-reply work on the generator's side for both families.
 #
 # BENCH_SUITE=uring (`sudo make bench-uring`): instead of the above, the plain reflector against
 # build/reflector-uring (bench/src/reflector_uring.c: one multishot read, or 64 reads in flight, or
@@ -68,6 +76,13 @@ NAMESPACES=""
 T_START=$(date +%s)
 REFL_DMAC=02:00:00:00:00:02   # the reflector answers any MAC; it does not do ARP
 OUT_MAC=02:54:42:00:00:02     # MAC tapbench announces for the forwarding target on tap1
+# IPv6 rows: tapstackd's address (on the dual-stack -i) and tapbench's (it answers NS for it).
+V6_DST=2001:db8:1::2
+V6_SRC=2001:db8:1::1
+if [ "${BENCH_V6_LL:-0}" = 1 ]; then
+	V6_DST=fe80::ff:fe00:2  # from mac=02:00:00:00:00:02 (V6.10)
+	V6_SRC=fe80::1
+fi
 
 log() { printf '# [%3ds] %s\n' "$(( $(date +%s) - T_START ))" "$*" >&2; }
 fail() { printf 'bench: FAIL: %s\n' "$*" >&2; exit 1; }
@@ -188,13 +203,20 @@ start_reflector() {
 		fail "pid $RESP_PID is not $(basename "$bin")"
 }
 
-# start_tapstackd echo|forward|echo2 [PRELOAD_ENV...]; echo2: on tap2, 203.0.113.2/24 (kernel
-# side 203.0.113.1), so that it can run beside a reflector on tap0.
+# start_tapstackd echo|forward|echo2|echo46 [PRELOAD_ENV...]; echo2: on tap2, 203.0.113.2/24 (kernel
+# side 203.0.113.1), so that it can run beside a reflector on tap0; echo46: dual stack on tap0,
+# 192.0.2.2/24 and 2001:db8:1::2/64 (no IPv6 host=: v6_on gives the kernel side its address once
+# the daemon is up), MAC fixed.
 start_tapstackd() {
 	local mode=$1
 	shift
 	local args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24")
 	[ "$mode" = echo2 ] && args=(-c "$TMP/ctl.sock" -i "tap2,203.0.113.2/24,netns=$NSG,host=203.0.113.1/24")
+	if [ "$mode" = echo46 ]; then
+		local v6=",2001:db8:1::2/64"
+		[ "${BENCH_V6_LL:-0}" = 1 ] && v6=""
+		args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24$v6,netns=$NSG,host=192.0.2.1/24,mac=02:00:00:00:00:02")
+	fi
 	[ "$mode" = forward ] && args+=(-F -i "tap1,198.51.100.1/24,netns=$NSG")
 	# shellcheck disable=SC2206
 	args+=(${BENCH_TAPSTACKD_ARGS:-})
@@ -326,6 +348,31 @@ udp_pair() {
 	done
 }
 
+# v6_on: IPv6 on the kernel side of tap0 in $NSG (no DAD, no RS, no RA) with tapbench's source
+# address, which the kernel then answers NSs for.
+v6_on() {
+	ip netns exec "$NSG" sysctl -qw net.ipv6.conf.tap0.router_solicitations=0 \
+		net.ipv6.conf.tap0.accept_ra=0 net.ipv6.conf.tap0.accept_dad=0 \
+		net.ipv6.conf.tap0.disable_ipv6=0 >/dev/null || fail "IPv6 on tap0 in $NSG"
+	ip -n "$NSG" addr add "$V6_SRC/64" dev tap0 nodad || fail "addr add $V6_SRC tap0"
+}
+
+# v6_pair REP: on the dual-stack tapstackd, the IPv4 and the IPv6 echo flood back to back (the
+# order swapped every repetition): the IPv6 rate against IPv4's on the same daemon, seconds apart.
+# tapbench learns tapstackd's MAC by NS (which tapstackd answers once DAD is over).
+v6_pair() {
+	local rep=$1 k
+	for k in 1 2; do
+		if [ $(((rep + k) % 2)) -eq 0 ]; then
+			tb "$rep" flood46_v4 echo -i tap0 --dst 192.0.2.2 -t "$FLOOD_S"
+			log "$RESP_NAME rep $rep: dual stack, IPv4 echo flood $(calc "$(jget replies_per_s)") replies/s"
+		else
+			tb "$rep" flood6 echo6 -i tap0 --dst "$V6_DST" --src "$V6_SRC" -t "$FLOOD_S"
+			log "$RESP_NAME rep $rep: dual stack, IPv6 echo flood $(calc "$(jget replies_per_s)") replies/s"
+		fi
+	done
+}
+
 rss_record() {
 	local rep=$1 rss hwm
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$RESP_PID/status")
@@ -339,6 +386,9 @@ run_reflector() {
 	start_reflector echo "$B/reflector" --echo-only
 	echo_suite "$rep" --dst-mac "$REFL_DMAC"
 	udp_pair "$rep" --dst-mac "$REFL_DMAC"
+	v6_on
+	tb "$rep" flood6 echo6 -i tap0 --dst "$V6_DST" --src "$V6_SRC" --dst-mac "$REFL_DMAC" -t "$FLOOD_S"
+	log "$RESP_NAME rep $rep: IPv6 echo flood $(calc "$(jget replies_per_s)") replies/s"
 	stop_responder
 	start_reflector forward
 	fwd_suite "$rep" --dst-mac "$REFL_DMAC"
@@ -354,6 +404,10 @@ run_tapstackd() {
 	stop_responder
 	start_tapstackd forward
 	fwd_suite "$rep" --next-hop 192.0.2.2
+	stop_responder
+	start_tapstackd echo46
+	v6_on
+	v6_pair "$rep"
 	stop_responder
 }
 

@@ -14,7 +14,8 @@
 
 /* Frames read, replies written, frames dropped unanswered, writes that failed or were short. */
 extern uint64_t n_rx, n_tx, n_drop, n_short;
-/* --echo-only: every frame but an ICMP echo request is read and dropped. */
+/* --echo-only: every frame but an ICMP echo request is read and dropped. (IPv6: only ICMPv6 echo
+ * requests are ever answered, with or without it.) */
 extern bool echo_only;
 /* Set by SIGINT/SIGTERM (reflect_signals): the loops stop. */
 extern volatile sig_atomic_t quit;
@@ -53,6 +54,28 @@ static inline void csum_add_be(uint8_t *field, uint32_t delta)
 	field[1] = (uint8_t)c;
 }
 
+/* IPv6 echo (issue 14): an ICMPv6 echo request right behind the fixed header gets its MACs and
+ * addresses swapped (the pseudo-header's sum does not change), type 128 -> 129 and its checksum
+ * lowered by 0x0100 to match; every other IPv6 frame is dropped. Returns the length to write. */
+static inline size_t reflect6(uint8_t *f, size_t n)
+{
+	uint8_t t[16];
+
+	if (n < 14 + 40 + 8 || f[20] != 58 || f[54] != 128 || f[55] != 0) {
+		n_drop++;
+		return 0;
+	}
+	memcpy(t, f, 6);
+	memcpy(f, f + 6, 6);
+	memcpy(f + 6, t, 6);
+	memcpy(t, f + 22, 16);
+	memcpy(f + 22, f + 38, 16);
+	memcpy(f + 38, t, 16);
+	f[54] = 129;
+	csum_add_be(f + 56, 0xfeffu); /* ones' complement of the word's rise by 0x0100 */
+	return n;
+}
+
 /* Echo: swap and answer in place. Returns the length to write, 0 to drop. */
 static inline size_t reflect(uint8_t *f, size_t n)
 {
@@ -60,6 +83,8 @@ static inline size_t reflect(uint8_t *f, size_t n)
 	uint32_t a;
 	size_t ihl;
 
+	if (n >= 14 && f[12] == 0x86 && f[13] == 0xdd)
+		return reflect6(f, n);
 	if (n < 34 || f[12] != 0x08 || f[13] != 0x00) {
 		n_drop++;
 		return 0;

@@ -7,6 +7,10 @@
  * is the cost of one read and one write per frame and nothing else. --echo-only writes only echo
  * requests' replies and drops every other frame once read: the same reads tapstackd makes under a
  * flood of closed-port UDP probes (whose errors its rate limit refuses), none of its work.
+ * IPv6 (issue 14): an ICMPv6 echo request directly behind the fixed header is answered the same
+ * way (MACs and the 16-byte addresses swapped, type 128 -> 129, checksum - 0x0100); every other
+ * IPv6 frame is read and dropped. The reflector does no Neighbor Discovery (nor ARP): the generator
+ * is given its MAC.
  *
  * forward mode (-o TAP): read from the first TAP, set the destination MAC to --dst-mac and the
  * source MAC to --src-mac, decrement the TTL (incremental checksum), write to the second TAP.
@@ -65,7 +69,8 @@ static void usage(FILE *o)
 		"                      other frame (the baseline under closed-port UDP probes)\n"
 		"  -q, --quiet         no counters on exit\n"
 		"Echo mode swaps Ethernet and IPv4 addresses and turns ICMP echo requests into replies,\n"
-		"with no validation. SIGINT/SIGTERM: print counters to stderr, exit 0.\n");
+		"and ICMPv6 echo requests likewise (other IPv6 frames are dropped), with no validation.\n"
+		"SIGINT/SIGTERM: print counters to stderr, exit 0.\n");
 }
 
 int main(int argc, char **argv)

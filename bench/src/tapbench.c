@@ -13,6 +13,11 @@
  *               which tapbench answers ARP for --dst with --out-mac). RTT = one-way latency.
  *   udp-closed  UDP probes to closed ports; counts the ICMP errors that come back (rate limited).
  *   frag        echo requests sent as IPv4 fragments (--frag-size bytes of IP payload each).
+ *   echo6       ICMPv6 echo requests (type 128) to the IPv6 --dst from the IPv6 --src (default: IF's
+ *               own address in 2001:db8::/32), matched as in echo mode (issue 14). The destination's
+ *               MAC is learned by Neighbor Discovery (an NS to its solicited-node group, the NA's
+ *               target link-layer address) unless --dst-mac gives it; the responder's NSs for --src
+ *               are answered by the kernel when it holds --src, else by tapbench.
  *
  * --rate PPS sends open-loop at that rate; --rate 0 (the default) is a flood: closed-loop with at
  * most --window requests outstanding, so the TAP queue (1000 frames) never overflows and the
@@ -21,12 +26,14 @@
  * with core N's busy time from /proc/stat (everything that ran on the responder's core).
  *
  * Safety: every address it sends from, to or via must be in 192.0.2.0/24, 198.51.100.0/24 or
- * 203.0.113.0/24 (RFC 5737), or it exits 2 with one line; runs are bounded by --duration (at
+ * 203.0.113.0/24 (RFC 5737), or, for echo6, in 2001:db8::/32 (RFC 3849) or fe80::/10, or it exits 2
+ * with one line; runs are bounded by --duration (at
  * most 60 s) and --count.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <math.h>
 #include <net/ethernet.h>
@@ -61,8 +68,9 @@
 #define MAGIC_WARM   0x54427775u /* "TBwu": a warm-up request */
 #define PAYLOAD_MIN  20u         /* magic (4) + sequence (8) + send time (8) */
 
-enum mode { M_ECHO, M_FORWARD, M_UDP, M_FRAG };
-static const char *const mode_names[] = { "echo", "forward", "udp-closed", "frag" };
+enum mode { M_ECHO, M_FORWARD, M_UDP, M_FRAG, M_ECHO6, M__COUNT };
+static const char *const mode_names[M__COUNT] = { "echo", "forward", "udp-closed", "frag", "echo6" };
+#define ETHERTYPE_IPV6_ 0x86dd
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -70,6 +78,7 @@ static struct {
 	enum mode mode;
 	const char *ifname, *outname;
 	uint32_t src, dst, nexthop;        /* network order; 0 = default */
+	uint8_t src6[16], dst6[16];        /* echo6 */
 	bool have_src, have_nexthop;
 	uint8_t src_mac[6], dst_mac[6], out_mac[6];
 	bool have_src_mac, have_dst_mac;
@@ -130,6 +139,21 @@ static uint32_t parse_addr(const char *what, const char *s)
 	return in.s_addr;
 }
 
+/* RFC 3849 documentation prefix 2001:db8::/32, and link-local fe80::/10 (it never leaves the link). */
+static bool addr6_allowed(const uint8_t *a)
+{
+	return (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
+static void parse_addr6(const char *what, const char *s, uint8_t out[16])
+{
+	if (inet_pton(AF_INET6, s, out) != 1)
+		die(2, "%s: bad IPv6 address \"%s\"", what, s);
+	if (!addr6_allowed(out))
+		die(2, "%s: refusing %s: only 2001:db8::/32 (the documentation prefix) and fe80::/10 may be used",
+		    what, s);
+}
+
 static void parse_mac(const char *what, const char *s, uint8_t mac[6])
 {
 	unsigned v[6];
@@ -161,6 +185,14 @@ static const char *ipstr(uint32_t a_net, char buf[16])
 	struct in_addr in = { .s_addr = a_net };
 
 	return inet_ntop(AF_INET, &in, buf, 16);
+}
+
+/* --src or --dst as text, of either family (echo6: the IPv6 ones). */
+static const char *addrstr(bool dst, char buf[INET6_ADDRSTRLEN])
+{
+	if (opt.mode == M_ECHO6)
+		return inet_ntop(AF_INET6, dst ? opt.dst6 : opt.src6, buf, INET6_ADDRSTRLEN);
+	return ipstr(dst ? opt.dst : opt.src, buf);
 }
 
 /* --- checksums and frames ---------------------------------------------------------------- */
@@ -490,10 +522,46 @@ static struct {
 	/* counters */
 	uint64_t sent, replies, dups, stray, errors, bg_sent, bg_errors, arp_answered;
 	uint64_t warm_replies;
+	bool src6_kernel;       /* echo6: the kernel holds --src (and answers NS for it) */
 	uint8_t *seen;          /* bitmap of sequence numbers answered */
 	uint64_t seen_bits;
 	struct hist rtt;
 } g;
+
+/* Ethernet + IPv6 header (hop limit hlim, next header 58) in front of an ICMPv6 message of len
+ * bytes at f + 54, whose checksum it computes. */
+static void icmp6_frame(uint8_t *f, const uint8_t dmac[6], const uint8_t *src, const uint8_t *dst,
+			uint8_t hlim, unsigned len)
+{
+	uint8_t *ip = f + 14, *m = f + 54;
+	uint32_t sum;
+
+	eth_hdr(f, dmac, opt.src_mac, ETHERTYPE_IPV6_);
+	put32(ip, 0x60000000u);
+	put16(ip + 4, (uint16_t)len);
+	ip[6] = 58;
+	ip[7] = hlim;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	put16(m + 2, 0);
+	sum = csum_add(0, ip + 8, 32);          /* pseudo header: addresses, */
+	sum += len + 58;                        /* length and next header */
+	put16(m + 2, csum_fold(csum_add(sum, m, len)));
+}
+
+/* An ICMPv6 echo request (echo6 mode). */
+static void send_echo6(uint64_t seq, uint32_t magic)
+{
+	unsigned len = opt.size - 54;
+	uint8_t *f = txq_slot(&g.tx, opt.size, K_MAIN), *m = f + 54;
+
+	m[0] = 128;
+	m[1] = 0;
+	put16(m + 4, g.icmp_id);
+	put16(m + 6, (uint16_t)seq);
+	payload(m + 8, len - 8, magic, seq, now_ns(CLOCK_REALTIME));
+	icmp6_frame(f, g.dmac, opt.src6, opt.dst6, 64, len);
+}
 
 /* An ICMP echo request (whole or fragmented), sequence seq, for the measured run or warm-up. */
 static void send_echo(uint64_t seq, uint32_t magic, uint32_t dst)
@@ -501,6 +569,10 @@ static void send_echo(uint64_t seq, uint32_t magic, uint32_t dst)
 	unsigned frame = opt.size, icmp_len = frame - 34;
 	uint64_t ts = now_ns(CLOCK_REALTIME);
 
+	if (opt.mode == M_ECHO6) {
+		send_echo6(seq, magic);
+		return;
+	}
 	if (opt.mode != M_FRAG) {
 		uint8_t *f = txq_slot(&g.tx, frame, K_MAIN);
 		eth_hdr(f, g.dmac, opt.src_mac, ETHERTYPE_IP);
@@ -578,6 +650,36 @@ static void send_arp(struct port *pt, uint16_t op, const uint8_t *tha_eth, const
 		die(1, "%s: send ARP: %s", pt->name, strerror(errno));
 }
 
+/* Neighbor Discovery (echo6): a solicitation for target from --src (type 135, to its
+ * solicited-node group: ns_dst) or, with na, an advertisement of --src (type 136, Solicited and
+ * Override) to dst at dmac; both with our link-layer address (RFC 4861 4.3, 4.4), hop limit 255. */
+static void send_nd(struct port *pt, bool na, const uint8_t *dst, const uint8_t dmac[6], const uint8_t *target)
+{
+	uint8_t f[54 + 32] = { 0 }, *m = f + 54;
+
+	m[0] = na ? 136 : 135;
+	if (na) /* Solicited only when answering a unicast source (RFC 4861 7.2.4) */
+		m[4] = dst[0] == 0xff ? 0x20 : 0x60;
+	memcpy(m + 8, target, 16);
+	m[24] = na ? 2 : 1;
+	m[25] = 1;
+	memcpy(m + 26, opt.src_mac, 6);
+	icmp6_frame(f, dmac, opt.src6, dst, 255, 32);
+	if (send(pt->fd, f, sizeof(f), 0) < 0 && errno != ENOBUFS && errno != EAGAIN)
+		die(1, "%s: send ND: %s", pt->name, strerror(errno));
+}
+
+/* The solicited-node group of a (RFC 4291 2.7.1) and its MAC (RFC 2464 7). */
+static void ns_dst(const uint8_t *a, uint8_t grp[16], uint8_t mac[6])
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, [11] = 1, 0xff };
+
+	memcpy(grp, pfx, 13);
+	memcpy(grp + 13, a + 13, 3);
+	mac[0] = mac[1] = 0x33;
+	memcpy(mac + 2, grp + 12, 4);
+}
+
 /* --- receiving ---------------------------------------------------------------------------- */
 
 static void mark_reply(uint64_t seq, uint64_t ts_tx, uint64_t ts_rx)
@@ -596,6 +698,33 @@ static void mark_reply(uint64_t seq, uint64_t ts_tx, uint64_t ts_rx)
 		h_add(&g.rtt, ts_rx - ts_tx);
 	else
 		h_add(&g.rtt, 0);
+}
+
+/* An IPv6 frame (echo6): our echo replies (type 129 to --src), and NSs for --src answered with an
+ * NA (to the solicitation's source, or all nodes for a DAD probe from ::). */
+static void handle_frame6(struct port *pt, const uint8_t *f, size_t n, uint64_t ts_rx)
+{
+	static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 1 };
+	static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	static const uint8_t any[16];
+	const uint8_t *m = f + 54;
+
+	if (opt.mode != M_ECHO6 || n < 54 + 8 || f[20] != 58)
+		return;
+	if (m[0] == 129 && memcmp(f + 38, opt.src6, 16) == 0 && get16(m + 4) == g.icmp_id &&
+	    n >= 54 + 8 + PAYLOAD_MIN) {
+		uint32_t magic = get32(m + 8);
+		if (magic == MAGIC)
+			mark_reply(get64(m + 12), get64(m + 20), ts_rx);
+		else if (magic == MAGIC_WARM)
+			g.warm_replies++;
+		return;
+	}
+	if (m[0] == 135 && n >= 54 + 24 && f[21] == 255 && memcmp(m + 8, opt.src6, 16) == 0 && !g.src6_kernel) {
+		bool dad = memcmp(f + 22, any, 16) == 0;
+		send_nd(pt, true, dad ? allnodes : f + 22, dad ? allnodes_mac : f + 6, opt.src6);
+		g.arp_answered++;
+	}
 }
 
 /* One received frame on port pt (is_out: the forwarding exit). */
@@ -619,6 +748,10 @@ static void handle_frame(struct port *pt, bool is_out, const uint8_t *f, size_t 
 			send_arp(pt, 2, f + 6, is_out ? opt.out_mac : opt.src_mac, tpa, f + 22, spa);
 			g.arp_answered++;
 		}
+		return;
+	}
+	if (type == ETHERTYPE_IPV6_) {
+		handle_frame6(pt, f, n, ts_rx);
 		return;
 	}
 	if (type != ETHERTYPE_IP || n < 34 || (f[14] >> 4) != 4)
@@ -812,6 +945,45 @@ static void resolve_dst_mac(void)
 	    "not answer ARP)", ipstr(target, b), g.in.name);
 }
 
+/* echo6: the destination's MAC by Neighbor Discovery. The responder answers only once its
+ * address has passed DAD (a second or two after it starts), so this asks for up to 6 s. */
+static void resolve_dst_mac6(void)
+{
+	uint8_t grp[16], gmac[6];
+
+	ns_dst(opt.dst6, grp, gmac);
+	for (int attempt = 0; attempt < 30 && !interrupted; attempt++) {
+		send_nd(&g.in, false, grp, gmac, opt.dst6);
+		uint64_t until = now_ns(CLOCK_MONOTONIC) + 200000000ull;
+		while (now_ns(CLOCK_MONOTONIC) < until) {
+			int n = port_recv(&g.in);
+			for (int i = 0; i < n; i++) {
+				const uint8_t *f = g.in.iov[i].iov_base, *m = f + 54;
+				size_t len = g.in.msgs[i].msg_len;
+				if (len < 54 + 24 || get16(f + 12) != ETHERTYPE_IPV6_ || f[20] != 58)
+					continue;
+				if (m[0] == 135) { /* the responder resolving us meanwhile */
+					handle_frame6(&g.in, f, len, 0);
+					continue;
+				}
+				if (m[0] != 136 || f[21] != 255 || memcmp(m + 8, opt.dst6, 16) != 0)
+					continue;
+				/* its target link-layer address option, else the frame's source */
+				memcpy(g.dmac, f + 6, 6);
+				for (size_t o = 24; o + 8 <= len - 54 && m[o + 1]; o += (size_t)m[o + 1] * 8)
+					if (m[o] == 2 && m[o + 1] == 1)
+						memcpy(g.dmac, m + o + 2, 6);
+				return;
+			}
+			if (!n)
+				usleep(1000);
+		}
+	}
+	char b[INET6_ADDRSTRLEN];
+	die(1, "no Neighbor Advertisement for %s on %s within 6 s (give --dst-mac for a responder that "
+	    "does not answer NS)", addrstr(true, b), g.in.name);
+}
+
 /* Warm-up echo requests (not counted) until one is answered (or forwarded): ARP caches on
  * the way are filled before the clock starts. */
 static void warm_up(void)
@@ -829,10 +1001,10 @@ static void warm_up(void)
 		if (g.warm_replies)
 			break;
 		if (now_ns(CLOCK_MONOTONIC) - start > 3000000000ull) {
-			char b[16];
+			char b[INET6_ADDRSTRLEN];
 			die(1, "warm-up: no %s for echo requests to %s within 3 s",
 			    opt.mode == M_FORWARD ? "forwarded request seen on the exit" : "reply",
-			    ipstr(opt.dst, b));
+			    addrstr(true, b));
 		}
 	}
 	/* let stragglers arrive, then start clean */
@@ -850,11 +1022,12 @@ static void usage(FILE *o)
 	fprintf(o,
 "usage: tapbench MODE -i IFACE --dst ADDR [options]\n"
 "Load generator on an AF_PACKET socket bound to IFACE (the kernel side of a TAP).\n"
-"MODE: echo | forward | udp-closed | frag\n"
+"MODE: echo | forward | udp-closed | frag | echo6 (ICMPv6 echo; --dst and --src are IPv6)\n"
 "  -i, --iface IF        send (and receive replies) on IF\n"
 "  -o, --out IF          forward mode: count requests coming out of IF (answers ARP there for --dst)\n"
 "  -d, --dst ADDR        target address (the stack's, or behind it for forward)\n"
-"  -s, --src ADDR        source address (default: IF's own IPv4 address)\n"
+"  -s, --src ADDR        source address (default: IF's own IPv4 address; echo6: its 2001:db8::/32\n"
+"                        address; tapbench answers the responder's NSs for it)\n"
 "      --next-hop ADDR   whose MAC to learn by ARP (default --dst; forward: required, the router)\n"
 "      --dst-mac MAC     destination MAC instead of ARP (for a responder that does not answer ARP)\n"
 "      --src-mac MAC     source MAC (default: IF's MAC)\n"
@@ -863,7 +1036,7 @@ static void usage(FILE *o)
 "  -w, --window N        flood: at most N requests outstanding (1..4096) [512]\n"
 "  -t, --duration SEC    sending time, at most 60 [5]\n"
 "  -n, --count N         stop after N requests [no limit]\n"
-"      --size BYTES      frame size (frag: of the whole datagram) [98; frag 1042]\n"
+"      --size BYTES      frame size (frag: of the whole datagram) [98; frag 1042; echo6 118]\n"
 "      --frag-size N     frag mode: IP payload bytes per fragment, multiple of 8 [512]\n"
 "      --bg-udp-closed PPS  echo mode: also send PPS UDP probes to closed ports\n"
 "      --ports LO-HI     closed ports the UDP probes cycle through [33434-33533]\n"
@@ -874,7 +1047,8 @@ static void usage(FILE *o)
 "      --label TEXT      copied into the JSON output\n"
 "  -j, --json            one JSON object instead of the table\n"
 "  -h, --help\n"
-"Addresses outside 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 are refused (exit 2).\n");
+"Addresses outside 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 (echo6: 2001:db8::/32, fe80::/10)\n"
+"are refused (exit 2).\n");
 }
 
 static void parse_args(int argc, char **argv)
@@ -909,12 +1083,12 @@ static void parse_args(int argc, char **argv)
 		exit(0);
 	}
 	if (argc < 2 || argv[1][0] == '-')
-		die(2, "missing MODE (echo, forward, udp-closed, frag); see -h");
-	for (int m = 0; m < 4; m++)
+		die(2, "missing MODE (echo, forward, udp-closed, frag, echo6); see -h");
+	for (int m = 0; m < M__COUNT; m++)
 		if (strcmp(argv[1], mode_names[m]) == 0)
 			opt.mode = (enum mode)m, dst = "";
 	if (!dst)
-		die(2, "unknown mode \"%s\" (echo, forward, udp-closed, frag)", argv[1]);
+		die(2, "unknown mode \"%s\" (echo, forward, udp-closed, frag, echo6)", argv[1]);
 	dst = NULL;
 	optind = 2;
 	opterr = 0;
@@ -922,8 +1096,20 @@ static void parse_args(int argc, char **argv)
 		switch (c) {
 		case 'i': opt.ifname = optarg; break;
 		case 'o': opt.outname = optarg; break;
-		case 'd': dst = optarg; opt.dst = parse_addr("--dst", optarg); break;
-		case 's': opt.src = parse_addr("--src", optarg); opt.have_src = true; break;
+		case 'd':
+			dst = optarg;
+			if (opt.mode == M_ECHO6)
+				parse_addr6("--dst", optarg, opt.dst6);
+			else
+				opt.dst = parse_addr("--dst", optarg);
+			break;
+		case 's':
+			if (opt.mode == M_ECHO6)
+				parse_addr6("--src", optarg, opt.src6);
+			else
+				opt.src = parse_addr("--src", optarg);
+			opt.have_src = true;
+			break;
 		case O_NEXTHOP:
 			opt.nexthop = parse_addr("--next-hop", optarg);
 			opt.have_nexthop = true;
@@ -975,10 +1161,14 @@ static void parse_args(int argc, char **argv)
 		die(2, "--bg-udp-closed is for echo mode");
 	if (opt.frag_size % 8)
 		die(2, "--frag-size must be a multiple of 8");
-	if (!opt.size)
-		opt.size = opt.mode == M_FRAG ? 1042 : 98;
+	if (opt.mode == M_ECHO6 && (opt.have_nexthop || opt.bg_udp > 0))
+		die(2, "echo6: no --next-hop or --bg-udp-closed");
+	if (!opt.size) /* echo6: the 64-byte ICMP message of the IPv4 default (ping's 56 data bytes) */
+		opt.size = opt.mode == M_FRAG ? 1042 : opt.mode == M_ECHO6 ? 118 : 98;
 	if (opt.size < 34 + 8 + PAYLOAD_MIN)
 		die(2, "--size: at least %u bytes", 34 + 8 + PAYLOAD_MIN);
+	if (opt.mode == M_ECHO6 && opt.size < 54 + 8 + PAYLOAD_MIN)
+		die(2, "--size: at least %u bytes for echo6", 54 + 8 + PAYLOAD_MIN);
 	if (opt.mode != M_FRAG && opt.size > 1514)
 		die(2, "--size: at most 1514 bytes unfragmented (use frag mode)");
 	if (opt.mode == M_FRAG && (opt.size - 34 + opt.frag_size - 1) / opt.frag_size > MAX_FRAGS)
@@ -988,6 +1178,29 @@ static void parse_args(int argc, char **argv)
 }
 
 /* --- the run ------------------------------------------------------------------------------ */
+
+/* An IPv6 address of the interface: want (true when the kernel holds it), or with want NULL the
+ * first in 2001:db8::/32 into out (false when there is none). */
+static bool iface_addr6(const char *name, const uint8_t *want, uint8_t out[16])
+{
+	struct ifaddrs *ifa, *i;
+
+	if (getifaddrs(&ifa) < 0)
+		die(1, "getifaddrs: %s", strerror(errno));
+	for (i = ifa; i; i = i->ifa_next) {
+		const uint8_t *a;
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || strcmp(i->ifa_name, name) != 0)
+			continue;
+		a = ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr.s6_addr;
+		if (want ? memcmp(a, want, 16) == 0 : a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) {
+			if (out)
+				memcpy(out, a, 16);
+			break;
+		}
+	}
+	freeifaddrs(ifa);
+	return i != NULL;
+}
 
 static void print_results(double secs, double cpu_s, long long cpu_ticks, long long core_ticks,
 			  long long sched_ns, uint64_t tap_drops, uint64_t sock_drops)
@@ -1003,7 +1216,7 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 	uint64_t replies_or_errs = opt.mode == M_UDP ? g.errors : g.replies;
 	uint64_t per = opt.mode == M_UDP ? g.sent : g.replies;
 	double sched_us = sched_ns >= 0 && per ? sched_ns / 1e3 / (double)per : -1;
-	char sb[16], db[16];
+	char sb[INET6_ADDRSTRLEN], db[INET6_ADDRSTRLEN];
 
 	if (opt.mode == M_UDP) {
 		rep_s = g.errors / secs;
@@ -1020,8 +1233,8 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 		       "\"frames_sent\": %llu, \"send_fail\": %llu, \"send_fail_bg\": %llu, "
 		       "\"tap_tx_dropped\": %llu, "
 		       "\"socket_drops\": %llu, \"arp_answered\": %llu, ",
-		       mode_names[opt.mode], opt.label ? opt.label : "", ipstr(opt.src, sb),
-		       ipstr(opt.dst, db), opt.rate, opt.rate > 0 ? 0 : opt.window, opt.size, secs,
+		       mode_names[opt.mode], opt.label ? opt.label : "", addrstr(false, sb),
+		       addrstr(true, db), opt.rate, opt.rate > 0 ? 0 : opt.window, opt.size, secs,
 		       (unsigned long long)g.sent, sent_s, (unsigned long long)replies_or_errs, rep_s,
 		       loss, (unsigned long long)g.dups, (unsigned long long)g.stray,
 		       (unsigned long long)g.errors, opt.bg_udp, (unsigned long long)g.bg_sent,
@@ -1049,7 +1262,7 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 		return;
 	}
 	printf("tapbench %s on %s: %s -> %s, %u-byte frames, %s", mode_names[opt.mode], opt.ifname,
-	       ipstr(opt.src, sb), ipstr(opt.dst, db), opt.size, opt.rate > 0 ? "" : "flood");
+	       addrstr(false, sb), addrstr(true, db), opt.size, opt.rate > 0 ? "" : "flood");
 	if (opt.rate > 0)
 		printf("%.0f pps", opt.rate);
 	else
@@ -1103,7 +1316,12 @@ int main(int argc, char **argv)
 	port_open(&g.in, opt.ifname);
 	if (opt.outname)
 		port_open(&g.out, opt.outname);
-	if (!opt.have_src) {
+	if (opt.mode == M_ECHO6 && !opt.have_src && !iface_addr6(opt.ifname, NULL, opt.src6))
+		die(2, "%s has no address in 2001:db8::/32: give --src", opt.ifname);
+	/* The kernel answers the responder's NSs for an address it holds; tapbench only for others. */
+	if (opt.mode == M_ECHO6)
+		g.src6_kernel = iface_addr6(opt.ifname, opt.src6, NULL);
+	if (opt.mode != M_ECHO6 && !opt.have_src) {
 		if (!g.in.addr)
 			die(2, "%s has no IPv4 address: give --src", opt.ifname);
 		if (!addr_allowed(g.in.addr)) {
@@ -1129,6 +1347,8 @@ int main(int argc, char **argv)
 
 	if (opt.have_dst_mac)
 		memcpy(g.dmac, opt.dst_mac, 6);
+	else if (opt.mode == M_ECHO6)
+		resolve_dst_mac6();
 	else
 		resolve_dst_mac();
 	if (opt.warmup)

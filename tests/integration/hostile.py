@@ -2,7 +2,9 @@
 
     hostile.py matrix IFACE DAEMON_MAC [GROUP...]     the hostile-input matrix (t_70, t_71)
     hostile.py list                                   the matrix's group names, in order
-    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_75..t_78)
+    hostile.py matrix6 IFACE DAEMON_MAC [GROUP...]    the IPv6 matrix (t_95, t_96; see build6)
+    hostile.py list6                                  its group names
+    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_75..t_78; mix6: t_97)
     hostile.py rss PID SECONDS MAX_KIB SLACK_KIB      the daemon's VmRSS: plateau and bound (t_75..t_78)
     hostile.py ctl CASE CONTROL_PATH [ARGS...]        control-socket abuse (t_73)
 
@@ -204,6 +206,10 @@ class Wire:
 
 def describe(fr):
     """(key, text) for a frame the daemon sent. The key is what expectations compare."""
+    return describe_v4(fr)
+
+
+def describe_v4(fr):
     et = struct.unpack("!H", fr[12:14])[0]
     if et == ETH_P_ARP and len(fr) >= 42:
         op = struct.unpack("!H", fr[20:22])[0]
@@ -253,6 +259,10 @@ def ignorable(key):
     (resolution or refresh), answers to the liveness probe, and IPv6's own housekeeping on its
     link (this matrix is IPv4's): MLD reports to ff02::16, router solicitations to ff02::2 (they
     go on, with backoff, while no router answers), and duplicate address detection from ::."""
+    return ignorable_v4(key)
+
+
+def ignorable_v4(key):
     return (key.startswith("arp:1:") and key.endswith(">" + H) or key.startswith("icmp:0/0:id=%d>" % LIVE_ID)
             or key.startswith("icmp6:143/0:") and key.endswith(">ff02::16")
             or key.startswith("icmp6:133/0:") and key.endswith(">ff02::2")
@@ -866,10 +876,11 @@ def build(m):
           replies=["icmp:0/0:id=%d>%s" % (i, H)], note="control: reassembly still works after the flood")
 
 
-def run_matrix(iface, dmac, only):
+def run_matrix(iface, dmac, only, v6=False):
     w = Wire(iface, dmac)
-    m = Matrix(w)
-    build(m)
+    m = Matrix6(w) if v6 else Matrix(w)
+    (build6 if v6 else build)(m)
+    describe, ignorable = (describe_any, ignorable6) if v6 else (describe_v4, ignorable_v4)
     groups = [g for g in m.groups if not only or g.name in only]
     if only and len(groups) != len(only):
         die("unknown group(s): %s" % " ".join(sorted(set(only) - {g.name for g in m.groups})))
@@ -961,11 +972,18 @@ def run_matrix(iface, dmac, only):
             w.recv_from_daemon(g.settle)
         # Liveness: an echo request from the host must be answered, to the host's MAC.
         live_seq += 1
-        w.send([w.eth(ip(echo(LIVE_ID, seq=live_seq)))])
+        if v6:
+            w.send([w.eth(ip6(echo6(LIVE_ID, seq=live_seq), 58), etype=ETH_P_IPV6)])
+        else:
+            w.send([w.eth(ip(echo(LIVE_ID, seq=live_seq)))])
 
         def answered(frames):
             for x in frames:
-                if describe(x)[0].startswith("icmp:0/0:id=%d>" % LIVE_ID) and x[0:6] == w.hmac:
+                k = describe(x)[0]
+                if v6 and k.startswith("icmp6:129/0:id=%d>" % LIVE_ID) and x[0:6] == w.hmac:
+                    if struct.unpack("!H", x[60:62])[0] == live_seq:
+                        return True
+                if not v6 and k.startswith("icmp:0/0:id=%d>" % LIVE_ID) and x[0:6] == w.hmac:
                     l4 = x[14 + (x[14] & 15) * 4:]
                     if struct.unpack("!H", l4[6:8])[0] == live_seq:
                         return True
@@ -1019,6 +1037,8 @@ def run_flood(kind, iface, dmac, seconds, pps):
             d = "198.51.100.%d" % rnd.randrange(3, 255)
             frames.append(w.eth(ip(udp(4000 + k % 1000, 33434, src=H, dst=d, data=b"\x55" * 200),
                                    dst=d, proto=17, ident=k & 0xFFFF)))
+    elif kind == "mix6":
+        frames = flood6_frames(w, rnd)
     else:
         die("unknown flood " + kind)
     sent = 0
@@ -1200,6 +1220,524 @@ def run_ctl(case, path, args):
     return 0
 
 
+# ==== IPv6 (issue 14 item 8): the hostile matrix over IPv6 (t_95, t_96) =========================
+#
+#   hostile.py matrix6 IFACE DAEMON_MAC [GROUP...]    and    hostile.py list6
+#
+# The daemon runs dual stack: -i tap0,192.0.2.2/24,2001:db8:1::2/64,...,host=2001:db8:1::1/64 and
+# -s net.ipv6.ip6frag_time=3600 -s net.ipv6.icmp.ratelimit=0 (every error the spec allows is sent,
+# no reassembly queue times out during the run). The host's kernel has IPv6 on (for ping -6 after
+# the matrix), holds a permanent neighbour entry for the daemon (it never solicits it) and sends
+# no RS and no DAD. What the daemon sends by itself at any time — its NSs (NUD for the host, DAD
+# for SLAAC addresses), RSs, MLD reports and the answers to the liveness probe — is ignored; every
+# other frame it sends must be one the group expects. Counters that the host's own traffic moves
+# (Ip6InReceives, Icmp6InMsgs, NdInNA ...) are never checked exactly; the error counters are.
+# Environment: HOSTILE_D6 (the daemon's address, default 2001:db8:1::2) and HOSTILE_H6 (the
+# host's, 2001:db8:1::1): a link-local pair (fe80::...) runs the matrix against a daemon whose
+# -i has no IPv6 prefix; the groups that need the global address then expect what a link-local
+# one gets.
+
+ETH_P_IPV6 = 0x86DD
+D6 = os.environ.get("HOSTILE_D6", "2001:db8:1::2")
+H6 = os.environ.get("HOSTILE_H6", "2001:db8:1::1")
+ALLNODES = "ff02::1"
+ALLNODES_MAC = b"\x33\x33\x00\x00\x00\x01"
+IGN6 = (133, 135, 143, 131, 132)    # RS, NS, MLD reports and done: the daemon's own housekeeping
+
+
+def a6(a):
+    return socket.inet_pton(socket.AF_INET6, a)
+
+
+def n6(b):
+    return socket.inet_ntop(socket.AF_INET6, bytes(b))
+
+
+def mcast_mac6(a):
+    return b"\x33\x33" + a6(a)[12:]
+
+
+def solicited(a):
+    return "ff02::1:ff" + "%02x:%02x%02x" % tuple(a6(a)[13:16])
+
+
+def ip6(payload, nh, src=None, dst=None, hlim=64, plen=None, ver=6, tc=0, flow=0):
+    """An IPv6 header (payload length and version may lie) and payload."""
+    src, dst = src or H6, dst or D6
+    if plen is None:
+        plen = len(payload)
+    return struct.pack("!IHBB", (ver << 28) | (tc << 20) | flow, plen & 0xFFFF, nh, hlim) + a6(src) + a6(dst) + payload
+
+
+def icmp6(typ, code=0, body=b"", src=None, dst=None, csum="ok"):
+    """An ICMPv6 message (type, code, checksum, body) with its pseudo-header checksum."""
+    src, dst = src or H6, dst or D6
+    m = struct.pack("!BBH", typ, code, 0) + body
+    c = checksum(a6(src) + a6(dst) + struct.pack("!IxxxB", len(m), 58) + m)
+    if csum == "bad":
+        c ^= 0x5555
+    return m[:2] + struct.pack("!H", c) + m[4:]
+
+
+def echo6(ident, seq=1, data=None, src=None, dst=None):
+    if data is None:
+        data = bytes((i * 5 + 1) & 0xFF for i in range(56))
+    return icmp6(128, 0, struct.pack("!HH", ident, seq) + data, src, dst)
+
+
+def udp6(sport, dport, data=b"hostile6", src=None, dst=None):
+    src, dst = src or H6, dst or D6
+    u = struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
+    c = checksum(a6(src) + a6(dst) + struct.pack("!IxxxB", len(u), 17) + u) or 0xFFFF
+    return u[:6] + struct.pack("!H", c) + u[8:]
+
+
+def ext(nh, body):
+    """An extension header (HBH, DestOpt, Routing) with Next Header nh and body (its length a
+    multiple of 8 minus 2)."""
+    if (len(body) + 2) % 8:
+        die("extension header body of %d bytes" % len(body))
+    return bytes([nh, (len(body) + 2) // 8 - 1]) + body
+
+
+def opts(*o):
+    """TLV options padded with PadN/Pad1 to fill an extension header (6 + 8k bytes)."""
+    b = b"".join(o)
+    pad = (6 - len(b)) % 8
+    if pad == 1:
+        b += b"\x00"
+    elif pad:
+        b += bytes([1, pad - 2]) + b"\0" * (pad - 2)
+    return b
+
+
+def fraghdr(nh, off, m, ident):
+    return struct.pack("!BBHI", nh, 0, (off & 0xFFF8) | (1 if m else 0), ident)
+
+
+def rthdr(nh, rtype, sl, addrs=1):
+    return ext(nh, bytes([rtype, sl]) + b"\0" * 4 + a6("2001:db8:1::33") * addrs)
+
+
+def describe6(fr):
+    """(key, text) of an IPv6 frame the daemon sent: icmp6:T/C[:id=N][:ptr=N]>DST."""
+    p = fr[14:]
+    if len(p) < 40:
+        return ("ip6-short", "IPv6 frame of %d bytes" % len(fr))
+    nh, src, dst = p[6], n6(p[8:24]), n6(p[24:40])
+    off, txt = 40, "IP6 %s > %s nh %d hlim %d plen %d" % (src, dst, nh, p[7], struct.unpack("!H", p[4:6])[0])
+    while nh in (0, 60, 43) and off + 2 <= len(p):      # the daemon's own HBH (MLD)
+        nh, off = p[off], off + (p[off + 1] + 1) * 8
+    if nh == 44 and off + 8 <= len(p):
+        fo = struct.unpack("!H", p[off + 2:off + 4])[0]
+        if fo & 0xFFF8:
+            return ("ip6-frag:%s>%s" % (src, dst), txt)
+        nh, off = p[off], off + 8
+    l4 = p[off:]
+    if nh == 58 and len(l4) >= 8:
+        t, c = l4[0], l4[1]
+        key = "icmp6:%d/%d" % (t, c)
+        if t in (128, 129):
+            key += ":id=%d" % struct.unpack("!H", l4[4:6])[0]
+        if t == 4:
+            key += ":ptr=%d" % struct.unpack("!I", l4[4:8])[0]
+        if t == 136 and len(l4) >= 24:
+            key += ":tgt=%s" % n6(l4[8:24])
+        return (key + ">" + dst, txt + " icmp6 %d/%d word2 %s" % (t, c, l4[4:8].hex()))
+    if nh == 17 and len(l4) >= 8:
+        sp, dp = struct.unpack("!HH", l4[0:4])
+        return ("udp6:%d>%s:%d" % (sp, dst, dp), txt)
+    return ("ip6:%d>%s" % (nh, dst), txt)
+
+
+def describe_any(fr):
+    if len(fr) >= 14 and struct.unpack("!H", fr[12:14])[0] == ETH_P_IPV6:
+        return describe6(fr)
+    return describe(fr)
+
+
+def ignorable6(key):
+    if key.startswith("icmp6:"):
+        t = int(key[6:].split("/")[0])
+        if t in IGN6:
+            return True
+        if key.startswith("icmp6:129/0:id=%d>" % LIVE_ID):
+            return True
+    return ignorable(key)
+
+
+class Matrix6(Matrix):
+    def E6(self, payload, dst=None):
+        """An IPv6 frame to the daemon's MAC (or dst)."""
+        return self.w.eth(payload, dst=dst, etype=ETH_P_IPV6)
+
+
+def build6(m):
+    """Every IPv6 group, in order (floods last)."""
+    w, E = m.w, m.E6
+    H, D = H6, D6
+    ll = D.startswith("fe80")
+    err = lambda t, c, ptr=None, to=H: "icmp6:%d/%d%s>%s" % (t, c, "" if ptr is None else ":ptr=%d" % ptr, to)
+    rep = lambda i, to=H: "icmp6:129/0:id=%d>%s" % (i, to)
+    MC = ALLNODES_MAC
+
+    # -- the fixed header -------------------------------------------------------------------------
+    i = m.nid()
+    good = ip6(echo6(i), 58)
+    tr = [E(good[:k]) for k in range(40)]
+    lies = [E(ip6(echo6(m.nid()), 58, ver=v)) for v in (4, 0, 15)]
+    m.add("ip6-short", tr + lies, expect={"Ip6InHdrErrors": 43, "Ip6InTruncatedPkts": 0},
+          note="the first k bytes (k = 0..39) of an IPv6 header; version 4, 0, 15 in a whole one (V1.3)")
+    trunc = [E(ip6(echo6(m.nid()), 58, plen=n)) for n in (65, 200, 1500, 65535)]
+    i = m.nid()
+    m.add("ip6-plen", trunc + [E(ip6(echo6(i), 58) + b"\xee" * 30)],
+          expect={"Ip6InTruncatedPkts": 4, "Ip6InHdrErrors": 0}, replies=[rep(i)],
+          note="payload length past the frame (V1.5): 65, 200, 1500, 65535; one with 30 bytes of "
+               "trailer (trimmed, answered)")
+    bad = [ip6(echo6(m.nid(), src="::1"), 58, src="::1"), ip6(echo6(m.nid(), dst="::1"), 58, dst="::1"),
+           ip6(echo6(m.nid(), dst="ff00::1"), 58, dst="ff00::1"), ip6(echo6(m.nid(), dst="ff01::1"), 58, dst="ff01::1"),
+           ip6(echo6(m.nid(), src="ff02::1"), 58, src="ff02::1"), ip6(echo6(m.nid(), src="ff0e::5"), 58, src="ff0e::5")]
+    m.add("ip6-addr", [E(b) for b in bad[:2]] + [E(b, dst=MC) for b in bad[2:4]] + [E(b) for b in bad[4:]],
+          expect={"Ip6InHdrErrors": 6}, replies=[],
+          note="source or destination ::1, destination of scope 0 and 1, multicast sources (V1.4)")
+    i1, i2 = m.nid(), m.nid()
+    m.add("ip6-other-dst", [E(ip6(echo6(i1, dst="2001:db8:99::1"), 58, dst="2001:db8:99::1")),
+                            E(ip6(echo6(i2, dst="ff02::1234"), 58, dst="ff02::1234"), dst=mcast_mac6("ff02::1234")),
+                            E(ip6(echo6(m.nid(), src="::"), 58, src="::"))],
+          expect={"Ip6InNoRoutes": 1}, replies=[err(1, 0)],
+          note="a unicast destination not ours with no route (1/0, V1.14: unless a default route was "
+               "learned); a group not joined (V1.13); an echo request from :: (V3.8: no reply)")
+
+    # -- ICMPv6 checksum and length ---------------------------------------------------------------
+    e = echo6(m.nid())
+    short, fails = [], 0
+    for j in range(8):
+        b = e[:j]
+        if j >= 4:
+            b = b[:2] + b"\0\0" + b[4:]
+            c = checksum(a6(H) + a6(D) + struct.pack("!IxxxB", len(b), 58) + b)
+            b = b[:2] + struct.pack("!H", c) + b[4:]
+        fails += checksum(a6(H) + a6(D) + struct.pack("!IxxxB", len(b), 58) + b) != 0
+        short.append(E(ip6(b, 58)))
+    m.add("icmp6-short-csum", short + [E(ip6(icmp6(128, 0, b"\0" * 60, csum="bad"), 58)),
+                                       E(ip6(icmp6(1, 4, b"\0" * 44, csum="bad"), 58))],
+          expect={"Icmp6InErrors": 10, "Icmp6InCsumErrors": fails + 2}, replies=[],
+          note="ICMPv6 of 0..7 bytes (from 4 on the checksum verifies: V2.3), two bad checksums (V2.2)")
+
+    # -- extension-header chains of every length and order ----------------------------------------
+    # HBH, DestOpt, Routing (type 4, SL 0: ignored), an atomic Fragment header, DestOpt: every
+    # ordered choice of 1..5 of them, then an echo request. HBH anywhere but first is an unknown
+    # next header: 4/1 pointing at the byte that names it (V1.8, V1.12).
+    parts = ["hbh", "dst", "rt", "frag", "dst2"]
+    frames, replies, unk = [], [], 0
+    import itertools
+    for n in range(1, 6):
+        for perm in itertools.permutations(parts, n):
+            i = m.nid()
+            body, nh_first, prev_nh_off, hdrs = echo6(i), 58, 6, []
+            # build back to front: each header's Next Header is the one after it
+            nxt = 58
+            for name in reversed(perm):
+                if name == "hbh":
+                    h = ext(nxt, opts())
+                    code = 0
+                elif name in ("dst", "dst2"):
+                    h = ext(nxt, opts())
+                    code = 60
+                elif name == "rt":
+                    h = rthdr(nxt, 4, 0)
+                    code = 43
+                else:
+                    h = fraghdr(nxt, 0, False, 0x6000 + i)
+                    code = 44
+                hdrs.insert(0, h)
+                nxt = code
+            frames.append(E(ip6(b"".join(hdrs) + body, nxt)))
+            # expected: the first HBH that is not first -> 4/1 at the offset of the byte naming it
+            off, bad_ptr = 40, None
+            for k, name in enumerate(perm):
+                if name == "hbh" and k > 0:
+                    bad_ptr = prev_nh_off
+                    break
+                prev_nh_off = off
+                off += len(hdrs[k])
+            if bad_ptr is None:
+                replies.append(rep(i))
+            else:
+                unk += 1
+                replies.append(err(4, 1, bad_ptr))
+    m.add("ext-chains", frames, expect={"Ip6InUnknownProtos": unk, "Ip6InHdrErrors": 0}, replies=replies,
+          note="%d chains: every order and length of HBH, DestOpt, RH type 4 SL 0, atomic fragment, "
+               "DestOpt before an echo request" % len(frames))
+
+    # -- option actions (V1.10) and TLV rules (V1.9) ------------------------------------------------
+    frames, replies, hdr_err = [], [], 0
+    for code in (0, 60):                       # HBH, DestOpt
+        for t in (0x1E, 0x5E, 0x9E, 0xDE):      # actions 00, 01, 10, 11
+            for dst, dmac in ((D, None), (ALLNODES, MC)):
+                i = m.nid()
+                body = echo6(i, dst=dst)
+                frames.append(E(ip6(ext(58, opts(bytes([t, 2, 0, 0]))) + body, code, dst=dst), dst=dmac))
+                act = t >> 6
+                if act == 0:
+                    replies.append(rep(i))
+                else:
+                    hdr_err += 1
+                    if act == 2 or (act == 3 and dst == D):
+                        replies.append(err(4, 2, 42))
+    m.add("opt-actions", frames, expect={"Ip6InHdrErrors": hdr_err}, replies=replies,
+          note="unknown options of each action in HBH and DestOpt, to us and to ff02::1: 00 answered, "
+               "01 silent, 10 4/2 ptr 42 even to multicast, 11 4/2 to unicast only")
+    tlv = [opts(b"\x01\x08" + b"\0" * 8),            # PadN run of 10 bytes (> 7)
+           opts(b"\x01\x02\x00\x07"),               # PadN data not zero
+           b"\x1e\x09" + b"\0" * 4,                 # option running past the header
+           opts(*[b"\x1e\x00"] * 9),                 # 9 non-padding options (> 8)
+           opts(b"\x05\x03\0\0\0"),                  # Router Alert of length 3
+           opts(b"\xc2\x02\0\0")]                    # Jumbo of length 2
+    frames = []
+    for code in (0, 60):
+        for t in tlv if code == 0 else tlv[:4]:   # Router Alert and Jumbo are HBH options only
+            frames.append(E(ip6(ext(58, t) + echo6(m.nid()), code)))
+    m.add("tlv-bad", frames, expect={"Ip6InHdrErrors": len(frames)}, replies=[],
+          note="PadN run > 7, PadN data not zero, an option past the header, 9 options (in HBH and "
+               "DestOpt), Router Alert of length 3 and Jumbo of length 2 (HBH): dropped, no ICMP (V1.9)")
+    i = m.nid()
+    m.add("jumbo", [E(ip6(ext(58, b"\xc2\x04" + struct.pack("!I", 100)) + echo6(m.nid()), 0)),
+                    E(ip6(ext(58, b"\xc2\x04" + struct.pack("!I", 70000)) + echo6(m.nid()), 0))],
+          expect={"Ip6InHdrErrors": 2}, replies=[err(4, 0, 44), err(4, 0, 42)],
+          note="Jumbo with a value <= 65535: 4/0 ptr option+2 (44); payload length not 0: 4/0 ptr option (42)")
+
+    # -- routing headers (V1.11) ----------------------------------------------------------------------
+    frames, replies = [], []
+    for rtype in (0, 1, 2, 3, 4, 253):
+        for sl in (0, 1, 2):
+            i = m.nid()
+            frames.append(E(ip6(rthdr(58, rtype, sl) + echo6(i), 43)))
+            replies.append(rep(i) if sl == 0 else err(4, 0, 42))
+    frames.append(E(ip6(rthdr(58, 4, 1)[:6], 43)))
+    frames.append(E(ip6(b"\x3a\x10\x04\x01" + b"\0" * 4 + echo6(m.nid()), 43)))
+    mc = [E(ip6(rthdr(58, 0, 1) + echo6(m.nid(), dst=ALLNODES), 43, dst=ALLNODES), dst=MC)]
+    m.add("routing", frames + mc, expect={"Ip6InHdrErrors": 12 + 2, "Ip6InAddrErrors": 1}, replies=replies,
+          note="RH types 0, 1, 2, 3, 4, 253 with Segments Left 0 (ignored, answered) and 1, 2 (4/0 ptr "
+               "42); two truncated; one to ff02::1 (Ip6InAddrErrors, silent)")
+
+    # -- next headers (V1.12) ---------------------------------------------------------------------
+    i = m.nid()
+    m.add("next-header", [E(ip6(b"\0" * 16, 253)), E(ip6(b"\0" * 16, 50)), E(ip6(b"\0" * 16, 51)),
+                          E(ip6(ext(253, opts()) + b"\0" * 8, 60)), E(ip6(b"\0" * 8, 59)),
+                          E(ip6(b"\0" * 8, 253, src="::"))],
+          expect={"Ip6InUnknownProtos": 5}, replies=[err(4, 1, 6), err(4, 1, 6), err(4, 1, 6), err(4, 1, 40)],
+          note="next header 253, 50, 51 (4/1 ptr 6), 253 after a DestOpt (ptr 40), 59 (consumed), "
+               "253 from :: (no error to ::, V4.3)")
+
+    # -- ICMPv6 errors quoting garbage (§10, V4.4) --------------------------------------------------
+    inner = ip6(udp6(5000, 33434, src=D, dst=H), 17, src=D, dst=H)
+    quotes = [b"", b"\x60", inner[:8], inner[:40], inner[:44], inner, b"\xff" * 64,
+              b"\x60\0\0\0\0\x08\x3a\x40" + a6(D) + a6(H) + b"\x80" * 8, bytes(range(200))]
+    frames = []
+    for t, c, w2 in ((1, 4, 0), (1, 0, 0), (2, 0, 1000), (2, 0, 1400), (3, 0, 0), (4, 0, 6), (4, 1, 40), (5, 0, 0), (127, 0, 0)):
+        for q in quotes:
+            frames.append(E(ip6(icmp6(t, c, struct.pack("!I", w2) + q), 58)))
+    m.add("errors-garbage", frames, expect={"Icmp6InCsumErrors": 0, "Ip6InHdrErrors": 0}, replies=[],
+          note="errors 1/4, 1/0, 2/0 (1000 and 1400), 3/0, 4/0, 4/1, unknown 5 and 127, each quoting "
+               "nothing, 1, 8, 40, 44 bytes, a whole datagram, garbage: never answered (V4.4)")
+    m.add("informational-unknown", [E(ip6(icmp6(t, 0, b"\0" * 12), 58)) for t in (132, 139, 140, 144, 150, 200, 255)],
+          expect={"Icmp6InErrors": 0}, replies=[], note="informational types nobody handles: dropped (V2.5, V2.6)")
+
+    # -- fragments (§9) -----------------------------------------------------------------------------
+    def frag(off, mf, data, fid, nh=58, pre=b"", pre_nh=None, dst=None, hlim=64):
+        fh = fraghdr(nh, off, mf, fid)
+        if pre:
+            return E(ip6(pre + fh + data, pre_nh, dst=dst, hlim=hlim))
+        return E(ip6(fh + data, 44, dst=dst, hlim=hlim))
+
+    i = m.nid()
+    e = echo6(i, data=bytes(range(40)))               # 48 bytes
+    fid = 0x10000 + i
+    m.add("frag-ok", [frag(0, True, e[:16], fid), frag(16, True, e[16:32], fid), frag(32, False, e[32:], fid)],
+          expect={"Ip6ReasmOKs": 1, "Ip6ReasmFails": 0}, replies=[rep(i)], note="first, middle, last")
+    i = m.nid()
+    e = echo6(i, data=bytes(range(40)))
+    fid = 0x10000 + i
+    m.add("frag-reverse-dup", [frag(32, False, e[32:], fid), frag(16, True, e[16:32], fid),
+                               frag(16, True, e[16:32], fid), frag(0, True, e[:16], fid)],
+          expect={"Ip6ReasmOKs": 1, "Ip6ReasmFails": 0}, replies=[rep(i)],
+          note="last first, a duplicate middle (dropped, queue kept: V9.6)")
+    i = m.nid()
+    e = echo6(i, data=bytes(range(40)))
+    fid = 0x10000 + i
+    m.add("frag-unfrag-differs", [frag(0, True, e[:16], fid, pre=ext(44, opts()), pre_nh=60),
+                                  frag(16, False, e[16:], fid)],
+          expect={"Ip6ReasmOKs": 1}, replies=[rep(i)],
+          note="the first fragment has a DestOpt before its Fragment header, the last none: each "
+               "fragment's data follows its own Fragment header")
+    fa, fb, fc, fd = (0x20000 + m.nid() for _ in range(4))
+    e = echo6(m.nid(), data=bytes(range(40)))
+    m.add("frag-overlap", [frag(0, True, e[:24], fa), frag(16, True, e[16:32], fa),       # partial overlap
+                           frag(0, True, e[:16], fb), frag(8, False, e[8:24] + b"\0" * 8, fb),
+                           frag(16, False, e[16:24], fc), frag(16, False, e[16:32], fc),   # two ends
+                           frag(24, True, e[24:40], fd), frag(8, False, e[8:16], fd)],      # last before held data
+          expect={"Ip6ReasmFails": 4, "Ip6ReasmOKs": 0}, replies=[],
+          note="partial overlaps (RFC 5722), a second different end, a last fragment ending before "
+               "held data: each queue discarded (V9.5, V9.6)")
+    i = m.nid()
+    tiny_first = [frag(0, True, echo6(i)[:4] + b"\0" * 4, 0x30000 + i, nh=58)]  # 8 bytes: ICMPv6 header whole
+    tiny = [frag(0, True, ext(60, opts()) + ext(17, opts()), 0x31000 + i, nh=60),  # no UDP header at all
+            frag(0, True, ext(6, opts()), 0x32000 + i, nh=60),                      # TCP header missing
+            frag(0, True, ext(17, opts()) + b"\0" * 8, 0x33000 + i, nh=60)]         # UDP: 8 bytes, enough
+    m.add("frag-7112", tiny_first + tiny,
+          expect={"Ip6InHdrErrors": 2}, replies=[err(4, 3, 0), err(4, 3, 0)],
+          note="RFC 7112 (V9.3): a first fragment whose header chain stops before the upper-layer "
+               "header (two DestOpts then no UDP header; DestOpt then no TCP header): 4/3 ptr 0; 8 "
+               "bytes of ICMPv6 or UDP: queued")
+    j = m.nid()
+    m.add("frag-len-range", [frag(8, True, b"\x80" * 12, 0x40000 + j, nh=17),   # M=1, not a multiple of 8
+                             frag(65528, False, b"\x80" * 16, 0x41000 + j, nh=17),  # past 65535
+                             frag(65520, False, b"\x80" * 15, 0x42000 + j, nh=17),  # ends at 65535: fine
+                             frag(8, False, b"", 0x43000 + j, nh=17)],             # zero length
+          expect={"Ip6InHdrErrors": 2, "Ip6ReasmFails": 1}, replies=[err(4, 0, 4), err(4, 0, 42)],
+          note="M=1 with 12 bytes: 4/0 ptr 4; offset 65528 + 16: 4/0 ptr 42 (V9.5); ending at 65535 "
+               "exactly: queued; zero-length: discarded")
+    k = m.nid()
+    m.add("frag-second-fraghdr", [E(ip6(fraghdr(44, 0, False, 0x50000 + k) + fraghdr(58, 0, False, 0x51000 + k) +
+                                        echo6(m.nid()), 44)),
+                                  E(ip6(fraghdr(58, 0, False, 0x52000 + k), 44, plen=0))],
+          expect={"Ip6InHdrErrors": 2}, replies=[err(4, 0, 48), err(4, 0, 40)],
+          note="two atomic Fragment headers: 4/0 ptr 48 (the second); payload length 0: 4/0 ptr 40 (V9.1)")
+    m.add("frag-ping-of-death", [frag(off, off + 1232 < 66000, b"\x55" * 1232, 0x60000 + k, nh=17)
+                                 for off in range(0, 66000, 1232)],
+          expect={"Ip6InHdrErrors": 1, "Ip6ReasmOKs": 0}, replies=[err(4, 0, 42)],
+          note="a 66528-byte datagram in 1232-byte fragments: the last, past 65535, is refused (4/0 "
+               "ptr 42), nothing is reassembled")
+
+    # -- Neighbor Discovery (§6) ----------------------------------------------------------------------
+    sn, snmac = solicited(D), mcast_mac6(solicited(D))
+    sll = b"\x01\x01" + w.hmac
+    def ns(tgt=D, src=H, dst=sn, hlim=255, code=0, opt=sll, dmac=snmac):
+        return E(ip6(icmp6(135, code, b"\0" * 4 + a6(tgt) + opt, src, dst), 58, src=src, dst=dst, hlim=hlim), dst=dmac)
+
+    def na(tgt=H, flags=0x60, src=H, dst=D, hlim=255, opt=b"\x02\x01" + w.hmac, dmac=None):
+        return E(ip6(icmp6(136, 0, bytes([flags, 0, 0, 0]) + a6(tgt) + opt, src, dst), 58, src=src, dst=dst, hlim=hlim), dst=dmac)
+
+    bad_nd = [ns(hlim=254), ns(hlim=64), ns(code=1), ns(tgt="ff02::1"), ns(opt=b"\x01\x00" + b"\0" * 6),
+              ns(opt=b"\x01\x02" + b"\0" * 14), ns(opt=b"\x01\x03" + b"\0" * 6), ns(src="::", dst=D, dmac=None),
+              ns(src="::", opt=sll), na(hlim=254), na(flags=0x40, dst=ALLNODES, dmac=MC), na(tgt="ff02::1"),
+              na(opt=b"\x02\x02" + b"\0" * 14), na(opt=b"\x02\x00" + b"\0" * 6),
+              E(ip6(icmp6(135, 0, b"\0" * 4 + a6(D)[:12]), 58, hlim=255))]
+    m.add("nd-bad", bad_nd, expect={"NdInInvalid": len(bad_nd), "Icmp6InErrors": 0}, replies=[],
+          note="NS/NA with hop limit 254 and 64, code 1, a multicast target, option length 0, SLLAO of "
+               "16 bytes, an option past the end, NS from :: to a unicast address or with an SLLAO, NA "
+               "with S to ff02::1, TLLAO of 16 bytes or length 0, an NS of 20 bytes: silent (V6.1, "
+               "V6.2, V6.6, V2.8)")
+    m.add("nd-ok", [ns(src="2001:db8:1::7" if not ll else "fe80::7", opt=b"\x01\x01\x02\x00\x00\x00\x09\x07")],
+          expect={"NdInInvalid": 0}, replies=["icmp6:136/0:tgt=%s>%s" % (D, "2001:db8:1::7" if not ll else "fe80::7")],
+          note="control: a valid NS with SLLAO from a new neighbour is answered (V6.5)")
+    nsm = icmp6(135, 0, b"\0" * 4 + a6(D) + sll, H, sn)
+    m.add("nd-fragmented", [frag(0, True, nsm[:16], 0x70000 + k, dst=sn, hlim=255),
+                            frag(16, False, nsm[16:], 0x70000 + k, dst=sn, hlim=255)],
+          expect={"NdOutNA": 0, "Ip6ReasmOKs": 1}, replies=[],
+          note="an NS in two fragments (hop limit 255): reassembled, then dropped (V6.1, V9.8)")
+    m.add("nd-redirect-bad", [E(ip6(icmp6(137, 0, b"\0" * 4 + a6("fe80::1") + a6(D), "fe80::1", D), 58, src="fe80::1", hlim=255)),
+                              E(ip6(icmp6(137, 0, b"\0" * 4 + a6("2001:db8:1::9") + a6("2001:db8:5::1")), 58, hlim=255))],
+          replies=[], note="a Redirect about ourselves, a Redirect from a global source: ignored (V6.15)")
+
+    # -- floods: neighbour cache, RAs, MLD queries, fragments ---------------------------------------
+    frames = []
+    for k2 in range(600):
+        src = "2001:db8:1::%x" % (0x1000 + k2) if not ll else "fe80::1:%x" % k2
+        mac = bytes([0x02, 0x95, 0, 0, k2 >> 8, k2 & 0xFF])
+        frames.append(w.eth(ip6(icmp6(135, 0, b"\0" * 4 + a6(D) + b"\x01\x01" + mac, src, sn), 58, src=src, dst=sn, hlim=255),
+                            dst=snmac, src=mac, etype=ETH_P_IPV6))
+    m.add("flood-ns", frames, expect={"NdInNS": 600, "NdOutNA": 600, "NdInInvalid": 0},
+          at_least={"NdCacheEvictions": 600 - 256}, replies=None,
+          note="600 NSs from as many neighbours with SLLAO: each answered, the cache bounded (256)")
+    m.add("flood-mld", [w.eth(ip6(ext(58, b"\x05\x02\0\0\x01\x00") +
+                                  icmp6(130, 0, struct.pack("!HH", 1000, 0) + b"\0" * 16 + b"\x02\x7d\0\0",
+                                        "fe80::9:1", ALLNODES), 0, src="fe80::9:1", dst=ALLNODES, hlim=1),
+                              dst=MC, etype=ETH_P_IPV6)] * 500 +
+                        [w.eth(ip6(icmp6(130, 0, struct.pack("!HH", 1000, 0) + b"\0" * 20, "fe80::9:1", ALLNODES),
+                                   58, src="fe80::9:1", dst=ALLNODES, hlim=1), dst=MC, etype=ETH_P_IPV6),
+                         w.eth(ip6(ext(58, b"\x05\x02\0\0\x01\x00") +
+                                   icmp6(130, 0, struct.pack("!HH", 1000, 0) + b"\0" * 20, "2001:db8:1::fe", ALLNODES), 0,
+                                   src="2001:db8:1::fe", dst=ALLNODES, hlim=1), dst=MC, etype=ETH_P_IPV6)],
+          expect={"MldInQueries": 502, "MldInInvalid": 2}, replies=None, settle=1.2,
+          note="500 MLDv2 general queries (a report at most per query, nothing grows), one without "
+               "Router Alert, one from a global source (V7.4: ignored)")
+    frames = []
+    for k2 in range(300):
+        src = "2001:db8:1::%x" % (0x3000 + k2) if not ll else "fe80::3:%x" % k2
+        fr6 = ip6(fraghdr(17, 0, True, 0x80000 + k2) + udp6(7, 9, b"\x66" * 1000, src=src), 44, src=src)
+        frames.append(E(fr6))
+    m.add("flood-frag", frames, at_least={"Ip6ReasmReqds": 300}, expect={"Ip6ReasmOKs": 0}, replies=None,
+          note="300 first fragments from as many sources: queues and memory bounded, the rest refused")
+    frames = []
+    for k2 in range(300):
+        src = "fe80::a:%x" % k2
+        mac = bytes([0x02, 0x96, 0, 0, k2 >> 8, k2 & 0xFF])
+        pio = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 120, 60, 0) + a6("2001:db8:%x::" % (0x100 + k2))
+        body = struct.pack("!BBHII", 64, 0, 30, 0, 0) + b"\x01\x01" + mac + pio
+        frames.append(w.eth(ip6(icmp6(134, 0, body, src, ALLNODES), 58, src=src, dst=ALLNODES, hlim=255),
+                            dst=MC, src=mac, etype=ETH_P_IPV6))
+    m.add("flood-ra", frames, expect={"NdInRA": 300, "NdRaLimit": 3 * (300 - 16)}, replies=None, settle=1.5,
+          note="300 routers, each with its own /64 (L, A): 16 routers, 16 prefixes, 16 SLAAC addresses "
+               "kept, the rest counted (NdRaLimit); router lifetime 30 s, prefixes 120 s")
+
+    # -- seeded fuzz ---------------------------------------------------------------------------------
+    rnd = random.Random(0x9595 + FUZZ_SEED)
+    base = [ip6(echo6(1), 58), ip6(ext(58, opts(b"\x1e\x00")) + echo6(2), 60), ip6(rthdr(58, 4, 0) + echo6(3), 43),
+            ip6(fraghdr(58, 0, True, 77) + echo6(4)[:16], 44), ip6(icmp6(135, 0, b"\0" * 4 + a6(D) + sll), 58, hlim=255),
+            ip6(icmp6(1, 4, b"\0" * 4 + inner), 58), ip6(udp6(1, 7), 17)]
+    frames = []
+    for _ in range(1000):
+        b = bytearray(rnd.choice(base))
+        for _ in range(rnd.randrange(1, 6)):
+            op = rnd.randrange(3)
+            if op == 0 and b:
+                b[rnd.randrange(len(b))] = rnd.randrange(256)
+            elif op == 1 and len(b) > 40:
+                del b[rnd.randrange(40, len(b)):]
+            else:
+                b += bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 32)))
+        frames.append(E(bytes(b)))
+    m.add("fuzz6", frames, replies=None, note="1000 mutations of IPv6 frames (seeded)")
+
+
+def flood6_frames(w, rnd):
+    """The mix6 flood (t_97): 4000 frames cycling through five IPv6 floods, each from sources
+    that keep changing: NSs for the daemon from new neighbours (the neighbour cache), echo
+    requests from silent on-link hosts (replies wait for ND: the unresolved queues), first
+    fragments with new IDs (reassembly), RAs from new routers with new /64s (the 16/16/16 RA
+    bounds), MLDv2 general queries (no state)."""
+    D, sn = D6, solicited(D6)
+    pre = "fe80::" if D.startswith("fe80") else "2001:db8:1::"
+    frames = []
+    for k in range(4000):
+        kind, n = k % 5, k // 5
+        mac = bytes([0x02, 0x97, kind, 0, (n >> 8) & 0xFF, n & 0xFF])
+        if kind == 0:
+            src = pre + "4:%x" % n
+            b = ip6(icmp6(135, 0, b"\0" * 4 + a6(D) + b"\x01\x01" + mac, src, sn), 58, src=src, dst=sn, hlim=255)
+            frames.append(w.eth(b, dst=mcast_mac6(sn), src=mac, etype=ETH_P_IPV6))
+        elif kind == 1:
+            src = pre + "5:%x" % n
+            frames.append(w.eth(ip6(echo6(n, src=src), 58, src=src), src=mac, etype=ETH_P_IPV6))
+        elif kind == 2:
+            src = pre + "6:%x" % rnd.randrange(65536)
+            frames.append(w.eth(ip6(fraghdr(17, 0, True, rnd.randrange(1 << 32)) + udp6(7, 9, b"\x66" * 1200, src=src),
+                                    44, src=src), src=mac, etype=ETH_P_IPV6))
+        elif kind == 3:
+            src = "fe80::7:%x" % n
+            pio = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 60, 30, 0) + a6("2001:db8:%x::" % (0x1000 + n))
+            body = struct.pack("!BBHII", 64, 0, 20, 0, 0) + b"\x01\x01" + mac + pio
+            frames.append(w.eth(ip6(icmp6(134, 0, body, src, ALLNODES), 58, src=src, dst=ALLNODES, hlim=255),
+                                dst=ALLNODES_MAC, src=mac, etype=ETH_P_IPV6))
+        else:
+            q = icmp6(130, 0, struct.pack("!HH", 1000, 0) + b"\0" * 16 + b"\x02\x7d\0\0", "fe80::9:1", ALLNODES)
+            frames.append(w.eth(ip6(ext(58, b"\x05\x02\0\0\x01\x00") + q, 0, src="fe80::9:1", dst=ALLNODES, hlim=1),
+                                dst=ALLNODES_MAC, src=mac, etype=ETH_P_IPV6))
+    return frames
+
+
 def main():
     if len(sys.argv) < 2:
         die(__doc__)
@@ -1208,15 +1746,19 @@ def main():
         if len(sys.argv) < 4:
             die("usage: matrix IFACE DAEMON_MAC [GROUP...]")
         return run_matrix(sys.argv[2], sys.argv[3], sys.argv[4:])
-    if mode == "list":
+    if mode == "matrix6":
+        if len(sys.argv) < 4:
+            die("usage: matrix6 IFACE DAEMON_MAC [GROUP...]")
+        return run_matrix(sys.argv[2], sys.argv[3], sys.argv[4:], v6=True)
+    if mode in ("list", "list6"):
         class _W:
             hmac = b"\x02" * 6
             dmac = b"\x02" * 6
 
             def eth(self, p, dst=None, src=None, etype=ETH_P_IP):
                 return b""
-        m = Matrix(_W())
-        build(m)
+        m = Matrix6(_W()) if mode == "list6" else Matrix(_W())
+        (build6 if mode == "list6" else build)(m)
         print(" ".join(g.name for g in m.groups))
         return 0
     if mode == "flood":

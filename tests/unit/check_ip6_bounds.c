@@ -467,6 +467,31 @@ START_TEST(frag_unfragmentable_parts_differ)
 }
 END_TEST
 
+/* V9.1: a Fragment header in a datagram of payload length 0 (its frame longer: trimmed away) is
+ * 4/0 with the pointer at the Fragment header (40), Ip6InHdrErrors. */
+START_TEST(frag_header_payload_length_zero)
+{
+	struct frame f, r;
+	uint8_t src[16], m[8 + 16] = { IPPROTO_ICMPV6_, 0, 0, 0, 0, 0, 0, 9, 128 };
+	addr6(src, 0x2001, 0x0db8, 1, 1);
+	feed6((ns6(&f, PEERMAC, src), &f));
+	tx_clear();
+	uint64_t hdr0 = ctr("Ip6InHdrErrors");
+	build6(&f, US0, PEERMAC, src, US6, 64, IPPROTO_FRAGMENT_, m, sizeof(m), -1);
+	f.b[18] = f.b[19] = 0; /* payload length 0 */
+	feed6(&f);
+	ck_assert_uint_eq(ctr("Ip6InHdrErrors") - hdr0, 1);
+	ck_assert_uint_eq(tx_count(), 1);
+	tx_take(&r);
+	ck_assert_uint_eq(r.b[20], IPPROTO_ICMPV6_);
+	ck_assert_uint_eq(r.b[54], 4);
+	ck_assert_uint_eq(r.b[55], 0);
+	ck_assert_uint_eq(rd32(r.b + 58), 40);
+	ck_assert_mem_eq(r.b + 38, src, 16);
+	assert_back_to_baseline();
+}
+END_TEST
+
 Suite *ip6_bounds_suite(void)
 {
 	Suite *s = suite_create("ip6_bounds");
@@ -484,6 +509,7 @@ Suite *ip6_bounds_suite(void)
 	TCase *th = tcase_create("hostile");
 	tcase_add_checked_fixture(th, setup6, fx_teardown);
 	tcase_add_test(th, frag_unfragmentable_parts_differ);
+	tcase_add_test(th, frag_header_payload_length_zero);
 	suite_add_tcase(s, th);
 	return s;
 }
