@@ -283,7 +283,23 @@ static bool icmp6_offender_is_error(const uint8_t *h, size_t len)
 	while (nxt == IPPROTO_HOPOPTS_ || nxt == IPPROTO_ROUTING_ || nxt == IPPROTO_DSTOPTS_ || nxt == IPPROTO_FRAGMENT_) {
 		if (off + 2 > len)
 			return false;
-		unsigned hl = nxt == IPPROTO_FRAGMENT_ ? 8 : ((unsigned)h[off + 1] + 1) * 8;
+		if (nxt == IPPROTO_FRAGMENT_) {
+			if (off + 8 > len)
+				return false;
+			bool first = (be16_get(h + off + 2) & 0xfff8u) == 0;
+			nxt = h[off];
+			off += 8;
+			if (!first) {
+				/* The walk ends at a non-first fragment [exthdrs_core.c:ipv6_skip_exthdr]: for
+				 * ICMPv6 its first payload byte is taken as the type, and none at all is no
+				 * reason to hold the error back. */
+				if (nxt != IPPROTO_ICMPV6_ || off + 1 > len)
+					return false;
+				return h[off] < 128 || h[off] == ND_REDIRECT;
+			}
+			continue;
+		}
+		unsigned hl = ((unsigned)h[off + 1] + 1) * 8;
 		nxt = h[off];
 		off += hl;
 	}
