@@ -514,13 +514,10 @@ static void ip6_deliver(struct stack *st, struct pkb *p, struct ip6_rx *rx, unsi
 				return;
 			}
 			/* V9.1: a jumbogram cannot be a fragment. Judged before the header is read: with
-			 * payload length 0 the datagram was cut to its fixed header (V1.5). */
-			if (be16_get(h + IP6_PLEN) == 0) {
+			 * payload length 0 the datagram was cut to its fixed header (V1.5). A Fragment
+			 * header cut short earns the same 4/0 [reassembly.c:ipv6_frag_rcv, fail_hdr]. */
+			if (be16_get(h + IP6_PLEN) == 0 || off + 8 > avail) {
 				icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, off);
-				ip6_hdr_drop(st, p);
-				return;
-			}
-			if (off + 8 > avail) {
 				ip6_hdr_drop(st, p);
 				return;
 			}

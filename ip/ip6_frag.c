@@ -144,14 +144,15 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 		return NULL;
 	}
 	struct reasm6_queue *q = reasm6_find(st, h, id, p->ifindex);
-	/* V9.5: checked once the queue exists (it then times out empty). */
-	if (more && (dlen & 7)) {
-		icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, IP6_PLEN);
+	/* V9.5: checked once the queue exists (it then times out empty); the end first, as
+	 * reassembly.c:ip6_frag_queue does. */
+	if (end > IP6_MAX_PLEN) {
+		icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, fhoff + 2);
 		stack_drop(st, p, C_Ip6InHdrErrors);
 		return NULL;
 	}
-	if (end > IP6_MAX_PLEN) {
-		icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, fhoff + 2);
+	if (more && (dlen & 7)) {
+		icmp6_send_error(st, p, ICMP6_PARAM_PROB, 0, IP6_PLEN);
 		stack_drop(st, p, C_Ip6InHdrErrors);
 		return NULL;
 	}

@@ -125,6 +125,15 @@ START_TEST(v9_1_second_header_and_plen0)
 	ck_assert_uint_eq(rd32(v.l4 + 4), 40);
 	ck_assert_uint_eq(v.l4len, 8 + 40);
 	ck_assert_uint_eq(dctr("Ip6InHdrErrors"), 2);
+	/* a Fragment header cut short (4 of its 8 bytes): the same 4/0 ptr 40 */
+	frag(&f, 12, 58, 0, true, M, 8);
+	f.b[14 + 5] = 4;
+	f.len = 14 + 44;
+	feed(0, f.b, f.len);
+	take_icmp6(&f, &v, 4);
+	ck_assert_uint_eq(rd32(v.l4 + 4), 40);
+	ck_assert_uint_eq(v.l4len, 8 + 44);
+	ck_assert_uint_eq(dctr("Ip6InHdrErrors"), 3);
 }
 END_TEST
 
@@ -181,6 +190,11 @@ START_TEST(v9_5_bad_lengths)
 	feed(0, o.b, o.len);
 	take_icmp6(&f, &v, 4);
 	ck_assert_uint_eq(rd32(v.l4 + 4), 42);
+	/* both wrong: the end is judged first */
+	frag(&o, 21, 253, 65528, true, d, 12);
+	feed(0, o.b, o.len);
+	take_icmp6(&f, &v, 4);
+	ck_assert_uint_eq(rd32(v.l4 + 4), 42);
 	ck_assert_uint_eq(T->reasm6.nqueues, 2);
 	advance(60000);
 	ck_assert_uint_eq(dctr("Ip6ReasmTimeout"), 2);
@@ -200,6 +214,11 @@ START_TEST(v4_4_fragment_type_quirk)
 	d[0] = 128;
 	feed(0, f.b, frag(&f, 23, 58, 8, true, d, 12));
 	ck_assert_uint_eq(drain_icmp6(4), 1);
+	/* the walk stops at a non-first fragment: naming 60, its data is not read as a header */
+	static uint8_t x[12] = { 58, 0, 0, 0, 0, 0, 0, 0, 1 };
+	feed(0, f.b, frag(&f, 24, 60, 8, true, x, 12));
+	ck_assert_uint_eq(drain_icmp6(4), 1);
+	ck_assert_uint_eq(dctr("Icmp6ErrNotSentAboutError"), 1);
 }
 END_TEST
 
