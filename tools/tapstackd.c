@@ -136,7 +136,8 @@ static void usage(FILE *f)
 "                        from NAME). Without -i:\n"
 "                        %s\n"
 "  -s, --set KEY=VALUE   set a knob at start (repeatable; knobs listed below)\n"
-"  -F, --forward         route between interfaces (same as --set ip_forward=1)\n"
+"  -F, --forward         route between interfaces (same as --set ip_forward=1\n"
+"                        --set net.ipv6.conf.all.forwarding=1)\n"
 "  -r, --route SPEC      a static route (repeatable): PREFIX/LEN,via=GW | default,via=GW |\n"
 "                        PREFIX/LEN,prohibit | PREFIX/LEN,blackhole, IPv4 or IPv6\n"
 "                        (2001:db8:2::/64,via=2001:db8:1::1; default,via=fe80::1)\n"
@@ -479,7 +480,7 @@ static void parse_args(int argc, char **argv, const struct conf_argv *args)
 			break;
 		case 's':
 		case 'F':
-			if (opt.nknobs >= MAX_KNOB_SETS)
+			if (opt.nknobs + (c == 'F') >= MAX_KNOB_SETS)
 				die(2, "--set: too many (at most %d)", MAX_KNOB_SETS);
 			if (c == 's' && has_control(optarg))
 				die(2, "--set: control byte in \"%s\"", shown(optarg));
@@ -489,6 +490,11 @@ static void parse_args(int argc, char **argv, const struct conf_argv *args)
 			opt.knobs[opt.nknobs].arg = c == 's' ? optarg : "ip_forward=1";
 			opt.knobs[opt.nknobs].origin = die_origin;
 			opt.nknobs++;
+			if (c == 'F') { /* a router for both families (ICMP6-SPEC §0: forwarding 1 with --forward) */
+				opt.knobs[opt.nknobs] = opt.knobs[opt.nknobs - 1];
+				opt.knobs[opt.nknobs].arg = "net.ipv6.conf.all.forwarding=1";
+				opt.nknobs++;
+			}
 			break;
 		case 'r':
 			if (opt.nroutes >= sizeof(opt.routes) / sizeof(opt.routes[0]))
