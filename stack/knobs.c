@@ -8,15 +8,18 @@
 #include <string.h>
 
 const struct knob_desc knob_table[] = {
-#define X(n, d, lo, hi, text) { #n, offsetof(struct knobs, n), d, lo, hi, text, KNOB_LONG, NULL },
+#define X(n, d, lo, hi, text) \
+	{ .name = #n, .offset = offsetof(struct knobs, n), .def = (d), .min = (lo), .max = (hi), .desc = (text), .kind = KNOB_LONG },
 	STACK_KNOBS(X)
 #undef X
-#define X(f, n, d, lo, hi, text) { n, offsetof(struct knobs, f), d, lo, hi, text, KNOB_LONG, NULL },
+#define X(f, n, d, lo, hi, text) \
+	{ .name = (n), .offset = offsetof(struct knobs, f), .def = (d), .min = (lo), .max = (hi), .desc = (text), .kind = KNOB_LONG },
 	STACK_KNOBS6(X)
 #undef X
 	/* Every ICMPv6 error but Packet Too Big (V5.2); add 129 to limit echo replies. */
-	{ "net.ipv6.icmp.ratemask", offsetof(struct knobs, ip6_ratemask), 0, 0, 255,
-	  "ICMPv6 types rate limited, as a list of ranges (0-255)", KNOB_BITMAP256, "0-1,3-127" },
+	{ .name = "net.ipv6.icmp.ratemask", .offset = offsetof(struct knobs, ip6_ratemask), .def = 0, .min = 0,
+	  .max = 255, .desc = "ICMPv6 types rate limited, as a list of ranges (0-255)", .kind = KNOB_BITMAP256,
+	  .def_text = "0-1,3-127" },
 };
 const unsigned knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
 

@@ -87,11 +87,11 @@ enum knob_kind { KNOB_LONG = 0, KNOB_BITMAP256 };
 
 struct knob_desc {
 	const char *name;
-	unsigned offset; /* of the long (or the uint64_t[4] of a bitmap) in struct knobs */
 	long def, min, max;
 	const char *desc;
-	uint8_t kind;    /* enum knob_kind */
 	const char *def_text; /* a bitmap's default, as text */
+	unsigned offset;      /* of the long (or the uint64_t[4] of a bitmap) in struct knobs */
+	uint8_t kind;         /* enum knob_kind */
 };
 
 extern const struct knob_desc knob_table[];

@@ -488,7 +488,7 @@ static void parse_args(int argc, char **argv, const struct conf_argv *args)
 			break;
 		case 's':
 		case 'F':
-			if (opt.nknobs >= MAX_KNOB_SETS)
+			if (opt.nknobs + (c == 'F') >= MAX_KNOB_SETS)
 				die(2, "--set: too many (at most %d)", MAX_KNOB_SETS);
 			if (c == 's' && has_control(optarg))
 				die(2, "--set: control byte in \"%s\"", shown(optarg));

@@ -9,6 +9,7 @@
 #    stats counts Icmp6InEchos = Icmp6InType128 = the echo requests sent, and -r takes an IPv6 route;
 #  - an IPv6-only interface (no IPv4 address, one host=): ping -6 works, addr has no inet line,
 #    and we send no ARP;
+#  - "forward" sets both ip_forward and net.ipv6.conf.all.forwarding;
 #  - a reload that drops "default,via=IPV6" deletes ::/0 and keeps IPv4's default;
 #  - an explicit IPv6 host= where the kernel side has IPv6 disabled: exit 1, one line;
 #  - no -i (the default interface, as `make run`) where IPv6 is on: ping and ping -6 both answered.
@@ -127,13 +128,16 @@ stop_daemon
 # Reload: a configuration whose IPv6 default route goes away deletes ::/0, not IPv4's default.
 CONF=$TMP/d.conf
 write_conf() {   # write_conf ROUTE...
-	{ printf 'iface tap0,%s/24,%s/64,netns=%s,host=%s/24,host=%s/64\n' "$D_IP" "$D_IP6" "$NS_H" "$HOST_IP" "$HOST_IP6"
+	{ printf 'iface tap0,%s/24,%s/64,netns=%s,host=%s/24,host=%s/64\nforward\n' "$D_IP" "$D_IP6" "$NS_H" "$HOST_IP" "$HOST_IP6"
 	  for r in "$@"; do printf 'route %s\n' "$r"; done; } >"$CONF"
 }
 write_conf "default,via=$HOST_IP" "default,via=$HOST_IP6" "2001:db8:2::/64,via=$HOST_IP6"
 TS_NO_IFACE=1 start_daemon -f "$CONF"
 route=$(ctl route)
 printf '%s\n' "$route" | grep -qx "default via $HOST_IP6 dev tap0" || fail "no IPv6 default from the file: $route"
+# "forward" (-F) makes a router of both families (ICMP6-SPEC §0).
+assert_eq "forward: IPv4" "ip_forward = 1" "$(ctl sysctl ip_forward)"
+assert_eq "forward: IPv6" "net.ipv6.conf.all.forwarding = 1" "$(ctl sysctl net.ipv6.conf.all.forwarding)"
 write_conf "default,via=$HOST_IP" "2001:db8:2::/64,via=$HOST_IP6"
 out=$(ctl reload) || fail "reload: $out"
 log "$out"
