@@ -318,6 +318,7 @@ void ip6_iface_up(struct stack *st, unsigned ifindex)
 		return;
 	}
 	in6->disabled = false;
+	in6->mld_general_at = UINT64_MAX; /* no query to answer yet */
 	if (!in6->mtu || in6->mtu > ifp->mtu)
 		in6->mtu = ifp->mtu;
 	uint8_t ll[16];

@@ -185,9 +185,9 @@ int route6_parse(const struct stack *st, const char *spec, struct route6 *r, cha
 {
 	const char *comma = strchr(spec, ',');
 	int n = (int)(comma ? comma - spec : (long)strlen(spec));
-	unsigned plen;
-	uint8_t prefix[16];
-	int rc = route6_parse_prefix(spec, (size_t)n, prefix, &plen);
+	unsigned plen = 0;
+	uint8_t prefix[16] = { 0 };
+	int rc = n == 7 && strncmp(spec, "default", 7) == 0 ? 0 : route6_parse_prefix(spec, (size_t)n, prefix, &plen);
 
 	if (rc == -2) {
 		snprintf(err, errlen, "host bits set in \"%.*s\"", n, spec);

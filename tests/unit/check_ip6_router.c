@@ -720,6 +720,43 @@ START_TEST(v8_6_hbh_forwarded)
 }
 END_TEST
 
+/* V7.3 at interface up: the solicited-node group (the link-local's and 2001:db8:1::2's are the
+ * same, ff02::1:ff00:2) is reported as a state change at once and once more within 1 s — two
+ * TO_EXCLUDE reports, and no answer to a query nobody sent (a regression: the general-query timer
+ * started at 0). */
+START_TEST(v7_3_reports_at_up)
+{
+	struct stack_config cfg = { .pkb_count = 64, .seed = 42 };
+	struct stack *st = stack_new(&cfg);
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 2 };
+	ck_assert_int_eq(stack_iface_add(st, "tap9", mac, 1500), 0);
+	ck_assert_int_eq(stack_addr6_add(st, 0, G_US0, 64), 0);
+	stack_iface_up(st, 0, 5000);
+	ck_assert_uint_ge(stack_next_deadline(st), 5000);
+	unsigned to_ex = 0, other = 0;
+	for (uint64_t t = 5000; t < 6500; t += 10) {
+		stack_poll(st, t);
+		struct pkb *p;
+		unsigned ifx;
+		while ((p = stack_tx_pop(st, &ifx))) {
+			const uint8_t *h = p->data + 14;
+			if (p->len >= 14 + 48 + 28 && h[6] == 0 && h[40 + 8] == 143) {
+				const uint8_t *m = h + 48;
+				ck_assert_uint_eq(be16_get(m + 6), 1);
+				if (m[8] == 4)
+					to_ex++;
+				else
+					other++;
+			}
+			stack_pkb_free(st, p);
+		}
+	}
+	ck_assert_uint_eq(to_ex, 2);
+	ck_assert_uint_eq(other, 0);
+	stack_free(st);
+}
+END_TEST
+
 Suite *ip6_router_suite(void)
 {
 	Suite *s = suite_create("ip6_router");
@@ -735,6 +772,7 @@ Suite *ip6_router_suite(void)
 	tcase_add_test(tc, v6_14_no_redirect);
 	tcase_add_test(tc, v6_16_ra);
 	tcase_add_test(tc, v9_3_icmp6_type_cut_off);
+	tcase_add_test(tc, v7_3_reports_at_up);
 	tcase_add_test(tc, v8_1_forward);
 	tcase_add_test(tc, v8_1_hop_limit_and_sources);
 	tcase_add_test(tc, v8_2_too_big);
