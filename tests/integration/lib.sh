@@ -142,7 +142,8 @@ host_link_ready() {
 	l=$(ip -n "$ns" -o link show dev "$HOST_IF" 2>/dev/null) || return 1
 	case "$l" in *"<"*",UP"*) ;; *"<UP"*) ;; *) return 1 ;; esac
 	case "$l" in *LOWER_UP*) ;; *) return 1 ;; esac
-	ip -n "$ns" -o -4 addr show dev "$HOST_IF" 2>/dev/null | grep -q " $HOST_IP/24 "
+	# READY_ADDR: the address to wait for (an IPv6-only interface's host=); default the IPv4 one.
+	ip -n "$ns" -o addr show dev "$HOST_IF" 2>/dev/null | grep -q " ${READY_ADDR:-$HOST_IP/24} "
 }
 
 forget_pid() {
