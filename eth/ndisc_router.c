@@ -46,24 +46,7 @@ static void ndr_send(struct stack *st, unsigned ifindex, const uint8_t *dst, con
 
 static bool ndr_peer_allow(struct stack *st, const uint8_t *addr)
 {
-	struct nd_router *r = &st->ndr;
-	struct nd_redirect_peer *e = NULL, *oldest = NULL;
-	for (unsigned i = 0; i < ND_REDIRECT_PEERS; i++) {
-		struct nd_redirect_peer *x = &r->peers[i];
-		if (x->used && memcmp(x->addr, addr, 16) == 0) {
-			e = x;
-			break;
-		}
-		if (!oldest || !x->used || (oldest->used && x->last < oldest->last))
-			oldest = x;
-	}
-	if (!e) {
-		e = oldest;
-		memcpy(e->addr, addr, 16);
-		e->used = true;
-		e->tokens = 0;
-		e->last = st->now - 60000; /* a new peer has its whole burst */
-	}
+	struct icmp_peer *e = icmp_peer_get(st, st->ndr.peers, ND_REDIRECT_PEERS, addr, 16);
 	return icmp_peer_take(st, &e->tokens, &e->last, REDIRECT_T_MS);
 }
 

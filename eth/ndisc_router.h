@@ -7,19 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "icmp/icmp4.h"
 #include "stack/pkb.h"
 
 struct stack;
 
 #define ND_REDIRECT_PEERS 64
 
-/* V6.14's buckets: per destination and per source, T = 1 s, burst 6. */
-struct nd_redirect_peer {
-	uint8_t addr[16];
-	bool used;
-	int64_t tokens;
-	uint64_t last;
-};
 
 /* V6.16: one interface's advertising. */
 struct nd_ra_state {
@@ -32,7 +26,7 @@ struct nd_ra_state {
 };
 
 struct nd_router {
-	struct nd_redirect_peer peers[ND_REDIRECT_PEERS];
+	struct icmp_peer peers[ND_REDIRECT_PEERS]; /* V6.14's buckets: per destination and per source */
 	struct nd_ra_state ra[8];
 };
 

@@ -27,18 +27,28 @@
 #define ICMP4_PEERS_SETS    1024 /* per-destination rate-limit table: sets ... */
 #define ICMP4_PEERS_WAYS    4    /* ... of this many entries; the least recently used is replaced */
 
-/* ICMP-SPEC §7: one token bucket for everything, one per destination. */
-struct icmp4_peer {
-	uint32_t addr;
-	uint32_t used;           /* 0: free slot */
+/* ICMP-SPEC §7: one token bucket for everything, one per destination. A peer is an address of
+ * either family (alen 4 or 16 bytes) with its bucket: the ICMPv4 and ICMPv6 tables (§7, ICMP6-SPEC
+ * V5.1) and the Redirect limiter of IPv6 (V6.14) are arrays of them. */
+struct icmp_peer {
+	uint8_t addr[16];
+	uint8_t alen;
+	uint8_t used;            /* 0: free slot */
 	int64_t tokens;          /* ms of credit */
 	uint64_t last;
 };
 struct icmp4_ratelimit {
 	int64_t credit;          /* global; may go negative */
 	uint64_t stamp;
-	struct icmp4_peer peers[ICMP4_PEERS_SETS][ICMP4_PEERS_WAYS];
+	struct icmp_peer peers[ICMP4_PEERS_SETS][ICMP4_PEERS_WAYS];
 };
+/* The entry for key (alen bytes) among the `ways` entries at set: the one holding it, else the
+ * free or least recently used one, made new with a whole burst (a new peer is as if last seen a
+ * minute ago). */
+struct icmp_peer *icmp_peer_get(const struct stack *st, struct icmp_peer *set, unsigned ways, const uint8_t *key,
+				unsigned alen);
+/* A hash of key for picking a set. */
+uint32_t icmp_peer_hash(const uint8_t *key, unsigned alen);
 
 /* The one error builder (ICMP-SPEC §5). off->data is the offender's IPv4 header as currently held
  * (off->len bytes), off->iif and off->flags say where and how it arrived, ip4cb_c(off) its compiled

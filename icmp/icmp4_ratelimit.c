@@ -9,6 +9,7 @@
 
 #include "icmp/icmp6.h"
 #include "stack/core.h"
+#include "stack/wire.h"
 
 #define RL_PEER_BURST   6       /* XRLIM_BURST_FACTOR */
 #define RL_NEW_PEER_AGE 60000   /* a new peer starts as if last seen a minute ago: full burst */
@@ -39,21 +40,38 @@ bool icmp_global_allow(struct stack *st)
 	return true;
 }
 
-static struct icmp4_peer *rl_peer(struct stack *st, uint32_t addr)
+uint32_t icmp_peer_hash(const uint8_t *key, unsigned alen)
 {
-	struct icmp4_peer *set = st->icmp_rl.peers[(addr * 0x9e3779b1u) >> 22 & (ICMP4_PEERS_SETS - 1)];
-	struct icmp4_peer *victim = &set[0];
-	for (unsigned i = 0; i < ICMP4_PEERS_WAYS; i++) {
-		if (set[i].used && set[i].addr == addr)
+	uint32_t h = 0;
+	for (unsigned i = 0; i < alen; i++)
+		h = h * 31u + key[i];
+	return h * 0x9e3779b1u;
+}
+
+struct icmp_peer *icmp_peer_get(const struct stack *st, struct icmp_peer *set, unsigned ways, const uint8_t *key,
+				unsigned alen)
+{
+	struct icmp_peer *victim = &set[0];
+	for (unsigned i = 0; i < ways; i++) {
+		if (set[i].used && set[i].alen == alen && memcmp(set[i].addr, key, alen) == 0)
 			return &set[i];
 		if (!set[i].used || (victim->used && set[i].last < victim->last))
 			victim = &set[i];
 	}
-	victim->addr = addr;
+	memset(victim, 0, sizeof(*victim));
+	memcpy(victim->addr, key, alen);
+	victim->alen = (uint8_t)alen;
 	victim->used = 1;
-	victim->tokens = 0;
 	victim->last = st->now - RL_NEW_PEER_AGE;
 	return victim;
+}
+
+static struct icmp_peer *rl_peer(struct stack *st, uint32_t addr)
+{
+	uint8_t key[4];
+	be32_put(key, addr);
+	struct icmp_peer *set = st->icmp_rl.peers[icmp_peer_hash(key, 4) >> 22 & (ICMP4_PEERS_SETS - 1)];
+	return icmp_peer_get(st, set, ICMP4_PEERS_WAYS, key, 4);
 }
 
 bool icmp_peer_take(const struct stack *st, int64_t *tokens, uint64_t *last, int64_t t)
@@ -74,30 +92,16 @@ bool icmp_peer_take(const struct stack *st, int64_t *tokens, uint64_t *last, int
 
 static bool rl_peer_allow(struct stack *st, uint32_t dst)
 {
-	struct icmp4_peer *p = rl_peer(st, dst);
+	struct icmp_peer *p = rl_peer(st, dst);
 	return icmp_peer_take(st, &p->tokens, &p->last, st->knobs.icmp_ratelimit);
 }
 
 /* --- ICMPv6 (ICMP6-SPEC §5): the same global bucket, its own peer table --- */
 
-static struct icmp6_peer *rl_peer6(struct stack *st, const uint8_t *addr)
+static struct icmp_peer *rl_peer6(struct stack *st, const uint8_t *addr)
 {
-	uint32_t h = 0;
-	for (unsigned i = 0; i < 16; i++)
-		h = h * 31u + addr[i];
-	struct icmp6_peer *set = st->icmp6.peers[(h * 0x9e3779b1u) >> 23 & (ICMP6_PEERS_SETS - 1)];
-	struct icmp6_peer *victim = &set[0];
-	for (unsigned i = 0; i < ICMP6_PEERS_WAYS; i++) {
-		if (set[i].used && memcmp(set[i].addr, addr, 16) == 0)
-			return &set[i];
-		if (!set[i].used || (victim->used && set[i].last < victim->last))
-			victim = &set[i];
-	}
-	memcpy(victim->addr, addr, 16);
-	victim->used = 1;
-	victim->tokens = 0;
-	victim->last = st->now - RL_NEW_PEER_AGE;
-	return victim;
+	struct icmp_peer *set = st->icmp6.peers[icmp_peer_hash(addr, 16) >> 23 & (ICMP6_PEERS_SETS - 1)];
+	return icmp_peer_get(st, set, ICMP6_PEERS_WAYS, addr, 16);
 }
 
 bool icmp6_rate_limited_type(const struct stack *st, uint8_t type)
@@ -120,7 +124,7 @@ bool icmp6_rate_allow(struct stack *st, uint8_t type, const uint8_t *dst)
 		return false;
 	}
 	if (st->knobs.ip6_icmp_ratelimit) {
-		struct icmp6_peer *p = rl_peer6(st, dst);
+		struct icmp_peer *p = rl_peer6(st, dst);
 		if (!icmp_peer_take(st, &p->tokens, &p->last, st->knobs.ip6_icmp_ratelimit)) {
 			CNT(st, Icmp6OutRateLimitHost);       /* V4.7 */
 			return false;
@@ -146,7 +150,7 @@ unsigned icmp6_peers_in_use(const struct stack *st)
 
 bool icmp4_route_error_allow(struct stack *st, uint32_t src)
 {
-	struct icmp4_peer *p = rl_peer(st, src);
+	struct icmp_peer *p = rl_peer(st, src);
 	p->tokens += (int64_t)(st->now - p->last);
 	if (p->tokens > RL_ROUTE_ERROR_BURST)
 		p->tokens = RL_ROUTE_ERROR_BURST;

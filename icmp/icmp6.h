@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "icmp/icmp4.h"
 #include "ip/ip6.h"
 
 #define ICMP6_HDR_LEN       8
@@ -33,15 +34,8 @@
 #define ICMP6_PEERS_SETS    512  /* per-destination rate-limit table: sets ... */
 #define ICMP6_PEERS_WAYS    4    /* ... of this many entries; the least recently used is replaced */
 
-struct icmp6_peer {
-	uint8_t addr[16];
-	uint32_t used;
-	int64_t tokens;          /* ms of credit */
-	uint64_t last;
-};
-
 struct icmp6_state {
-	struct icmp6_peer peers[ICMP6_PEERS_SETS][ICMP6_PEERS_WAYS];
+	struct icmp_peer peers[ICMP6_PEERS_SETS][ICMP6_PEERS_WAYS]; /* icmp/icmp4.h's peers */
 };
 
 void icmp6_init(struct stack *st);

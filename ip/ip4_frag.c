@@ -2,6 +2,7 @@
  * delivery (ICMP-SPEC §10, Linux's ip_fragment.c rules: RFC 5722-style overlap policy). */
 #include <string.h>
 
+#include "ip/frag_list.h"
 #include "ip/ip4.h"
 #include "stack/core.h"
 #include "stack/csum.h"
@@ -216,42 +217,22 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 		goto corrupt; /* nothing in it */
 	/* Against each run of contiguous held data: wholly inside one is a duplicate (dropped, queue
 	 * kept); touching one otherwise is an overlap (RFC 5722: the whole queue goes). */
-	struct pkb *f, **link;
-	for (f = q->frags; f;) {
-		unsigned rs = f->frag_off, re = f->frag_end;
-		struct pkb *g = f->next;
-		while (g && g->frag_off == re) {
-			re = g->frag_end;
-			g = g->next;
-		}
-		if (off >= rs && end <= re) {
-			stack_drop(st, p, C_IpReasmDuplicates);
-			return NULL;
-		}
-		if (off < re && end > rs)
-			goto overlap;
-		f = g;
+	enum frag_fit fit = frag_list_fit(q->frags, off, end);
+	if (fit == FRAG_DUPLICATE) {
+		stack_drop(st, p, C_IpReasmDuplicates);
+		return NULL;
 	}
-	for (link = &q->frags; *link && (*link)->frag_off < off; link = &(*link)->next)
-		;
-	p->frag_off = off;
-	p->frag_end = end;
+	if (fit == FRAG_OVERLAP)
+		goto overlap;
 	p->len = hlen + (end - off);
 	stack_rx_outcome(st, p, C_RxHeld);
-	p->next = *link;
-	*link = p;
+	frag_list_insert(&q->frags, p, off, end);
 	st->reasm.mem += p->cap;
 	if (off == 0)
 		q->first_in = true;
 	if (!q->first_in || !q->last_in)
 		return NULL;
-	unsigned have = 0;
-	for (f = q->frags; f; f = f->next) {
-		if (f->frag_off != have)
-			return NULL;
-		have = f->frag_end;
-	}
-	if (have != q->len)
+	if (!frag_list_whole(q->frags, q->len))
 		return NULL;
 	/* Complete. Past 65535 (ping of death) it is discarded whole, once, as Linux does. */
 	unsigned first_hlen = ip4_hdr_len(q->frags->data);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "icmp/icmp6.h"
+#include "ip/frag_list.h"
 #include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
@@ -169,42 +170,22 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 		q->len = end;
 	}
 	/* V9.6: a fragment inside a held run is a duplicate; any other overlap discards the queue. */
-	struct pkb *f, **link;
-	for (f = q->frags; f;) {
-		unsigned rs = f->frag_off, re = f->frag_end;
-		struct pkb *g = f->next;
-		while (g && g->frag_off == re) {
-			re = g->frag_end;
-			g = g->next;
-		}
-		if (off >= rs && end <= re) {
-			stack_drop(st, p, C_IpReasmDuplicates);
-			return NULL;
-		}
-		if (off < re && end > rs)
-			goto corrupt;
-		f = g;
+	enum frag_fit fit = frag_list_fit(q->frags, off, end);
+	if (fit == FRAG_DUPLICATE) {
+		stack_drop(st, p, C_IpReasmDuplicates);
+		return NULL;
 	}
-	for (link = &q->frags; *link && (*link)->frag_off < off; link = &(*link)->next)
-		;
-	p->frag_off = off;
-	p->frag_end = end;
+	if (fit == FRAG_OVERLAP)
+		goto corrupt;
 	stack_rx_outcome(st, p, C_RxHeld);
-	p->next = *link;
-	*link = p;
+	frag_list_insert(&q->frags, p, off, end);
 	st->reasm6.mem += p->cap;
 	q->ecn |= (uint8_t)(1u << ((h[1] >> 4) & 3));
 	if (off == 0)
 		q->first_in = true;
 	if (!q->first_in || !q->last_in)
 		return NULL;
-	unsigned have = 0;
-	for (f = q->frags; f; f = f->next) {
-		if (f->frag_off != have)
-			return NULL;
-		have = f->frag_end;
-	}
-	if (have != q->len)
+	if (!frag_list_whole(q->frags, q->len))
 		return NULL;
 	/* Complete (V9.8): the first fragment's chain up to its Fragment header leads. */
 	struct pkb *first = q->frags;
