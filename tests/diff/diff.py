@@ -344,6 +344,21 @@ def ip6(b):
 ND_MLD = (130, 131, 132, 133, 134, 135, 136, 137, 143)
 
 
+def nd_about_source(h, win):
+    """An NS or NA whose target is the probe's own source address, or an MLD report: the router
+    resolving or re-probing host A (its NUD timers, warmed up before the probe) and A's answers,
+    or a listener report: background, on each kernel's own clock — never what an nd probe asks."""
+    pl = h["pl"]
+    if pl[:1] and pl[0] in (130, 131, 132, 143):
+        return True
+    if len(pl) < 24 or pl[0] not in (135, 136):
+        return False
+    try:
+        return socket.inet_ntop(socket.AF_INET6, pl[8:24]) == win.get("src")
+    except ValueError:
+        return False
+
+
 def ll_norm(a):
     """Link-local addresses come from each world's MACs: compared as their kind only."""
     return "link-local" if a.startswith("fe80:") else a
@@ -537,7 +552,8 @@ def describe_world(win, fa, fb, amac, bmac, probe):
                     sent.append(h)
             elif et == 0x86DD:
                 h = ip6(f[14:])
-                if h and not (h["nh"] == 58 and h["pl"][:1] and h["pl"][0] in ND_MLD and not probe.nd):
+                if h and not (h["nh"] == 58 and h["pl"][:1] and h["pl"][0] in ND_MLD and
+                              (not probe.nd or nd_about_source(h, win))):
                     h["t"] = t
                     sent6.append(h)
             continue
@@ -578,7 +594,7 @@ def describe_world(win, fa, fb, amac, bmac, probe):
                     continue
                 # ND and MLD run on each kernel's own timers: compared only where the probe is
                 # about them (option nd).
-                if h6["nh"] == 58 and h6["pl"][:1] and h6["pl"][0] in ND_MLD and not probe.nd:
+                if h6["nh"] == 58 and h6["pl"][:1] and h6["pl"][0] in ND_MLD and (not probe.nd or nd_about_source(h6, win)):
                     continue
                 h6["ethsrc"] = f[6:12]
                 k6 = ip6_features(h6, d, sent6, t, amac)
