@@ -4,7 +4,7 @@
     hostile.py list                                   the matrix's group names, in order
     hostile.py matrix6 IFACE DAEMON_MAC [GROUP...]    the IPv6 matrix (t_95, t_96; see build6)
     hostile.py list6                                  its group names
-    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_75..t_78; mix6: t_97)
+    hostile.py flood KIND IFACE DAEMON_MAC SECONDS [PPS]   a bounded flood (t_75..t_78; mix6: t_97; fwd6: t_98)
     hostile.py rss PID SECONDS MAX_KIB SLACK_KIB      the daemon's VmRSS: plateau and bound (t_75..t_78)
     hostile.py ctl CASE CONTROL_PATH [ARGS...]        control-socket abuse (t_73)
 
@@ -1039,6 +1039,13 @@ def run_flood(kind, iface, dmac, seconds, pps):
                                    dst=d, proto=17, ident=k & 0xFFFF)))
     elif kind == "mix6":
         frames = flood6_frames(w, rnd)
+    elif kind == "fwd6":
+        # IPv6 datagrams through the router to 2001:db8:2::3..fe (no such hosts: Neighbor
+        # Discovery never resolves them; t_98), as many destinations as fwd has.
+        for k in range(4000):
+            d = "2001:db8:2::%x" % rnd.randrange(3, 255)
+            frames.append(w.eth(ip6(udp6(4000 + k % 1000, 33434, b"\x55" * 200, src=H6, dst=d), 17, src=H6, dst=d),
+                                etype=ETH_P_IPV6))
     else:
         die("unknown flood " + kind)
     sent = 0
