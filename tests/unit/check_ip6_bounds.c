@@ -345,10 +345,12 @@ START_TEST(mld_query_flood_bounded)
 	}
 	ck_assert_uint_eq(ctr("MldInQueries"), 500);
 	ck_assert_uint_eq(T->ifs[0].in6.ngroups, groups);
-	/* One answer is pending at a time, the earlier of the two (RFC 3810 5.2): at most one report
-	 * per query, and once the queries stop, at most the one that was pending; nothing backs up. */
+	/* One answer is pending at a time, the earlier of the two (RFC 3810 5.2): the report goes when
+	 * the smallest of the delays drawn since the last one runs out, some 45 ms on average with a
+	 * query each millisecond and delays up to 1000 ms: a dozen reports for the 500 queries (15 with
+	 * the fixture's seed), not one each; once the queries stop, at most the one that was pending. */
 	uint64_t during = ctr("MldOutReports") - out0;
-	ck_assert_uint_le(during, 500);
+	ck_assert_uint_le(during, 50);
 	run_for(2000);
 	ck_assert_uint_le(ctr("MldOutReports") - out0 - during, 1);
 	ck_assert_uint_gt(ctr("MldOutReports") - out0, 0);
