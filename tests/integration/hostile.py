@@ -335,7 +335,10 @@ def build(m):
         E(good, etype=0x88CC), E(good, etype=0x0000), E(good, etype=0xFFFF), E(good, etype=0x0040),
         E(good, dst=b"\x02\x00\x00\x00\x00\x99"), E(good, dst=b"\x01\x00\x5e\x00\x00\xfb"),
         E(good, dst=b"\x33\x33\x00\x00\x00\x01"),
-    ], expect={"EthInUnknownType": 6, "EthInOtherHost": 3, "IpInReceives": 0, "ArpInRequests": 0})
+    ], expect={"EthInUnknownType": 5, "Ip6InDisabled": 1, "Ip6InDiscards": 1, "EthInOtherHost": 3,
+               "IpInReceives": 0, "ArpInRequests": 0},
+          note="ethertypes other than IPv4 and ARP (IPv6 reaches IPv6, off here: t_70 runs the daemon "
+               "with disable_ipv6=1, V1.15), frames to other MACs")
 
     # -- truncation at every header byte ------------------------------------------------------
     tr = []
