@@ -126,6 +126,8 @@ def main():
     # IPv6 (issue 14): the echo flood against the reflector answering ICMPv6 echo, and tapstackd's
     # IPv6 rate against its own IPv4 rate on the same dual-stack daemon, the two runs back to back.
     cmp_row("IPv6 echo flood, replies/s", "pps", "flood6", "replies_per_s", ">=", 0.95)
+    # The responder's own CPU per reply: steadier than the rates on a shared machine.
+    cmp_row("CPU per reply, IPv6 echo flood (schedstat), µs", "us", "flood6", "sched_us_per_reply", None, 0)
     v4 = per_rep(runs, T, "flood46_v4", "replies_per_s")
     v6 = per_rep(runs, T, "flood6", "replies_per_s")
     if v4 and v6:
@@ -135,6 +137,14 @@ def main():
                      "paired_ratio": paired_ratio(v6, v4), "target": ">= 0.95x",
                      "ok": None if ratio is None else ratio >= 0.95,
                      "reflector_reps": v4, "tapstackd_reps": v6, "columns": "tapstackd IPv4 | tapstackd IPv6"})
+        c4 = per_rep(runs, T, "flood46_v4", "sched_us_per_reply")
+        c6 = per_rep(runs, T, "flood6", "sched_us_per_reply")
+        if c4 and c6:
+            rows.append({"metric": "  its CPU per reply (schedstat), IPv4 | IPv6, µs", "unit": "us",
+                         "reflector": med(c4), "tapstackd": med(c6),
+                         "ratio": med(c6) / med(c4) if med(c4) else None, "paired_ratio": paired_ratio(c6, c4),
+                         "target": "", "ok": None, "reflector_reps": c4, "tapstackd_reps": c6,
+                         "columns": "tapstackd IPv4 | tapstackd IPv6"})
 
     rss = per_rep(runs, T, "rss", "vmrss_kib")
     hwm = per_rep(runs, T, "rss", "vmhwm_kib")

@@ -246,13 +246,10 @@ int ip6_addr_add(struct stack *st, unsigned ifindex, const uint8_t *a, unsigned 
 	x->pref_until = pref_until;
 	x->state = IFA6_TENTATIVE;
 	x->dad_timer = UINT64_MAX;
-	if (!(flags & IFA6_F_LINKLOCAL) && plen < 128) {
+	/* A SLAAC address makes nothing on-link: only a PIO's L flag does (V6.12, RFC 5942 4). */
+	if (!(flags & (IFA6_F_LINKLOCAL | IFA6_F_SLAAC)) && plen < 128) {
 		struct route6 r = { .plen = (uint8_t)plen, .type = RT6_CONNECTED, .ifindex = (uint16_t)ifindex };
 		memcpy(r.prefix, a, 16);
-		if (flags & IFA6_F_SLAAC) {
-			r.flags = RT6_F_RA;
-			r.expires = valid_until;
-		}
 		route6_add(st, &r); /* -EEXIST: a second address on the prefix */
 	}
 	if (ifp->up && !in6->disabled)
@@ -271,7 +268,7 @@ int ip6_addr_del(struct stack *st, unsigned ifindex, const uint8_t *a)
 		ip6_solicited_node(x->addr, sn);
 		bool joined = x->state != IFA6_DADFAILED;
 		uint8_t plen = x->plen, prefix[16];
-		bool ll = x->flags & IFA6_F_LINKLOCAL;
+		bool ll = x->flags & IFA6_F_LINKLOCAL, slaac = x->flags & IFA6_F_SLAAC;
 		memcpy(prefix, x->addr, 16);
 		*x = in6->addr[--in6->naddr];
 		if (joined && st->ifs[ifindex].up && !in6->disabled)
@@ -280,7 +277,7 @@ int ip6_addr_del(struct stack *st, unsigned ifindex, const uint8_t *a)
 		bool others = false;
 		for (unsigned k = 0; k < in6->naddr; k++)
 			others |= in6->addr[k].plen == plen && ip6_prefix_eq(in6->addr[k].addr, prefix, plen);
-		if (!ll && !others)
+		if (!ll && !slaac && !others) /* a PIO's on-link route lives by its own lifetime */
 			route6_del(st, prefix, plen, ifindex, RT6_CONNECTED);
 		return 0;
 	}

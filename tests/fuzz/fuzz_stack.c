@@ -3,14 +3,18 @@
  *
  * Input: a sequence of records, each starting with an opcode byte:
  *   0 IFX LEN_HI LEN_LO DATA...   a frame of LEN (mod 1600) bytes on interface IFX (mod 3)
- *   1 MS_HI MS_LO                 the clock moves on by MS milliseconds; timers run
+ *   1 MS_HI MS_LO                 the clock moves on by MS milliseconds; timers run each at its own
+ *                                 time, as the daemon's loop runs them (stack_next_deadline): no
+ *                                 deadline may lie before the clock, and a poll must move the next
+ *                                 deadline past its time (else the daemon's loop would spin)
  *   2 LEN TEXT...                 a control command of LEN bytes (streaming ones are polled, then
  *                                 cancelled or collected)
  *   3 KNOB VALUE_HI VALUE_LO      a knob from the table set to VALUE (through its bounds check)
  *   4 COUNT IFX LEN_HI LEN_LO DATA...
  *                                 the frame of record 0 fed 4 x COUNT times, the k-th copy with k
  *                                 added to its IPv4 source and destination (bytes 26..33; the header
- *                                 checksum fixed), one millisecond apart: floods of new neighbours reach the full tables
+ *                                 checksum fixed), one millisecond apart (the timers due in between
+ *                                 run as in record 1): floods of new neighbours reach the full tables
  *                                 (ARP eviction, route cache, reassembly) that one frame cannot;
  *                                 an IPv6 frame's copies differ in the low three bytes of its source
  *                                 instead (bytes 35..37), their ICMPv6/UDP checksum fixed when that
@@ -243,6 +247,27 @@ static struct stack *setup(uint64_t *nowp)
 	return st;
 }
 
+/* Record 1: the clock from now to target, stopping at each deadline on the way (at most 2000, then
+ * straight to target). Returns target. */
+static uint64_t run_timers(struct stack *st, uint64_t now, uint64_t target)
+{
+	for (unsigned k = 0; k < 2000; k++) {
+		uint64_t dl = stack_next_deadline(st);
+		if (dl > target)
+			break;
+		if (dl < now)
+			abort(); /* a timer the last poll should have run */
+		now = dl;
+		stack_poll(st, now);
+		drain(st);
+		check_invariants(st);
+		if (stack_next_deadline(st) <= now)
+			abort(); /* work still due at the time just polled: the loop would spin */
+	}
+	stack_poll(st, target);
+	return target;
+}
+
 /* Record 4: copies of one frame from new addresses each (see the header comment). */
 static void flood(struct stack *st, unsigned ifx, const uint8_t *d, size_t len, unsigned count, uint64_t *now)
 {
@@ -287,7 +312,9 @@ static void flood(struct stack *st, unsigned ifx, const uint8_t *d, size_t len, 
 			f[24] = (uint8_t)(c >> 8);
 			f[25] = (uint8_t)c;
 		}
-		feed(st, ifx, f, len, ++*now); /* a millisecond apart: ages differ, as in a real flood */
+		/* a millisecond apart: ages differ, as in a real flood; timers due meanwhile run first */
+		*now = run_timers(st, *now, *now + 1);
+		feed(st, ifx, f, len, *now);
 		drain(st);
 		check_invariants(st);
 	}
@@ -320,9 +347,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			feed(st, ifx, d + i, len, now);
 			i += len;
 		} else if (op == 1 && i + 2 <= n) {
-			now += (uint64_t)d[i] << 8 | d[i + 1];
+			now = run_timers(st, now, now + ((uint64_t)d[i] << 8 | d[i + 1]));
 			i += 2;
-			stack_poll(st, now);
 		} else if (op == 2 && i + 1 <= n) {
 			size_t len = d[i++];
 			if (len > n - i)

@@ -13,7 +13,7 @@ import sys
 
 from scapy.layers.inet import UDP
 from scapy.layers.inet6 import (ICMPv6DestUnreach, ICMPv6EchoRequest, ICMPv6MLQuery, ICMPv6MLQuery2,
-                                ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_Redirect,
+                                ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6ND_Redirect,
                                 ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo, ICMPv6NDOptRedirectedHdr,
                                 ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr, ICMPv6PacketTooBig,
                                 ICMPv6ParamProblem, ICMPv6TimeExceeded, IPv6, IPv6ExtHdrDestOpt,
@@ -94,9 +94,8 @@ SEEDS["nd_na"] = (
     frame(e() / IPv6(src=PEER6, dst=OUR, hlim=254) / ICMPv6ND_NA(tgt=PEER6, S=1)) +
     frame(e() / IPv6(src=PEER6, dst=OUR, hlim=255) / ICMPv6ND_NA(tgt=OUR, O=1) / ICMPv6NDOptDstLLAddr(lladdr=PEER)) +
     frame(e() / IPv6(src=PEER6, dst=OUR, hlim=255) / ICMPv6ND_NA(tgt=PEER6, R=0, S=1, O=1) / Raw(b"\x02\x00\0\0\0\0\0\0")))
-# DAD collision: a new address is tentative; another host defends it.
+# Collisions on a valid address (ignored, V6.6) and another host's DAD for a new one.
 SEEDS["nd_dad"] = (
-    bytes([2, len(b"addr add tap0 2001:db8:1::77/64")]) + b"addr add tap0 2001:db8:1::77/64" +
     frame(e("33:33:00:00:00:01") / IPv6(src="2001:db8:1::77", dst="ff02::1", hlim=255) /
           ICMPv6ND_NA(tgt="2001:db8:1::77", O=1) / ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:09:66")) +
     frame(e("33:33:ff:00:00:77") / IPv6(src="::", dst="ff02::1:ff00:77", hlim=255) / ICMPv6ND_NS(tgt="2001:db8:1::77")) +
@@ -252,6 +251,36 @@ SEEDS["udp"] = (frame(e() / IPv6(src=PEER6, dst=OUR) / UDP(sport=1234, dport=7) 
 ctl = [b"ping -c 2 2001:db8:1::1", b"ping -c 1 -s 3000 2001:db8:1::1", b"ping -6 -c 1 fe80::9:1%tap0",
        b"udp send [2001:db8:1::1]:9 hi", b"neigh", b"route", b"route cache", b"addr", b"stats"]
 SEEDS["ctl"] = b"".join(bytes([2, len(c)]) + c for c in ctl) + clock(1500) + clock(3000)
+
+
+def ctl(line):
+    return bytes([2, len(line)]) + line
+
+
+# --- forwarding on (§8), router solicitations processed (V6.13) ---
+def fwd(dst, hlim=64, src=PEER6, n=56, smac=PEER):
+    return frame(e(US0, smac) / IPv6(src=src, dst=dst, hlim=hlim) / ICMPv6EchoRequest(data=b"f" * n))
+
+
+SEEDS["forward"] = (ctl(b"sysctl net.ipv6.conf.all.forwarding=1") +
+                    fwd("2001:db8:2::9") + fwd("2001:db8:2::9", hlim=1) + fwd("2001:db8:2::9", n=1400) +
+                    fwd("2001:db8:2::9", src="fe80::9:1") + fwd("2001:db8:1::77") + fwd("2001:db8:99::1") +
+                    fwd("2001:db8:2::9", src="::") +
+                    frame(e("33:33:00:00:00:02") / IPv6(src="fe80::9:1", dst="ff02::2", hlim=255) / ICMPv6ND_RS() /
+                          ICMPv6NDOptSrcLLAddr(lladdr=PEER)) +
+                    frame(e() / IPv6(src="fe80::9:1", dst=OUR_LL, hlim=255) / ICMPv6ND_RS() /
+                          ICMPv6NDOptSrcLLAddr(lladdr=PEER)) +
+                    frame(e("33:33:00:00:00:01", RTR) / IPv6(src=RTR_LL, dst="ff02::1", hlim=255) / ICMPv6ND_RA(routerlifetime=600)) +
+                    clock(1500) + clock(3000) + ctl(b"sysctl net.ipv6.conf.all.forwarding=0") + fwd("2001:db8:2::9"))
+# --- DAD of a SLAAC address fails (V6.9); a short-lived SLAAC address expires (its group left) ---
+slaac5 = "2001:db8:5::ff:fe00:2"   # EUI-64 of 02:00:00:00:00:02
+SEEDS["nd_dad_slaac"] = (
+    frame(e("33:33:00:00:00:01", RTR) / IPv6(src=RTR_LL, dst="ff02::1", hlim=255) / ICMPv6ND_RA(routerlifetime=0) /
+          ICMPv6NDOptPrefixInfo(prefix="2001:db8:5::", prefixlen=64, L=0, A=1, validlifetime=600, preferredlifetime=600) /
+          ICMPv6NDOptPrefixInfo(prefix="2001:db8:7::", prefixlen=64, L=1, A=1, validlifetime=5, preferredlifetime=3)) +
+    frame(e("33:33:00:00:00:01") / IPv6(src=slaac5, dst="ff02::1", hlim=255) /
+          ICMPv6ND_NA(tgt=slaac5, R=0, S=0, O=1) / ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:09:55")) +
+    clock(3000) + clock(10000) + clock(3000))
 
 out = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "seeds")
 for name, data in SEEDS.items():

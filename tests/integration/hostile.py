@@ -1648,6 +1648,26 @@ def build6(m):
                               E(ip6(icmp6(137, 0, b"\0" * 4 + a6("2001:db8:1::9") + a6("2001:db8:5::1")), 58, hlim=255))],
           replies=[], note="a Redirect about ourselves, a Redirect from a global source: ignored (V6.15)")
 
+    # -- DAD collisions (V6.9) on the daemon's SLAAC addresses, tentative for a second or two --------
+    def ra_pio(pfx, rtr="fe80::dad:1"):
+        pio = struct.pack("!BBBBIII", 3, 4, 64, 0x40, 600, 600, 0) + a6(pfx)    # A only, no on-link route
+        body = struct.pack("!BBHII", 64, 0, 0, 0, 0) + pio                        # router lifetime 0
+        return w.eth(ip6(icmp6(134, 0, body, rtr, ALLNODES), 58, src=rtr, dst=ALLNODES, hlim=255),
+                     dst=MC, etype=ETH_P_IPV6)
+    dm = w.dmac                                       # the daemon's interface identifier (V6.10)
+    eui = bytes([dm[0] ^ 2, dm[1], dm[2], 0xFF, 0xFE, dm[3], dm[4], dm[5]])
+    t1 = n6(a6("2001:db8:55::")[:8] + eui)
+    t2 = n6(a6("2001:db8:56::")[:8] + eui)
+    other = b"\x02\x00\x00\x00\xda\xd0"
+    na_t1 = ip6(icmp6(136, 0, b"\x20\0\0\0" + a6(t1) + b"\x02\x01" + other, t1, ALLNODES), 58, src=t1, dst=ALLNODES, hlim=255)
+    sn2 = solicited(t2)
+    ns_t2 = ip6(icmp6(135, 0, b"\0" * 4 + a6(t2) + b"\x0e\x01" + b"\xab" * 6, "::", sn2), 58, src="::", dst=sn2, hlim=255)
+    m.add("dad-collision", [ra_pio("2001:db8:55::"), w.eth(na_t1, dst=MC, src=other, etype=ETH_P_IPV6),
+                            ra_pio("2001:db8:56::"), w.eth(ns_t2, dst=mcast_mac6(sn2), src=other, etype=ETH_P_IPV6)],
+          expect={"NdInRA": 2, "NdDadFailures": 2}, replies=[],
+          note="an RA's PIO makes a SLAAC address (tentative); an NA for it from another host, and for a "
+               "second one a DAD NS from :: with another nonce: both addresses dadfailed")
+
     # -- floods: neighbour cache, RAs, MLD queries, fragments ---------------------------------------
     frames = []
     for k2 in range(600):
@@ -1685,9 +1705,11 @@ def build6(m):
         body = struct.pack("!BBHII", 64, 0, 30, 0, 0) + b"\x01\x01" + mac + pio
         frames.append(w.eth(ip6(icmp6(134, 0, body, src, ALLNODES), 58, src=src, dst=ALLNODES, hlim=255),
                             dst=MC, src=mac, etype=ETH_P_IPV6))
-    m.add("flood-ra", frames, expect={"NdInRA": 300, "NdRaLimit": 3 * (300 - 16)}, replies=None, settle=1.5,
-          note="300 routers, each with its own /64 (L, A): 16 routers, 16 prefixes, 16 SLAAC addresses "
-               "kept, the rest counted (NdRaLimit); router lifetime 30 s, prefixes 120 s")
+    # The two dadfailed SLAAC addresses of dad-collision stay (V6.9) and count toward the 16.
+    m.add("flood-ra", frames, expect={"NdInRA": 300, "NdRaLimit": 3 * (300 - 16) + 2}, replies=None, settle=1.5,
+          note="300 routers, each with its own /64 (L, A): 16 routers, 16 prefixes, 14 more SLAAC "
+               "addresses kept (2 dadfailed ones already count), the rest counted (NdRaLimit); router "
+               "lifetime 30 s, prefixes 120 s")
 
     # -- seeded fuzz ---------------------------------------------------------------------------------
     rnd = random.Random(0x9595 + FUZZ_SEED)
