@@ -13,6 +13,7 @@
 #include "stack/wire.h"
 
 static void icmp6_echo(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
+static void icmp6_reply_ready(struct stack *st, struct pkb *p, const struct ip6_rx *rx, bool csum_ready);
 static void icmp6_error_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
 
 typedef void (*icmp6_handler)(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
@@ -91,8 +92,10 @@ int icmp6_xmit(struct stack *st, struct pkb *p, const struct ip6_tx *tx)
 		stack_drop(st, p, C_Ip6OutNoRoutes);
 		return -EADDRNOTAVAIL;
 	}
-	be16_put(m + 2, 0);
-	be16_put(m + 2, ip6_csum(src, tx->dst, IPPROTO_ICMPV6_, m, p->len));
+	if (!tx->csum_ready) {
+		be16_put(m + 2, 0);
+		be16_put(m + 2, ip6_csum(src, tx->dst, IPPROTO_ICMPV6_, m, p->len));
+	}
 	struct ip6_tx t = *tx;
 	t.src = src;
 	t.proto = IPPROTO_ICMPV6_;
@@ -121,12 +124,23 @@ static void icmp6_echo(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 		stack_drop(st, p, C_Icmp6InEchoIgnored);
 		return;
 	}
-	/* V3.2: the same message with type 129, code and everything else unchanged. */
+	/* V3.2: the same message with type 129, code and everything else unchanged. When the reply
+	 * goes from the request's destination to its source, the pseudo-header sums the same: the
+	 * checksum follows the type byte (RFC 1624) instead of being summed afresh. */
+	uint16_t old = be16_get(m);
 	m[0] = ICMP6_ECHO_REPLY;
-	icmp6_reply(st, p, rx);
+	bool same_pair = rx->dst_kind == IP6_DST_LOCAL;
+	if (same_pair)
+		be16_put(m + 2, csum_update16(be16_get(m + 2), old, be16_get(m)));
+	icmp6_reply_ready(st, p, rx, same_pair);
 }
 
 void icmp6_reply(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
+{
+	icmp6_reply_ready(st, p, rx, false);
+}
+
+static void icmp6_reply_ready(struct stack *st, struct pkb *p, const struct ip6_rx *rx, bool csum_ready)
 {
 	uint8_t src[16], dst[16];
 	uint8_t type = p->data[0];
@@ -151,6 +165,7 @@ void icmp6_reply(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 		.proto = IPPROTO_ICMPV6_,
 		.tclass = rx->tclass,                                          /* V3.6 */
 		.flow = (st->knobs.ip6_flowlabel_reflect & 4) ? rx->flow : 0, /* 0: ip6_output labels it */
+		.csum_ready = csum_ready && s,
 	};
 	p->flags &= PKB_HEAP | PKB_RX;
 	icmp6_xmit(st, p, &tx);

@@ -145,6 +145,7 @@ struct ip6_tx {
 	const uint8_t *dst;
 	int oif;                /* -1: by route; else this interface (link-local, multicast, ND) */
 	bool onlink;            /* with oif: dst is a neighbour there, no route needed (ND) */
+	bool csum_ready;        /* icmp6_xmit: the message's checksum is already right for src/dst */
 	uint8_t proto, tclass;
 	uint8_t hlim;           /* 0: the interface's hop limit */
 	uint32_t flow;          /* 20 bits; 0: none */
