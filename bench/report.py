@@ -126,6 +126,8 @@ def main():
     # IPv6 (issue 14): the echo flood against the reflector answering ICMPv6 echo, and tapstackd's
     # IPv6 rate against its own IPv4 rate on the same dual-stack daemon, the two runs back to back.
     cmp_row("IPv6 echo flood, replies/s", "pps", "flood6", "replies_per_s", ">=", 0.95)
+    # IPv6 forwarding (issue 15): through tapstackd -F against the reflector's forward mode.
+    cmp_row("IPv6 forwarding flood, frames/s", "pps", "fwd6_flood", "replies_per_s", ">=", 0.9)
     # The responder's own CPU per reply: steadier than the rates on a shared machine.
     cmp_row("CPU per reply, IPv6 echo flood (schedstat), µs", "us", "flood6", "sched_us_per_reply", None, 0)
     v4 = per_rep(runs, T, "flood46_v4", "replies_per_s")

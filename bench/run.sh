@@ -212,12 +212,14 @@ start_tapstackd() {
 	shift
 	local args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24")
 	[ "$mode" = echo2 ] && args=(-c "$TMP/ctl.sock" -i "tap2,203.0.113.2/24,netns=$NSG,host=203.0.113.1/24")
-	if [ "$mode" = echo46 ]; then
+	if [ "$mode" = echo46 ] || [ "$mode" = forward46 ]; then
 		local v6=",2001:db8:1::2/64"
-		[ "${BENCH_V6_LL:-0}" = 1 ] && v6=""
+		[ "${BENCH_V6_LL:-0}" = 1 ] && [ "$mode" = echo46 ] && v6=""
 		args=(-c "$TMP/ctl.sock" -i "tap0,192.0.2.2/24$v6,netns=$NSG,host=192.0.2.1/24,mac=02:00:00:00:00:02")
 	fi
 	[ "$mode" = forward ] && args+=(-F -i "tap1,198.51.100.1/24,netns=$NSG")
+	# forward46: the IPv6 forwarding flood (issue 15), 2001:db8:1::/64 on tap0 to 2001:db8:2::/64 on tap1
+	[ "$mode" = forward46 ] && args+=(-F -i "tap1,198.51.100.1/24,2001:db8:2::1/64,netns=$NSG")
 	# shellcheck disable=SC2206
 	args+=(${BENCH_TAPSTACKD_ARGS:-})
 	rm -f "$TMP/ctl.sock"
@@ -227,7 +229,7 @@ start_tapstackd() {
 	PIDS="$PIDS $RESP_PID"
 	RESP_NAME=tapstackd
 	case "$mode" in
-	forward) wait_ready "$RESP_PID" tap0 192.0.2.1 tap1 ;;
+	forward | forward46) wait_ready "$RESP_PID" tap0 192.0.2.1 tap1 ;;
 	echo2) wait_ready "$RESP_PID" tap2 203.0.113.1 ;;
 	*) wait_ready "$RESP_PID" tap0 192.0.2.1 ;;
 	esac
@@ -329,6 +331,17 @@ fwd_suite() {
 	log "$RESP_NAME rep $rep: forwarding flood $(calc "$(jget replies_per_s)") frames/s"
 }
 
+# fwd6_suite REP [TAPBENCH ARGS]: the IPv6 forwarding flood (issue 15): ICMPv6 echo requests from
+# $V6_SRC to 2001:db8:2::2 through the responder, counted as they come out of tap1, where tapbench
+# answers the router's NSs for the destination.
+fwd6_suite() {
+	local rep=$1
+	shift
+	tb "$rep" fwd6_flood forward6 -i tap0 -o tap1 --dst 2001:db8:2::2 --src "$V6_SRC" --out-mac "$OUT_MAC" "$@" \
+		-t "$FLOOD_S"
+	log "$RESP_NAME rep $rep: IPv6 forwarding flood $(calc "$(jget replies_per_s)") frames/s"
+}
+
 # udp_pair REP [TAPBENCH ARGS]: the echo flood with and without 100 kpps of closed-port UDP
 # probes, back to back (the order swapped every repetition). The flood rate drifts by 10-20 %
 # between runs seconds apart, so the loaded run is compared with an unloaded one next to it. The
@@ -392,6 +405,8 @@ run_reflector() {
 	stop_responder
 	start_reflector forward
 	fwd_suite "$rep" --dst-mac "$REFL_DMAC"
+	v6_on
+	fwd6_suite "$rep" --dst-mac "$REFL_DMAC"
 	stop_responder
 }
 
@@ -405,6 +420,12 @@ run_tapstackd() {
 	start_tapstackd forward
 	fwd_suite "$rep" --next-hop 192.0.2.2
 	stop_responder
+	if [ "${BENCH_V6_LL:-0}" != 1 ]; then
+		start_tapstackd forward46
+		v6_on
+		fwd6_suite "$rep" --next-hop 2001:db8:1::2
+		stop_responder
+	fi
 	start_tapstackd echo46
 	v6_on
 	v6_pair "$rep"

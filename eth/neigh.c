@@ -41,10 +41,15 @@ static uint32_t neigh_time(struct stack *st, const struct neigh_entry *e, int wh
 
 static uint32_t neigh_hash(const uint8_t *addr, unsigned alen)
 {
-	uint32_t h = 0;
-	for (unsigned i = 0; i < alen; i++)
-		h = h * 31u + addr[i];
-	return h;
+	/* Word at a time (4 or 16 bytes), then the bits mixed down into the table's range. */
+	uint32_t h = alen;
+	unsigned i = 0;
+	for (; i + 4 <= alen; i += 4)
+		h = (h ^ ((uint32_t)addr[i] << 24 | (uint32_t)addr[i + 1] << 16 | (uint32_t)addr[i + 2] << 8 | addr[i + 3])) *
+		    0x9e3779b1u;
+	for (; i < alen; i++)
+		h = (h ^ addr[i]) * 0x9e3779b1u;
+	return h ^ h >> 15;
 }
 
 static struct neigh_entry *neigh_find(struct stack *st, enum neigh_family fam, unsigned ifindex, const uint8_t *addr,

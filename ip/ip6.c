@@ -676,12 +676,19 @@ void ip6_output_finish(struct stack *st, struct pkb *p, unsigned ifindex, const 
  * addresses and a protocol, never 0. Neighbor Discovery and MLD carry none. */
 static uint32_t ip6_flow_hash(const uint8_t *src, const uint8_t *dst, uint8_t proto)
 {
-	uint32_t h = 2166136261u ^ proto;
-	for (unsigned i = 0; i < 16; i++) {
-		h = (h ^ src[i]) * 16777619u;
-		h = (h ^ dst[i]) * 16777619u;
+	/* Eight 32-bit words mixed (murmur3's round and finalizer): it runs for every datagram. */
+	uint32_t h = 0x9e3779b1u ^ proto;
+	for (unsigned i = 0; i < 16; i += 4) {
+		uint32_t w[2] = { be32_get(src + i), be32_get(dst + i) };
+		for (unsigned k = 0; k < 2; k++) {
+			uint32_t x = w[k] * 0xcc9e2d51u;
+			h ^= (x << 15 | x >> 17) * 0x1b873593u;
+			h = (h << 13 | h >> 19) * 5 + 0xe6546b64u;
+		}
 	}
-	h ^= h >> 20;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
 	return (h & 0xfffff) ? h & 0xfffff : 1;
 }
 

@@ -110,6 +110,12 @@ static inline size_t reflect(uint8_t *f, size_t n)
 /* Forward: new MACs, TTL - 1. Returns the length to write, 0 to drop. */
 static inline size_t forward(uint8_t *f, size_t n, const uint8_t dmac[6], const uint8_t smac[6])
 {
+	if (n >= 54 && f[12] == 0x86 && f[13] == 0xdd && f[21] > 1) { /* IPv6: hop limit - 1, no checksum */
+		memcpy(f, dmac, 6);
+		memcpy(f + 6, smac, 6);
+		f[21]--;
+		return n;
+	}
 	if (n < 34 || f[12] != 0x08 || f[13] != 0x00 || f[22] <= 1) {
 		n_drop++;
 		return 0;

@@ -13,7 +13,8 @@
  * is given its MAC.
  *
  * forward mode (-o TAP): read from the first TAP, set the destination MAC to --dst-mac and the
- * source MAC to --src-mac, decrement the TTL (incremental checksum), write to the second TAP.
+ * source MAC to --src-mac, decrement the TTL (incremental checksum) or IPv6's hop limit, write to
+ * the second TAP.
  *
  * Waiting: by default the TAP fd is non-blocking; the thread drains it until EAGAIN, then sleeps in
  * epoll_wait. --block opens it blocking and sits in read(2) instead (no epoll_wait, no EAGAIN
@@ -56,8 +57,8 @@ static void usage(FILE *o)
 		"usage: reflector -i TAP [-o TAP --dst-mac MAC [--src-mac MAC]] [--block] [--batch N]\n"
 		"                 [--echo-only] [-q]\n"
 		"  -i, --iface TAP     TAP to read (created, or attached when it exists; IFF_TAP|IFF_NO_PI)\n"
-		"  -o, --out TAP       forward mode: write every IPv4 frame read from -i to this TAP with\n"
-		"                      new MACs and TTL - 1 (default: echo mode, reply on -i)\n"
+		"  -o, --out TAP       forward mode: write every IPv4 or IPv6 frame read from -i to this TAP\n"
+		"                      with new MACs and TTL or hop limit - 1 (default: echo mode, reply on -i)\n"
 		"      --dst-mac MAC   forward mode: destination MAC of forwarded frames\n"
 		"      --src-mac MAC   forward mode: source MAC (default 02:00:00:00:00:01)\n"
 		"      --epoll         (default) non-blocking fd: drain until EAGAIN, then epoll_wait\n"

@@ -13,6 +13,9 @@
  *               which tapbench answers ARP for --dst with --out-mac). RTT = one-way latency.
  *   udp-closed  UDP probes to closed ports; counts the ICMP errors that come back (rate limited).
  *   frag        echo requests sent as IPv4 fragments (--frag-size bytes of IP payload each).
+ *   forward6    echo6's requests through a router (issue 15): its MAC learned by NS for the IPv6
+ *               --next-hop; counted when they come out of --out, where tapbench answers the
+ *               router's NSs for --dst with --out-mac.
  *   echo6       ICMPv6 echo requests (type 128) to the IPv6 --dst from the IPv6 --src (default: IF's
  *               own address in 2001:db8::/32), matched as in echo mode (issue 14). The destination's
  *               MAC is learned by Neighbor Discovery (an NS to its solicited-node group, the NA's
@@ -68,8 +71,8 @@
 #define MAGIC_WARM   0x54427775u /* "TBwu": a warm-up request */
 #define PAYLOAD_MIN  20u         /* magic (4) + sequence (8) + send time (8) */
 
-enum mode { M_ECHO, M_FORWARD, M_UDP, M_FRAG, M_ECHO6, M__COUNT };
-static const char *const mode_names[M__COUNT] = { "echo", "forward", "udp-closed", "frag", "echo6" };
+enum mode { M_ECHO, M_FORWARD, M_UDP, M_FRAG, M_ECHO6, M_FORWARD6, M__COUNT };
+static const char *const mode_names[M__COUNT] = { "echo", "forward", "udp-closed", "frag", "echo6", "forward6" };
 #define ETHERTYPE_IPV6_ 0x86dd
 
 /* ---------------------------------------------------------------------------------------- */
@@ -78,7 +81,8 @@ static struct {
 	enum mode mode;
 	const char *ifname, *outname;
 	uint32_t src, dst, nexthop;        /* network order; 0 = default */
-	uint8_t src6[16], dst6[16];        /* echo6 */
+	uint8_t src6[16], dst6[16];        /* echo6, forward6 */
+	uint8_t nexthop6[16];              /* forward6: the router's address on -i */
 	bool have_src, have_nexthop;
 	uint8_t src_mac[6], dst_mac[6], out_mac[6];
 	bool have_src_mac, have_dst_mac;
@@ -102,6 +106,11 @@ static struct {
 };
 
 static volatile sig_atomic_t interrupted;
+
+/* The IPv6 modes: echo6, and forward6 (echo6's requests through a router, as forward). */
+static bool v6_mode(void) { return opt.mode == M_ECHO6 || opt.mode == M_FORWARD6; }
+/* The modes that count what comes out of --out. */
+static bool fwd_mode(void) { return opt.mode == M_FORWARD || opt.mode == M_FORWARD6; }
 
 static void on_signal(int sig)
 {
@@ -190,7 +199,7 @@ static const char *ipstr(uint32_t a_net, char buf[16])
 /* --src or --dst as text, of either family (echo6: the IPv6 ones). */
 static const char *addrstr(bool dst, char buf[INET6_ADDRSTRLEN])
 {
-	if (opt.mode == M_ECHO6)
+	if (v6_mode())
 		return inet_ntop(AF_INET6, dst ? opt.dst6 : opt.src6, buf, INET6_ADDRSTRLEN);
 	return ipstr(dst ? opt.dst : opt.src, buf);
 }
@@ -569,7 +578,7 @@ static void send_echo(uint64_t seq, uint32_t magic, uint32_t dst)
 	unsigned frame = opt.size, icmp_len = frame - 34;
 	uint64_t ts = now_ns(CLOCK_REALTIME);
 
-	if (opt.mode == M_ECHO6) {
+	if (v6_mode()) {
 		send_echo6(seq, magic);
 		return;
 	}
@@ -653,7 +662,8 @@ static void send_arp(struct port *pt, uint16_t op, const uint8_t *tha_eth, const
 /* Neighbor Discovery (echo6): a solicitation for target from --src (type 135, to its
  * solicited-node group: ns_dst) or, with na, an advertisement of --src (type 136, Solicited and
  * Override) to dst at dmac; both with our link-layer address (RFC 4861 4.3, 4.4), hop limit 255. */
-static void send_nd(struct port *pt, bool na, const uint8_t *dst, const uint8_t dmac[6], const uint8_t *target)
+static void send_nd_as(struct port *pt, bool na, const uint8_t *src, const uint8_t lladdr[6], const uint8_t *dst,
+		       const uint8_t dmac[6], const uint8_t *target)
 {
 	uint8_t f[54 + 32] = { 0 }, *m = f + 54;
 
@@ -663,10 +673,17 @@ static void send_nd(struct port *pt, bool na, const uint8_t *dst, const uint8_t 
 	memcpy(m + 8, target, 16);
 	m[24] = na ? 2 : 1;
 	m[25] = 1;
-	memcpy(m + 26, opt.src_mac, 6);
-	icmp6_frame(f, dmac, opt.src6, dst, 255, 32);
+	memcpy(m + 26, lladdr, 6);
+	icmp6_frame(f, dmac, src, dst, 255, 32);
+	memcpy(f + 6, lladdr, 6);
 	if (send(pt->fd, f, sizeof(f), 0) < 0 && errno != ENOBUFS && errno != EAGAIN)
 		die(1, "%s: send ND: %s", pt->name, strerror(errno));
+}
+
+/* From --src with our own link-layer address. */
+static void send_nd(struct port *pt, bool na, const uint8_t *dst, const uint8_t dmac[6], const uint8_t *target)
+{
+	send_nd_as(pt, na, opt.src6, opt.src_mac, dst, dmac, target);
 }
 
 /* The solicited-node group of a (RFC 4291 2.7.1) and its MAC (RFC 2464 7). */
@@ -702,15 +719,31 @@ static void mark_reply(uint64_t seq, uint64_t ts_tx, uint64_t ts_rx)
 
 /* An IPv6 frame (echo6): our echo replies (type 129 to --src), and NSs for --src answered with an
  * NA (to the solicitation's source, or all nodes for a DAD probe from ::). */
-static void handle_frame6(struct port *pt, const uint8_t *f, size_t n, uint64_t ts_rx)
+static void handle_frame6(struct port *pt, bool is_out, const uint8_t *f, size_t n, uint64_t ts_rx)
 {
 	static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 1 };
 	static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
 	static const uint8_t any[16];
 	const uint8_t *m = f + 54;
 
-	if (opt.mode != M_ECHO6 || n < 54 + 8 || f[20] != 58)
+	if (!v6_mode() || n < 54 + 8 || f[20] != 58)
 		return;
+	if (is_out) {
+		/* forward6: our requests coming out of the router, and its NSs for --dst answered
+		 * with --out-mac, from --dst */
+		if (m[0] == 128 && memcmp(f + 22, opt.src6, 16) == 0 && get16(m + 4) == g.icmp_id &&
+		    n >= 54 + 8 + PAYLOAD_MIN) {
+			uint32_t magic = get32(m + 8);
+			if (magic == MAGIC)
+				mark_reply(get64(m + 12), get64(m + 20), ts_rx);
+			else if (magic == MAGIC_WARM)
+				g.warm_replies++;
+		} else if (m[0] == 135 && n >= 54 + 24 && f[21] == 255 && memcmp(m + 8, opt.dst6, 16) == 0) {
+			send_nd_as(pt, true, opt.dst6, opt.out_mac, f + 22, f + 6, opt.dst6);
+			g.arp_answered++;
+		}
+		return;
+	}
 	if (m[0] == 129 && memcmp(f + 38, opt.src6, 16) == 0 && get16(m + 4) == g.icmp_id &&
 	    n >= 54 + 8 + PAYLOAD_MIN) {
 		uint32_t magic = get32(m + 8);
@@ -751,7 +784,7 @@ static void handle_frame(struct port *pt, bool is_out, const uint8_t *f, size_t 
 		return;
 	}
 	if (type == ETHERTYPE_IPV6_) {
-		handle_frame6(pt, f, n, ts_rx);
+		handle_frame6(pt, is_out, f, n, ts_rx);
 		return;
 	}
 	if (type != ETHERTYPE_IP || n < 34 || (f[14] >> 4) != 4)
@@ -950,10 +983,11 @@ static void resolve_dst_mac(void)
 static void resolve_dst_mac6(void)
 {
 	uint8_t grp[16], gmac[6];
+	const uint8_t *target = opt.mode == M_FORWARD6 ? opt.nexthop6 : opt.dst6; /* the router */
 
-	ns_dst(opt.dst6, grp, gmac);
+	ns_dst(target, grp, gmac);
 	for (int attempt = 0; attempt < 30 && !interrupted; attempt++) {
-		send_nd(&g.in, false, grp, gmac, opt.dst6);
+		send_nd(&g.in, false, grp, gmac, target);
 		uint64_t until = now_ns(CLOCK_MONOTONIC) + 200000000ull;
 		while (now_ns(CLOCK_MONOTONIC) < until) {
 			int n = port_recv(&g.in);
@@ -963,10 +997,10 @@ static void resolve_dst_mac6(void)
 				if (len < 54 + 24 || get16(f + 12) != ETHERTYPE_IPV6_ || f[20] != 58)
 					continue;
 				if (m[0] == 135) { /* the responder resolving us meanwhile */
-					handle_frame6(&g.in, f, len, 0);
+					handle_frame6(&g.in, false, f, len, 0);
 					continue;
 				}
-				if (m[0] != 136 || f[21] != 255 || memcmp(m + 8, opt.dst6, 16) != 0)
+				if (m[0] != 136 || f[21] != 255 || memcmp(m + 8, target, 16) != 0)
 					continue;
 				/* its target link-layer address option, else the frame's source */
 				memcpy(g.dmac, f + 6, 6);
@@ -1003,7 +1037,7 @@ static void warm_up(void)
 		if (now_ns(CLOCK_MONOTONIC) - start > 3000000000ull) {
 			char b[INET6_ADDRSTRLEN];
 			die(1, "warm-up: no %s for echo requests to %s within 3 s",
-			    opt.mode == M_FORWARD ? "forwarded request seen on the exit" : "reply",
+			    fwd_mode() ? "forwarded request seen on the exit" : "reply",
 			    addrstr(true, b));
 		}
 	}
@@ -1022,9 +1056,11 @@ static void usage(FILE *o)
 	fprintf(o,
 "usage: tapbench MODE -i IFACE --dst ADDR [options]\n"
 "Load generator on an AF_PACKET socket bound to IFACE (the kernel side of a TAP).\n"
-"MODE: echo | forward | udp-closed | frag | echo6 (ICMPv6 echo; --dst and --src are IPv6)\n"
+"MODE: echo | forward | udp-closed | frag | echo6 (ICMPv6 echo; --dst and --src are IPv6) |\n"
+"      forward6 (echo6's requests through a router, as forward; --next-hop is IPv6)\n"
 "  -i, --iface IF        send (and receive replies) on IF\n"
-"  -o, --out IF          forward mode: count requests coming out of IF (answers ARP there for --dst)\n"
+"  -o, --out IF          forward modes: count requests coming out of IF (answers ARP, forward6: NS,\n"
+"                        there for --dst)\n"
 "  -d, --dst ADDR        target address (the stack's, or behind it for forward)\n"
 "  -s, --src ADDR        source address (default: IF's own IPv4 address; echo6: its 2001:db8::/32\n"
 "                        address; tapbench answers the responder's NSs for it)\n"
@@ -1088,7 +1124,7 @@ static void parse_args(int argc, char **argv)
 		if (strcmp(argv[1], mode_names[m]) == 0)
 			opt.mode = (enum mode)m, dst = "";
 	if (!dst)
-		die(2, "unknown mode \"%s\" (echo, forward, udp-closed, frag, echo6)", argv[1]);
+		die(2, "unknown mode \"%s\" (echo, forward, udp-closed, frag, echo6, forward6)", argv[1]);
 	dst = NULL;
 	optind = 2;
 	opterr = 0;
@@ -1098,20 +1134,23 @@ static void parse_args(int argc, char **argv)
 		case 'o': opt.outname = optarg; break;
 		case 'd':
 			dst = optarg;
-			if (opt.mode == M_ECHO6)
+			if (v6_mode())
 				parse_addr6("--dst", optarg, opt.dst6);
 			else
 				opt.dst = parse_addr("--dst", optarg);
 			break;
 		case 's':
-			if (opt.mode == M_ECHO6)
+			if (v6_mode())
 				parse_addr6("--src", optarg, opt.src6);
 			else
 				opt.src = parse_addr("--src", optarg);
 			opt.have_src = true;
 			break;
 		case O_NEXTHOP:
-			opt.nexthop = parse_addr("--next-hop", optarg);
+			if (opt.mode == M_FORWARD6)
+				parse_addr6("--next-hop", optarg, opt.nexthop6);
+			else
+				opt.nexthop = parse_addr("--next-hop", optarg);
 			opt.have_nexthop = true;
 			break;
 		case O_DMAC: parse_mac("--dst-mac", optarg, opt.dst_mac); opt.have_dst_mac = true; break;
@@ -1151,11 +1190,11 @@ static void parse_args(int argc, char **argv)
 		die(2, "-i IFACE is required");
 	if (!dst)
 		die(2, "--dst ADDR is required");
-	if (opt.mode == M_FORWARD && !opt.outname)
+	if (fwd_mode() && !opt.outname)
 		die(2, "forward mode needs --out IFACE");
-	if (opt.mode != M_FORWARD && opt.outname)
+	if (!fwd_mode() && opt.outname)
 		die(2, "--out is for forward mode");
-	if (opt.mode == M_FORWARD && !opt.have_nexthop && !opt.have_dst_mac)
+	if (fwd_mode() && !opt.have_nexthop && !opt.have_dst_mac)
 		die(2, "forward mode needs --next-hop ADDR (the router) or --dst-mac");
 	if (opt.bg_udp > 0 && opt.mode != M_ECHO)
 		die(2, "--bg-udp-closed is for echo mode");
@@ -1164,10 +1203,10 @@ static void parse_args(int argc, char **argv)
 	if (opt.mode == M_ECHO6 && (opt.have_nexthop || opt.bg_udp > 0))
 		die(2, "echo6: no --next-hop or --bg-udp-closed");
 	if (!opt.size) /* echo6: the 64-byte ICMP message of the IPv4 default (ping's 56 data bytes) */
-		opt.size = opt.mode == M_FRAG ? 1042 : opt.mode == M_ECHO6 ? 118 : 98;
+		opt.size = opt.mode == M_FRAG ? 1042 : v6_mode() ? 118 : 98;
 	if (opt.size < 34 + 8 + PAYLOAD_MIN)
 		die(2, "--size: at least %u bytes", 34 + 8 + PAYLOAD_MIN);
-	if (opt.mode == M_ECHO6 && opt.size < 54 + 8 + PAYLOAD_MIN)
+	if (v6_mode() && opt.size < 54 + 8 + PAYLOAD_MIN)
 		die(2, "--size: at least %u bytes for echo6", 54 + 8 + PAYLOAD_MIN);
 	if (opt.mode != M_FRAG && opt.size > 1514)
 		die(2, "--size: at most 1514 bytes unfragmented (use frag mode)");
@@ -1273,7 +1312,7 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 	printf("  %-22s %14s %14s\n", "", "total", "per second");
 	printf("  %-22s %14llu %14.0f\n", "sent", (unsigned long long)g.sent, sent_s);
 	printf("  %-22s %14llu %14.0f\n",
-	       opt.mode == M_UDP ? "ICMP errors" : opt.mode == M_FORWARD ? "forwarded" : "replies",
+	       opt.mode == M_UDP ? "ICMP errors" : fwd_mode() ? "forwarded" : "replies",
 	       (unsigned long long)replies_or_errs, rep_s);
 	if (opt.mode != M_UDP)
 		printf("  %-22s %13.3f%%   (dups %llu, stray %llu)\n", "loss", loss,
@@ -1287,7 +1326,7 @@ static void print_results(double secs, double cpu_s, long long cpu_ticks, long l
 	       (unsigned long long)sock_drops);
 	if (g.rtt.n)
 		printf("  %-22s p50 %.1f  p99 %.1f  p99.9 %.1f  (min %.1f, max %.1f)\n",
-		       opt.mode == M_FORWARD ? "one-way latency (µs)" : "RTT (µs)", h_pct(&g.rtt, 50) / 1e3,
+		       fwd_mode() ? "one-way latency (µs)" : "RTT (µs)", h_pct(&g.rtt, 50) / 1e3,
 		       h_pct(&g.rtt, 99) / 1e3, h_pct(&g.rtt, 99.9) / 1e3, g.rtt.min / 1e3,
 		       g.rtt.max / 1e3);
 	if (cpu_us >= 0)
@@ -1316,12 +1355,12 @@ int main(int argc, char **argv)
 	port_open(&g.in, opt.ifname);
 	if (opt.outname)
 		port_open(&g.out, opt.outname);
-	if (opt.mode == M_ECHO6 && !opt.have_src && !iface_addr6(opt.ifname, NULL, opt.src6))
+	if (v6_mode() && !opt.have_src && !iface_addr6(opt.ifname, NULL, opt.src6))
 		die(2, "%s has no address in 2001:db8::/32: give --src", opt.ifname);
 	/* The kernel answers the responder's NSs for an address it holds; tapbench only for others. */
-	if (opt.mode == M_ECHO6)
+	if (v6_mode())
 		g.src6_kernel = iface_addr6(opt.ifname, opt.src6, NULL);
-	if (opt.mode != M_ECHO6 && !opt.have_src) {
+	if (!v6_mode() && !opt.have_src) {
 		if (!g.in.addr)
 			die(2, "%s has no IPv4 address: give --src", opt.ifname);
 		if (!addr_allowed(g.in.addr)) {
@@ -1347,7 +1386,7 @@ int main(int argc, char **argv)
 
 	if (opt.have_dst_mac)
 		memcpy(g.dmac, opt.dst_mac, 6);
-	else if (opt.mode == M_ECHO6)
+	else if (v6_mode())
 		resolve_dst_mac6();
 	else
 		resolve_dst_mac();
