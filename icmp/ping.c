@@ -294,34 +294,40 @@ static int ping_opt_value(struct ping_session *cfg, char opt, const char *v, str
 	return 0;
 }
 
-/* The target: a dotted quad, or an IPv6 address with an optional %IFNAME scope (into cfg->dst
- * and cfg->oif). 0, or 2 with the complaint in out. */
-static int ping_parse_dst(const struct stack *st, const char *o, struct ping_session *cfg, struct sbuf *out)
+int ping_target_parse(const struct stack *st, const char *prog, const char *o, struct inet_addr *dst, int *oif,
+		      struct sbuf *out)
 {
 	char buf[INET_STRLEN];
 	const char *pct = strchr(o, '%');
 	size_t alen = pct ? (size_t)(pct - o) : strlen(o);
-	cfg->oif = -1;
+	*oif = -1;
 	if (alen >= sizeof(buf) || (pct && !strchr(o, ':'))) {
-		sbuf_printf(out, "ping: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", o);
+		sbuf_printf(out, "%s: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", prog, o);
 		return 2;
 	}
 	memcpy(buf, o, alen);
 	buf[alen] = '\0';
-	if (inet_parse(buf, &cfg->dst) != 0) {
-		sbuf_printf(out, "ping: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", o);
+	if (inet_parse(buf, dst) != 0) {
+		sbuf_printf(out, "%s: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", prog, o);
 		return 2;
 	}
 	if (pct) {
-		for (unsigned i = 0; i < st->nifs && cfg->oif < 0; i++)
+		for (unsigned i = 0; i < st->nifs && *oif < 0; i++)
 			if (strcmp(st->ifs[i].name, pct + 1) == 0)
-				cfg->oif = (int)i;
-		if (cfg->oif < 0) { /* getaddrinfo's answer for an unknown scope */
-			sbuf_printf(out, "ping: %s: Name or service not known\n", o);
+				*oif = (int)i;
+		if (*oif < 0) { /* getaddrinfo's answer for an unknown scope */
+			sbuf_printf(out, "%s: %s: Name or service not known\n", prog, o);
 			return 2;
 		}
 	}
 	return 0;
+}
+
+/* The target: a dotted quad, or an IPv6 address with an optional %IFNAME scope (into cfg->dst
+ * and cfg->oif). 0, or 2 with the complaint in out. */
+static int ping_parse_dst(const struct stack *st, const char *o, struct ping_session *cfg, struct sbuf *out)
+{
+	return ping_target_parse(st, "ping", o, &cfg->dst, &cfg->oif, out);
 }
 
 /* May the session's destination be pinged (what connect() would say)? 0, or 1 with the reason. */

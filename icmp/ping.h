@@ -54,6 +54,11 @@ int ping_collect(struct stack *st, unsigned handle, struct sbuf *out);
 void ping_cancel(struct stack *st, unsigned handle);
 /* The running session with this ICMP identifier, or NULL. */
 struct ping_session *ping_find(struct stack *st, uint16_t ident);
+/* A target of `ping` or `probe` (prog names it in complaints): a dotted quad, or an IPv6 address
+ * with an optional %IFNAME scope (fe80::1%tap0) into *dst and *oif (-1: none). 0, or 2 with one
+ * line in out. */
+int ping_target_parse(const struct stack *st, const char *prog, const char *o, struct inet_addr *dst, int *oif,
+		      struct sbuf *out);
 /* Ends s when every request has an answer or the linger time is over. */
 void ping_check_done(struct stack *st, struct ping_session *s);
 /* A reply (echo or PROBE) to the request whose ring slot is *state, rtt µs after it: counted

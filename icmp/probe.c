@@ -276,16 +276,20 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	bool local = false;
 	unsigned count = 1;
 	struct inet_addr dst = { 0 }, a;
+	int oif = -1;
 	bool have_dst = false;
 	char *end;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		if (o[0] != '-') {
-			if (have_dst || inet_parse(o, &dst) != 0) {
-				sbuf_printf(out, "probe: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", o);
+			if (have_dst) {
+				sbuf_printf(out, "probe: bad address \"%s\" (one target only)\n", o);
 				return 2;
 			}
+			int rc = ping_target_parse(st, "probe", o, &dst, &oif, out); /* fe80::1%tap0 too */
+			if (rc)
+				return rc;
 			have_dst = true;
 			continue;
 		}
@@ -354,7 +358,11 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	struct route_res rr;
 	struct route6_res rr6;
 	bool v6 = dst.family == INET_V6;
-	if (v6 ? route6_lookup(st, dst.u.v6, -1, &rr6) != 0 || (rr6.rt && rr6.rt->type >= RT6_PROHIBIT)
+	if (v6 && ip6_is_linklocal(dst.u.v6) && oif < 0) { /* a link-local target needs its scope */
+		sbuf_printf(out, "probe: connect: Invalid argument\n");
+		return 1;
+	}
+	if (v6 ? route6_lookup(st, dst.u.v6, oif, &rr6) != 0 || (rr6.rt && rr6.rt->type >= RT6_PROHIBIT)
 	       : route_lookup(st, dst.u.v4, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
 		sbuf_printf(out, "probe: connect: Network is unreachable\n");
 		return 1;
@@ -378,7 +386,7 @@ int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsig
 	s->probe_len = (uint8_t)olen;
 	s->probe_local = local;
 	s->dst = dst;
-	s->oif = -1;
+	s->oif = oif;
 	s->count = count;
 	s->ttl = (unsigned)st->knobs.ip_default_ttl;
 	s->interval_ms = 1000;

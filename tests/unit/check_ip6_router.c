@@ -2,6 +2,7 @@
  * Redirects (ICMP6-SPEC V6.14), Router Advertisements (V6.16), RFC 4884/5837 on ICMPv6 errors
  * (ICMP-EXT-SPEC X1-X3) and RFC 8335 PROBE over ICMPv6 (X5). */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "eth/neigh.h"
@@ -240,6 +241,34 @@ START_TEST(x5_probe6_client)
 	ck_assert_msg(strstr(t, "36 bytes from 2001:db8:1::1: icmp_seq=1 code=0 (No Error) state=2 (Reachable) A=1 4=0 6=1 ttl=64"),
 		      "%s", t);
 	ck_assert_uint_eq(dctr("Icmp6InUnsolicited"), 1);
+	sbuf_free(&out);
+}
+END_TEST
+
+/* The PROBE client to a link-local target: its scope names the link (fe80::1%tap0), as ping's;
+ * without one, connect's EINVAL; an unknown scope is an unknown name. */
+START_TEST(x5_probe6_client_scoped)
+{
+	struct frame o;
+	struct ip6_view v;
+	struct sbuf out = { 0 };
+	char cmd[128], ll[48];
+	ip6_ntoa(LL_PEER, ll);
+	snprintf(cmd, sizeof(cmd), "probe -L -I tap0 %s%%tap0", ll);
+	start_ping(cmd, &out);
+	take_icmp6(&o, &v, 160);
+	ck_assert_uint_eq(v.ifindex, 0);
+	ck_assert_ip6_eq(v.ip + 24, LL_PEER);
+	ck_assert_ip6_eq(v.ip + 8, LL_US0);
+	sbuf_free(&out);
+	unsigned h = 0;
+	snprintf(cmd, sizeof(cmd), "probe -L -I tap0 %s", ll);
+	ck_assert_int_eq(stack_ctl_start(T, cmd, &out, NOW, &h), 1);
+	ck_assert_str_eq(sbuf_str(&out), "probe: connect: Invalid argument\n");
+	sbuf_free(&out);
+	snprintf(cmd, sizeof(cmd), "probe -L -I tap0 %s%%nope9", ll);
+	ck_assert_int_eq(stack_ctl_start(T, cmd, &out, NOW, &h), 2);
+	ck_assert_msg(strstr(sbuf_str(&out), "Name or service not known"), "%s", sbuf_str(&out));
 	sbuf_free(&out);
 }
 END_TEST
@@ -768,6 +797,7 @@ Suite *ip6_router_suite(void)
 	tcase_add_test(tc, x5_probe6);
 	tcase_add_test(tc, x4_icmp6_stub);
 	tcase_add_test(tc, x5_probe6_client);
+	tcase_add_test(tc, x5_probe6_client_scoped);
 	tcase_add_test(tc, v6_14_redirect);
 	tcase_add_test(tc, v6_14_no_redirect);
 	tcase_add_test(tc, v6_16_ra);
