@@ -340,8 +340,8 @@ START_TEST(v6_14_redirect)
 }
 END_TEST
 
-/* No Redirect when the packet leaves by another interface, when the gateway is not link-local,
- * or for a routing header. */
+/* No Redirect when the gateway is not link-local, for a routing header, or for a source that is
+ * not on the link (V6.14). */
 START_TEST(v6_14_no_redirect)
 {
 	struct frame f;
@@ -362,6 +362,19 @@ START_TEST(v6_14_no_redirect)
 	struct ip6_spec t = { .nxt = 43, .dst = far, .ext = rh, .ext_len = sizeof(rh) };
 	feed(0, f.b, build_icmp6(&f, &t, 128, 0, 1, NULL, 0));
 	ck_assert_uint_eq(drain_icmp6(137), 0);             /* a routing header */
+	struct route6 dflt = { .plen = 0, .type = RT6_GATEWAY, .ifindex = 0 }; /* G_FAR: reachable, off-link */
+	memcpy(dflt.gw, gwll, 16);
+	ck_assert_int_eq(route6_add(T, &dflt), 0);
+	struct ip6_spec o = { .nxt = 58, .src = G_FAR, .dst = far };
+	feed(0, f.b, build_icmp6(&f, &o, 128, 0, 1, NULL, 0));
+	while (tx_count()) { /* a source not on the link: no Redirect, not even one waiting for ND */
+		struct frame w;
+		struct ip6_view x;
+		take6(&w, &x);
+		ck_assert(!(x.proto == 58 && (x.l4[0] == 137 || (x.l4[0] == 135 && eq16(x.l4 + 8, G_FAR)))));
+	}
+	feed(0, f.b, build_icmp6(&f, &(struct ip6_spec){ .nxt = 58, .dst = far }, 128, 0, 2, NULL, 0));
+	ck_assert_uint_eq(drain_icmp6(137), 1);             /* (control: an on-link source gets one) */
 }
 END_TEST
 
