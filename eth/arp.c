@@ -4,6 +4,7 @@
 
 #include "eth/eth.h"
 #include "eth/neigh.h"
+#include "ip/ip4.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 

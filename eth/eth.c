@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "ip/ip4.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 
@@ -12,7 +14,7 @@ static const uint8_t eth_allhosts[ETH_ALEN] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x
 /* 33:33 + the low 32 bits of an IPv6 group joined on ifindex (RFC 2464 7), ff02::1 included. */
 static bool eth_ip6_group_joined(const struct stack *st, unsigned ifindex, const uint8_t *mac)
 {
-	const struct iface6 *in6 = &st->ifs[ifindex].in6;
+	const struct iface6 *in6 = st->ifs[ifindex].in6;
 	if (mac[0] != 0x33 || mac[1] != 0x33 || in6->disabled)
 		return false;
 	uint8_t m[6];

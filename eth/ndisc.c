@@ -8,6 +8,7 @@
 #include "eth/ndisc_router.h"
 #include "eth/neigh.h"
 #include "icmp/icmp6.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 
@@ -146,7 +147,7 @@ static void nd_send_na(struct stack *st, unsigned ifindex, const uint8_t *target
  * only after a random delay, so that the anycast's other owners answer too. */
 static void nd_anycast_ns(struct stack *st, unsigned ifindex, const uint8_t *target, const uint8_t *src, bool mcast)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	if (!mcast) {
 		nd_send_na(st, ifindex, target, src, NA_F_SOLICITED | NA_F_ROUTER, false);
 		return;
@@ -161,7 +162,7 @@ static void nd_anycast_ns(struct stack *st, unsigned ifindex, const uint8_t *tar
 
 static void nd_delayed_poll(struct stack *st, unsigned ifindex)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	for (unsigned i = 0; i < in6->ndelayed;) {
 		struct nd_delayed_na d = in6->delayed[i];
 		if (st->now < d.at) {
@@ -194,7 +195,7 @@ static void nd_solicit(struct stack *st, const struct neigh_entry *e, const uint
  * neigh knobs; REACHABLE lasts a random [0.5, 1.5) x base [neighbour.c:neigh_rand_reach_time]. */
 static uint32_t nd_time_ms(struct stack *st, const struct neigh_entry *e, int which)
 {
-	const struct iface6 *in6 = &st->ifs[e->ifindex].in6;
+	const struct iface6 *in6 = st->ifs[e->ifindex].in6;
 	switch (which) {
 	case NEIGH_T_REACHABLE: {
 		uint32_t base = in6->base_reachable_ms ? in6->base_reachable_ms : (uint32_t)st->knobs.ip6_base_reachable_time_ms;
@@ -270,7 +271,7 @@ static void nd_dad_failed(struct stack *st, unsigned ifindex, struct ifaddr6 *a)
 /* An address became valid: a link-local one starts router solicitation (V6.11). */
 static void nd_addr_valid(struct stack *st, unsigned ifindex, struct ifaddr6 *a)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	a->state = IFA6_VALID;
 	a->dad_timer = UINT64_MAX;
 	if ((a->flags & IFA6_F_LINKLOCAL) && !st->knobs.ip6_forwarding && st->knobs.ip6_accept_ra &&
@@ -282,7 +283,7 @@ static void nd_addr_valid(struct stack *st, unsigned ifindex, struct ifaddr6 *a)
 
 void ndisc_iface_up(struct stack *st, unsigned ifindex)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	in6->rs_sent = 0;
 	in6->ra_seen = false;
 	in6->rs_next = UINT64_MAX;
@@ -303,7 +304,7 @@ static void nd_send_rs(struct stack *st, unsigned ifindex)
 /* V6.11: 4 s x [0.9, 1.1] after the first, each wait then x [1.9, 2.1], capped near the maximum. */
 static void nd_rs_timer(struct stack *st, unsigned ifindex)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	if (in6->ra_seen || st->knobs.ip6_forwarding ||
 	    (st->knobs.ip6_router_solicitations >= 0 && in6->rs_sent >= st->knobs.ip6_router_solicitations)) {
 		in6->rs_next = UINT64_MAX;
@@ -329,7 +330,7 @@ static void nd_rs_timer(struct stack *st, unsigned ifindex)
 void ndisc_poll(struct stack *st)
 {
 	for (unsigned i = 0; i < st->nifs; i++) {
-		struct iface6 *in6 = &st->ifs[i].in6;
+		struct iface6 *in6 = st->ifs[i].in6;
 		if (!st->ifs[i].up || in6->disabled)
 			continue;
 		ip6_router_groups_sync(st, i);
@@ -361,7 +362,7 @@ uint64_t ndisc_deadline(const struct stack *st)
 {
 	uint64_t d = UINT64_MAX;
 	for (unsigned i = 0; i < st->nifs; i++) {
-		const struct iface6 *in6 = &st->ifs[i].in6;
+		const struct iface6 *in6 = st->ifs[i].in6;
 		if (!st->ifs[i].up || in6->disabled)
 			continue;
 		for (unsigned j = 0; j < in6->naddr; j++) {
@@ -385,7 +386,7 @@ uint64_t ndisc_deadline(const struct stack *st)
 /* Our address target on ifindex (any state), or NULL. */
 static struct ifaddr6 *nd_our_target(struct stack *st, unsigned ifindex, const uint8_t *target)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	for (unsigned j = 0; j < in6->naddr; j++)
 		if (memcmp(in6->addr[j].addr, target, 16) == 0)
 			return &in6->addr[j];
@@ -508,7 +509,7 @@ static void nd_pio(struct stack *st, unsigned ifindex, const uint8_t *o)
 	uint8_t flags = o[3];
 	uint32_t valid = be32_get(o + 4), pref = be32_get(o + 8);
 	const uint8_t *prefix = o + 16;
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 
 	if (ip6_is_linklocal(prefix) || ip6_is_mcast(prefix) || pref > valid || plen > 128)
 		return;
@@ -568,7 +569,7 @@ static void nd_ra_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx
 {
 	const uint8_t *m = p->data;
 	unsigned ifindex = rx->ifindex;
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 
 	if (!ip6_is_linklocal(rx->src) || rx->plen < 16) {                    /* V6.12 */
 		stack_drop(st, p, C_NdInInvalid);

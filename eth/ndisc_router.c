@@ -1,13 +1,45 @@
 /* eth/ndisc_router.c — Redirects (V6.14) and Router Advertisements (V6.16) as a router. */
 #include "eth/ndisc_router.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eth/neigh.h"
+#include "icmp/icmp4.h"
 #include "icmp/icmp6.h"
 #include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
+
+#define ND_REDIRECT_PEERS 64
+
+/* V6.16: one interface's advertising. */
+struct nd_ra_state {
+	bool on;                /* the `ra` option */
+	bool final_due;         /* turned off: one RA with Router Lifetime 0 to send */
+	uint8_t initial_left;   /* of the first 3, at most 16 s apart */
+	uint64_t next;          /* the next unsolicited RA; UINT64_MAX none */
+	uint64_t last;          /* the last RA sent (multicast), for the 3 s spacing */
+	uint64_t solicited_at;  /* an RA answering an RS is due then; UINT64_MAX none */
+};
+
+struct nd_router {
+	struct icmp_peer peers[ND_REDIRECT_PEERS]; /* V6.14's buckets: per destination and per source */
+	struct nd_ra_state ra[8];
+};
+
+int ndisc_router_init(struct stack *st)
+{
+	st->ndr = calloc(1, sizeof(*st->ndr));
+	return st->ndr ? 0 : -ENOMEM;
+}
+
+void ndisc_router_fini(struct stack *st)
+{
+	free(st->ndr);
+	st->ndr = NULL;
+}
 
 #define RA_MIN_INTERVAL_MS   198000 /* MinRtrAdvInterval: 0.33 x MaxRtrAdvInterval */
 #define RA_MAX_INTERVAL_MS   600000 /* MaxRtrAdvInterval, RFC 4861 6.2.1's default */
@@ -46,7 +78,7 @@ static void ndr_send(struct stack *st, unsigned ifindex, const uint8_t *dst, con
 
 static bool ndr_peer_allow(struct stack *st, const uint8_t *addr)
 {
-	struct icmp_peer *e = icmp_peer_get(st, st->ndr.peers, ND_REDIRECT_PEERS, addr, 16);
+	struct icmp_peer *e = icmp_peer_get(st, st->ndr->peers, ND_REDIRECT_PEERS, addr, 16);
 	return icmp_peer_take(st, &e->tokens, &e->last, REDIRECT_T_MS);
 }
 
@@ -113,16 +145,16 @@ static void ndr_send_ra(struct stack *st, unsigned ifindex, uint16_t lifetime)
 	len += 8;
 	m[len] = 5;                                 /* MTU */
 	m[len + 1] = 1;
-	be32_put(m + len + 4, ifp->in6.mtu);
+	be32_put(m + len + 4, ifp->in6->mtu);
 	len += 8;
-	for (unsigned i = 0; i < ifp->in6.naddr; i++) {
-		const struct ifaddr6 *a = &ifp->in6.addr[i];
+	for (unsigned i = 0; i < ifp->in6->naddr; i++) {
+		const struct ifaddr6 *a = &ifp->in6->addr[i];
 		if ((a->flags & (IFA6_F_LINKLOCAL | IFA6_F_ANYCAST | IFA6_F_SLAAC)) || a->plen != 64)
 			continue;
 		bool dup = false;                   /* one PIO per /64 */
 		for (unsigned j = 0; j < i; j++)
-			dup |= ifp->in6.addr[j].plen == 64 && !(ifp->in6.addr[j].flags & (IFA6_F_LINKLOCAL | IFA6_F_SLAAC)) &&
-			       ip6_prefix_eq(ifp->in6.addr[j].addr, a->addr, 64);
+			dup |= ifp->in6->addr[j].plen == 64 && !(ifp->in6->addr[j].flags & (IFA6_F_LINKLOCAL | IFA6_F_SLAAC)) &&
+			       ip6_prefix_eq(ifp->in6->addr[j].addr, a->addr, 64);
 		if (dup)
 			continue;
 		uint8_t *o = m + len;
@@ -136,7 +168,7 @@ static void ndr_send_ra(struct stack *st, unsigned ifindex, uint16_t lifetime)
 		len += 32;
 	}
 	ndr_send(st, ifindex, allnodes, m, len);
-	st->ndr.ra[ifindex].last = st->now;
+	st->ndr->ra[ifindex].last = st->now;
 }
 
 static uint64_t ndr_next_interval(struct stack *st, struct nd_ra_state *r)
@@ -152,14 +184,14 @@ static uint64_t ndr_next_interval(struct stack *st, struct nd_ra_state *r)
 
 bool ndisc_ra_enabled(const struct stack *st, unsigned ifindex)
 {
-	return ifindex < STACK_MAX_IFACES && st->ndr.ra[ifindex].on;
+	return ifindex < STACK_MAX_IFACES && st->ndr->ra[ifindex].on;
 }
 
 void ndisc_ra_set(struct stack *st, unsigned ifindex, bool on)
 {
 	if (ifindex >= st->nifs || ifindex >= STACK_MAX_IFACES)
 		return;
-	struct nd_ra_state *r = &st->ndr.ra[ifindex];
+	struct nd_ra_state *r = &st->ndr->ra[ifindex];
 	if (on == r->on)
 		return;
 	r->on = on;
@@ -180,7 +212,7 @@ void ndisc_ra_solicited(struct stack *st, unsigned ifindex)
 {
 	if (!ndisc_ra_enabled(st, ifindex) || !st->knobs.ip6_forwarding)
 		return;
-	struct nd_ra_state *r = &st->ndr.ra[ifindex];
+	struct nd_ra_state *r = &st->ndr->ra[ifindex];
 	uint64_t at = st->now + stack_random(st) % RA_RS_DELAY_MS;
 	if (r->last && at < r->last + RA_MIN_DELAY_MS)
 		at = r->last + RA_MIN_DELAY_MS;
@@ -191,14 +223,14 @@ void ndisc_ra_solicited(struct stack *st, unsigned ifindex)
 void ndisc_ra_shutdown(struct stack *st)
 {
 	for (unsigned i = 0; i < st->nifs && i < STACK_MAX_IFACES; i++)
-		if (st->ndr.ra[i].on && st->knobs.ip6_forwarding && st->ifs[i].up)
+		if (st->ndr->ra[i].on && st->knobs.ip6_forwarding && st->ifs[i].up)
 			ndr_send_ra(st, i, 0);
 }
 
 void ndisc_router_poll(struct stack *st)
 {
 	for (unsigned i = 0; i < st->nifs && i < STACK_MAX_IFACES; i++) {
-		struct nd_ra_state *r = &st->ndr.ra[i];
+		struct nd_ra_state *r = &st->ndr->ra[i];
 		if (r->final_due) {
 			r->final_due = false;
 			if (st->ifs[i].up && st->knobs.ip6_forwarding)
@@ -207,7 +239,7 @@ void ndisc_router_poll(struct stack *st)
 		if (!r->on)
 			continue;
 		/* Advertising needs forwarding on, the link up and our link-local valid. */
-		if (!st->knobs.ip6_forwarding || !st->ifs[i].up || st->ifs[i].in6.disabled || !ip6_linklocal(st, i)) {
+		if (!st->knobs.ip6_forwarding || !st->ifs[i].up || st->ifs[i].in6->disabled || !ip6_linklocal(st, i)) {
 			if (r->next < st->now + 1000)
 				r->next = st->now + 1000;
 			continue;
@@ -226,7 +258,7 @@ uint64_t ndisc_router_deadline(const struct stack *st)
 {
 	uint64_t d = UINT64_MAX;
 	for (unsigned i = 0; i < st->nifs && i < STACK_MAX_IFACES; i++) {
-		const struct nd_ra_state *r = &st->ndr.ra[i];
+		const struct nd_ra_state *r = &st->ndr->ra[i];
 		if (r->final_due)
 			return st->now;
 		if (!r->on)

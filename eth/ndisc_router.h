@@ -7,29 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "icmp/icmp4.h"
 #include "stack/pkb.h"
 
 struct stack;
 
-#define ND_REDIRECT_PEERS 64
-
-
-/* V6.16: one interface's advertising. */
-struct nd_ra_state {
-	bool on;                /* the `ra` option */
-	bool final_due;         /* turned off: one RA with Router Lifetime 0 to send */
-	uint8_t initial_left;   /* of the first 3, at most 16 s apart */
-	uint64_t next;          /* the next unsolicited RA; UINT64_MAX none */
-	uint64_t last;          /* the last RA sent (multicast), for the 3 s spacing */
-	uint64_t solicited_at;  /* an RA answering an RS is due then; UINT64_MAX none */
-};
-
-struct nd_router {
-	struct icmp_peer peers[ND_REDIRECT_PEERS]; /* V6.14's buckets: per destination and per source */
-	struct nd_ra_state ra[8];
-};
-
+/* Allocates the router state (Redirect buckets, RA schedules): 0 or -ENOMEM; ..._fini frees it. */
+int ndisc_router_init(struct stack *st);
+void ndisc_router_fini(struct stack *st);
 /* V6.14: p (IPv6 header at data, about to be forwarded, hop limit not yet decremented) leaves by
  * the interface it came in on, toward nexthop: tell its source of the better first hop. Does not
  * consume p. */

@@ -1,30 +1,44 @@
 /* eth/neigh.c — the neighbour cache and its state machine, shared by every resolver (see neigh.h). */
 #include "eth/neigh.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "eth/neigh_int.h"
 
 #include "eth/eth.h"
 #include "stack/core.h"
 
-void neigh_init(struct stack *st)
+int neigh_init(struct stack *st)
 {
-	st->neigh.deadline = UINT64_MAX;
+	st->neigh = calloc(1, sizeof(*st->neigh));
+	if (!st->neigh)
+		return -ENOMEM;
+	st->neigh->deadline = UINT64_MAX;
+	return 0;
+}
+
+void neigh_fini(struct stack *st)
+{
+	free(st->neigh);
+	st->neigh = NULL;
 }
 
 void neigh_register(struct stack *st, enum neigh_family fam, const struct neigh_ops *ops)
 {
-	st->neigh.ops[fam] = ops;
+	st->neigh->ops[fam] = ops;
 }
 
 static const struct neigh_ops *neigh_ops_of(const struct stack *st, const struct neigh_entry *e)
 {
-	return st->neigh.ops[e->family];
+	return st->neigh->ops[e->family];
 }
 
 /* One of e's times (enum NEIGH_T_*): the resolver's own when it has a say, else its fixed one. */
 static uint32_t neigh_time(struct stack *st, const struct neigh_entry *e, int which)
 {
-	const struct neigh_ops *ops = st->neigh.ops[e->family];
+	const struct neigh_ops *ops = st->neigh->ops[e->family];
 	if (ops->time_ms)
 		return ops->time_ms(st, e, which);
 	switch (which) {
@@ -55,7 +69,7 @@ static uint32_t neigh_hash(const uint8_t *addr, unsigned alen)
 static struct neigh_entry *neigh_find(struct stack *st, enum neigh_family fam, unsigned ifindex, const uint8_t *addr,
 				      unsigned alen)
 {
-	struct neigh_table *t = &st->neigh;
+	struct neigh_table *t = st->neigh;
 	uint32_t home = neigh_hash(addr, alen);
 	/* Open addressing from the home slot; deletions leave holes, so a miss reads the whole table
 	 * (256 compares, only for a neighbour we do not have yet). */
@@ -79,8 +93,8 @@ const struct neigh_entry *neigh_lookup(const struct stack *st, enum neigh_family
 static void neigh_set_timer(struct stack *st, struct neigh_entry *e, uint64_t t)
 {
 	e->timer = t;
-	if (t < st->neigh.deadline)
-		st->neigh.deadline = t;
+	if (t < st->neigh->deadline)
+		st->neigh->deadline = t;
 }
 
 /* Sends e's queue now that the neighbour answered. e stays live throughout. */
@@ -89,7 +103,7 @@ static void neigh_queue_send(struct stack *st, struct neigh_entry *e)
 	const struct neigh_ops *ops = neigh_ops_of(st, e);
 	struct pkb *p;
 	while ((p = pkb_queue_pop(&e->q))) {
-		st->neigh.pending--;
+		st->neigh->pending--;
 		eth_output(st, p, e->mac, ops->ethertype);
 	}
 }
@@ -100,7 +114,7 @@ static void neigh_queue_send(struct stack *st, struct neigh_entry *e)
  * outermost caller drains. */
 static void neigh_fail_drain(struct stack *st)
 {
-	struct neigh_table *t = &st->neigh;
+	struct neigh_table *t = st->neigh;
 	struct pkb *p;
 	if (t->failing)
 		return; /* an outer frame is draining: it will see what we added */
@@ -114,7 +128,7 @@ static void neigh_fail_drain(struct stack *st)
 /* Frees e at once (counts settled, slot reusable); its queued packets move to failq. */
 static void neigh_entry_free(struct stack *st, struct neigh_entry *e)
 {
-	struct neigh_table *t = &st->neigh;
+	struct neigh_table *t = st->neigh;
 	struct pkb *p;
 	while ((p = pkb_queue_pop(&e->q))) {
 		t->pending--;
@@ -130,7 +144,7 @@ static void neigh_entry_free(struct stack *st, struct neigh_entry *e)
 static struct neigh_entry *neigh_alloc(struct stack *st, enum neigh_family fam, unsigned ifindex, const uint8_t *addr,
 				       unsigned alen)
 {
-	struct neigh_table *t = &st->neigh;
+	struct neigh_table *t = st->neigh;
 	struct neigh_entry *e = NULL, *oldest = NULL;
 	uint32_t home = neigh_hash(addr, alen);
 
@@ -198,7 +212,7 @@ static void neigh_used(struct stack *st, struct neigh_entry *e)
 
 static void neigh_output_one(struct stack *st, enum neigh_family fam, struct pkb *p, const uint8_t *addr, unsigned alen)
 {
-	const struct neigh_ops *ops = st->neigh.ops[fam];
+	const struct neigh_ops *ops = st->neigh->ops[fam];
 	struct neigh_entry *e = neigh_find(st, fam, p->ifindex, addr, alen);
 
 	if (e && e->state != NEIGH_INCOMPLETE) {
@@ -217,14 +231,14 @@ static void neigh_output_one(struct stack *st, enum neigh_family fam, struct pkb
 	 * not take the buffers reception needs (an eighth of the pool at most, none of its reserve). */
 	if (e->q.len >= NEIGH_PENDING_MAX) {
 		stack_drop(st, pkb_queue_pop(&e->q), ops->c_queue_drops);
-		st->neigh.pending--;
+		st->neigh->pending--;
 	}
-	if (st->neigh.pending >= st->pool.count / 8 || stack_pool_low(st)) {
+	if (st->neigh->pending >= st->pool.count / 8 || stack_pool_low(st)) {
 		stack_drop(st, p, ops->c_queue_drops);
 	} else {
 		stack_rx_outcome(st, p, C_RxAnswered); /* a reply in the frame's buffer, waiting (forwarded: counted) */
 		pkb_queue_push(&e->q, p);
-		st->neigh.pending++;
+		st->neigh->pending++;
 	}
 	/* The first solicitation goes once the packet waits, as Linux's timer-driven one does: ND
 	 * takes its source from the waiting packet (V6.8, ndisc.c:ndisc_solicit). */
@@ -367,7 +381,7 @@ static void neigh_timer(struct stack *st, struct neigh_entry *e)
 
 void neigh_poll(struct stack *st)
 {
-	struct neigh_table *t = &st->neigh;
+	struct neigh_table *t = st->neigh;
 	uint64_t next = UINT64_MAX;
 	if (st->now < t->deadline)
 		return;
@@ -386,22 +400,22 @@ void neigh_poll(struct stack *st)
 
 uint64_t neigh_deadline(const struct stack *st)
 {
-	return st->neigh.deadline;
+	return st->neigh->deadline;
 }
 
 void neigh_flush(struct stack *st)
 {
 	for (unsigned i = 0; i < NEIGH_SIZE; i++)
-		pkb_queue_purge(&st->pool, &st->neigh.e[i].q);
-	pkb_queue_purge(&st->pool, &st->neigh.failq);
-	st->neigh.pending = 0;
+		pkb_queue_purge(&st->pool, &st->neigh->e[i].q);
+	pkb_queue_purge(&st->pool, &st->neigh->failq);
+	st->neigh->pending = 0;
 }
 
 void neigh_foreach(const struct stack *st, void (*fn)(const struct neigh_entry *e, void *arg), void *arg)
 {
 	for (unsigned i = 0; i < NEIGH_SIZE; i++)
-		if (st->neigh.e[i].state != NEIGH_FREE)
-			fn(&st->neigh.e[i], arg);
+		if (st->neigh->e[i].state != NEIGH_FREE)
+			fn(&st->neigh->e[i], arg);
 }
 
 const char *neigh_state_name(enum neigh_state s)

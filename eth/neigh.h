@@ -79,17 +79,9 @@ struct neigh_ops {
 };
 enum { NEIGH_T_REACHABLE, NEIGH_T_STALE, NEIGH_T_DELAY, NEIGH_T_RETRANS };
 
-struct neigh_table {
-	struct neigh_entry e[NEIGH_SIZE];
-	const struct neigh_ops *ops[NEIGH_FAMILIES];
-	unsigned used;
-	unsigned pending;          /* packets queued on all entries: at most an eighth of the pool */
-	uint64_t deadline;         /* no entry's timer is earlier; exact after each neigh_poll */
-	struct pkb_queue failq;    /* packets of freed entries, waiting for `failed` (neigh_fail_drain) */
-	bool failing;              /* failq is being drained (by an outer call) */
-};
-
-void neigh_init(struct stack *st);
+/* Allocates the cache: 0 or -ENOMEM. neigh_fini frees it (after neigh_flush). */
+int neigh_init(struct stack *st);
+void neigh_fini(struct stack *st);
 void neigh_register(struct stack *st, enum neigh_family fam, const struct neigh_ops *ops);
 
 /* The entry for addr on ifindex, or NULL. */

@@ -11,6 +11,7 @@
 #include "icmp/icmp_ext.h"
 #include "icmp/ping.h"
 #include "icmp/probe.h"
+#include "ip/ip4.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -49,9 +50,15 @@ static const struct icmp4_type_desc {
 	[ICMP4_ADDRESSREPLY] = { NULL, false },
 };
 
-void icmp4_init(struct stack *st)
+int icmp4_init(struct stack *st)
 {
 	ip4_register_proto(st, IPPROTO_ICMP_, icmp4_input, ping_err);
+	return icmp_ratelimit_init(st);
+}
+
+void icmp4_fini(struct stack *st)
+{
+	icmp_ratelimit_fini(st);
 }
 
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
@@ -271,9 +278,7 @@ void icmp4_deliver_error_msg(struct stack *st, uint8_t type, uint8_t code, uint3
 		.msg = msg, .msg_len = msg_len,
 	};
 	icmp4_errno(type, code, &e.err, &e.fatal);
-	const struct ip4_proto *pr = &st->protos[inner[IP4_PROTO]];
-	if (pr->err)
-		pr->err(st, &e);
+	ip4_err_deliver(st, &e);
 }
 
 /* Received errors (§8): 3, 11, 12. */

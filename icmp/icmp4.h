@@ -37,11 +37,6 @@ struct icmp_peer {
 	int64_t tokens;          /* ms of credit */
 	uint64_t last;
 };
-struct icmp4_ratelimit {
-	int64_t credit;          /* global; may go negative */
-	uint64_t stamp;
-	struct icmp_peer peers[ICMP4_PEERS_SETS][ICMP4_PEERS_WAYS];
-};
 /* The entry for key (alen bytes) among the `ways` entries at set: the one holding it, else the
  * free or least recently used one, made new with a whole burst (a new peer is as if last seen a
  * minute ago). */
@@ -94,6 +89,11 @@ void icmp4_deliver_error_msg(struct stack *st, uint8_t type, uint8_t code, uint3
 
 /* ICMP input, registered with IP for protocol 1. Consumes p. */
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
-void icmp4_init(struct stack *st);
+/* Registers ICMP with IPv4 and allocates both families' rate-limit state (icmp4_ratelimit.c):
+ * 0 or -ENOMEM; icmp4_fini frees it. */
+int icmp4_init(struct stack *st);
+void icmp4_fini(struct stack *st);
+int icmp_ratelimit_init(struct stack *st);
+void icmp_ratelimit_fini(struct stack *st);
 
 #endif

@@ -5,11 +5,34 @@
  * replaces entries, never grows memory. */
 #include "icmp/icmp4.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icmp/icmp6.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
+
+/* The limiter's state: the global bucket and each family's table of peers. */
+struct icmp_ratelimit {
+	int64_t credit;          /* global; may go negative */
+	uint64_t stamp;
+	struct icmp_peer peers4[ICMP4_PEERS_SETS][ICMP4_PEERS_WAYS];
+	struct icmp_peer peers6[ICMP6_PEERS_SETS][ICMP6_PEERS_WAYS];
+};
+
+int icmp_ratelimit_init(struct stack *st)
+{
+	st->icmp_rl = calloc(1, sizeof(*st->icmp_rl));
+	return st->icmp_rl ? 0 : -ENOMEM;
+}
+
+void icmp_ratelimit_fini(struct stack *st)
+{
+	free(st->icmp_rl);
+	st->icmp_rl = NULL;
+}
 
 #define RL_PEER_BURST   6       /* XRLIM_BURST_FACTOR */
 #define RL_NEW_PEER_AGE 60000   /* a new peer starts as if last seen a minute ago: full burst */
@@ -22,7 +45,7 @@ bool icmp4_rate_exempt(const struct stack *st, uint8_t type, uint8_t code)
 
 bool icmp_global_allow(struct stack *st)
 {
-	struct icmp4_ratelimit *rl = &st->icmp_rl;
+	struct icmp_ratelimit *rl = st->icmp_rl;
 	if (rl->credit > 0)
 		return true;
 	uint64_t d = st->now - rl->stamp;
@@ -70,7 +93,7 @@ static struct icmp_peer *rl_peer(struct stack *st, uint32_t addr)
 {
 	uint8_t key[4];
 	be32_put(key, addr);
-	struct icmp_peer *set = st->icmp_rl.peers[icmp_peer_hash(key, 4) >> 22 & (ICMP4_PEERS_SETS - 1)];
+	struct icmp_peer *set = st->icmp_rl->peers4[icmp_peer_hash(key, 4) >> 22 & (ICMP4_PEERS_SETS - 1)];
 	return icmp_peer_get(st, set, ICMP4_PEERS_WAYS, key, 4);
 }
 
@@ -100,7 +123,7 @@ static bool rl_peer_allow(struct stack *st, uint32_t dst)
 
 static struct icmp_peer *rl_peer6(struct stack *st, const uint8_t *addr)
 {
-	struct icmp_peer *set = st->icmp6.peers[icmp_peer_hash(addr, 16) >> 23 & (ICMP6_PEERS_SETS - 1)];
+	struct icmp_peer *set = st->icmp_rl->peers6[icmp_peer_hash(addr, 16) >> 23 & (ICMP6_PEERS_SETS - 1)];
 	return icmp_peer_get(st, set, ICMP6_PEERS_WAYS, addr, 16);
 }
 
@@ -130,7 +153,7 @@ bool icmp6_rate_allow(struct stack *st, uint8_t type, const uint8_t *dst)
 			return false;
 		}
 	}
-	st->icmp_rl.credit -= stack_random(st) % 3;
+	st->icmp_rl->credit -= stack_random(st) % 3;
 	return true;
 }
 
@@ -139,7 +162,7 @@ unsigned icmp6_peers_in_use(const struct stack *st)
 	unsigned n = 0;
 	for (unsigned s = 0; s < ICMP6_PEERS_SETS; s++)
 		for (unsigned w = 0; w < ICMP6_PEERS_WAYS; w++)
-			n += st->icmp6.peers[s][w].used != 0;
+			n += st->icmp_rl->peers6[s][w].used != 0;
 	return n;
 }
 
@@ -175,7 +198,7 @@ bool icmp4_rate_allow(struct stack *st, uint8_t type, uint8_t code, uint32_t dst
 		CNT(st, IcmpOutRateLimitHost);
 		return false;
 	}
-	st->icmp_rl.credit -= stack_random(st) % 3;
+	st->icmp_rl->credit -= stack_random(st) % 3;
 	return true;
 }
 
@@ -184,6 +207,6 @@ unsigned icmp4_peers_in_use(const struct stack *st)
 	unsigned n = 0;
 	for (unsigned s = 0; s < ICMP4_PEERS_SETS; s++)
 		for (unsigned w = 0; w < ICMP4_PEERS_WAYS; w++)
-			n += st->icmp_rl.peers[s][w].used != 0;
+			n += st->icmp_rl->peers4[s][w].used != 0;
 	return n;
 }

@@ -8,6 +8,7 @@
 #include "icmp/icmp_ext.h"
 #include "icmp/ping.h"
 #include "icmp/probe.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -259,10 +260,7 @@ void icmp6_deliver_error(struct stack *st, uint8_t type, uint8_t code, uint32_t 
 	if (from)
 		memcpy(e.from, from, 16);
 	icmp6_errno(type, code, &e.err, &e.fatal);
-	const struct ip6_proto *pr = &st->ip6.protos[proto];
-	if (pr->err)
-		pr->err(st, &e);
-	else if (from)
+	if (!ip6_err_deliver(st, proto, &e) && from)
 		CNT(st, Icmp6InErrors);
 }
 

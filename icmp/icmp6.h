@@ -34,10 +34,6 @@
 #define ICMP6_PEERS_SETS    512  /* per-destination rate-limit table: sets ... */
 #define ICMP6_PEERS_WAYS    4    /* ... of this many entries; the least recently used is replaced */
 
-struct icmp6_state {
-	struct icmp_peer peers[ICMP6_PEERS_SETS][ICMP6_PEERS_WAYS]; /* icmp/icmp4.h's peers */
-};
-
 void icmp6_init(struct stack *st);
 /* ICMPv6 input, registered with IPv6 for next header 58. Consumes p. */
 void icmp6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);

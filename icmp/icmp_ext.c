@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "ip/ip4.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -26,8 +28,8 @@ static uint32_t iio_addr(const struct iface *ifp)
 /* X3.3 for ICMPv6: the first global unicast address, not tentative, never link-local. */
 static const uint8_t *iio_addr6(const struct iface *ifp)
 {
-	for (unsigned i = 0; i < ifp->in6.naddr; i++) {
-		const struct ifaddr6 *a = &ifp->in6.addr[i];
+	for (unsigned i = 0; i < ifp->in6->naddr; i++) {
+		const struct ifaddr6 *a = &ifp->in6->addr[i];
 		if (a->state == IFA6_VALID && !(a->flags & (IFA6_F_LINKLOCAL | IFA6_F_ANYCAST)))
 			return a->addr;
 	}

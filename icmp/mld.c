@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "icmp/icmp6.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 
@@ -24,7 +25,7 @@ static bool mld_reportable(const uint8_t *g)
 static bool mld_v1(const struct stack *st, unsigned ifindex)
 {
 	return st->knobs.ip6_force_mld_version == 1 ||
-	       (st->knobs.ip6_force_mld_version == 0 && st->now < st->ifs[ifindex].in6.mldv1_until);
+	       (st->knobs.ip6_force_mld_version == 0 && st->now < st->ifs[ifindex].in6->mldv1_until);
 }
 
 /* V7.2: from our link-local (:: while none is valid), hop limit 1, Router Alert in Hop-by-Hop. */
@@ -65,7 +66,7 @@ static void mld_report(struct stack *st, unsigned ifindex, const uint8_t *g, uin
 /* V7.5: one MLDv2 report listing every group (IS_EXCLUDE), or per-group v1 reports. */
 static void mld_report_all(struct stack *st, unsigned ifindex)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	if (mld_v1(st, ifindex)) {
 		for (unsigned i = 0; i < in6->ngroups; i++)
 			if (mld_reportable(in6->groups[i].addr))
@@ -111,7 +112,7 @@ void mld_group_left(struct stack *st, unsigned ifindex, struct mcast6_group *g)
 void mld_poll(struct stack *st)
 {
 	for (unsigned i = 0; i < st->nifs; i++) {
-		struct iface6 *in6 = &st->ifs[i].in6;
+		struct iface6 *in6 = st->ifs[i].in6;
 		if (!st->ifs[i].up || in6->disabled)
 			continue;
 		if (st->now >= in6->mld_general_at) {
@@ -139,7 +140,7 @@ uint64_t mld_deadline(const struct stack *st)
 {
 	uint64_t d = UINT64_MAX;
 	for (unsigned i = 0; i < st->nifs; i++) {
-		const struct iface6 *in6 = &st->ifs[i].in6;
+		const struct iface6 *in6 = st->ifs[i].in6;
 		if (!st->ifs[i].up || in6->disabled)
 			continue;
 		if (in6->mld_general_at < d)
@@ -155,7 +156,7 @@ uint64_t mld_deadline(const struct stack *st)
 void mld_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 {
 	const uint8_t *m = p->data;
-	struct iface6 *in6 = &st->ifs[rx->ifindex].in6;
+	struct iface6 *in6 = st->ifs[rx->ifindex].in6;
 
 	if (m[0] != ICMP6_MLD_QUERY) {
 		stack_consume(st, p);

@@ -13,6 +13,8 @@
 #include "icmp/icmp6.h"
 #include "icmp/icmp_ext.h"
 #include "icmp/probe.h"
+#include "ip/ip4.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"

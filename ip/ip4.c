@@ -2,20 +2,41 @@
 #include "ip/ip4.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icmp/icmp4.h"
 #include "icmp/icmp_ext.h"
+#include "ip/ip4_int.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
 
 #define IP4_ALLHOSTS 0xe0000001u /* 224.0.0.1, joined by every host (RFC 1112) */
 
+int ip4_init(struct stack *st)
+{
+	st->ip4 = calloc(1, sizeof(*st->ip4));
+	return st->ip4 ? 0 : -ENOMEM;
+}
+
+void ip4_fini(struct stack *st)
+{
+	free(st->ip4);
+	st->ip4 = NULL;
+}
+
 void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input, ip4_err_fn err)
 {
-	st->protos[proto].input = input;
-	st->protos[proto].err = err;
+	st->ip4->protos[proto].input = input;
+	st->ip4->protos[proto].err = err;
+}
+
+void ip4_err_deliver(struct stack *st, const struct ip4_err *e)
+{
+	const struct ip4_proto *pr = &st->ip4->protos[e->inner[IP4_PROTO]];
+	if (pr->err)
+		pr->err(st, e);
 }
 
 bool ip4_is_local(const struct stack *st, uint32_t addr)
@@ -162,7 +183,7 @@ void ip4_input(struct stack *st, struct pkb *p)
 		rx.ttl = h[IP4_TTL];
 		rx.l2flags = p->flags & (PKB_L2_BCAST | PKB_L2_MCAST);
 	}
-	const struct ip4_proto *pr = &st->protos[rx.proto];
+	const struct ip4_proto *pr = &st->ip4->protos[rx.proto];
 	if (!pr->input) {
 		if (rx.dst_kind == IP4_DST_LOCAL)
 			icmp4_send_error(st, p, ICMP4_DEST_UNREACH, 2, 0);
@@ -182,7 +203,7 @@ void ip4_input(struct stack *st, struct pkb *p)
 
 static bool ip4_redirect_allow(struct stack *st, uint32_t src)
 {
-	struct redirect_peer *r = &st->redirects[(src * 0x9e3779b1u) >> 24];
+	struct redirect_peer *r = &st->ip4->redirects[(src * 0x9e3779b1u) >> 24];
 	if (!r->used || r->addr != src) {
 		r->used = true;
 		r->addr = src;

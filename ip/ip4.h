@@ -115,8 +115,15 @@ struct ip4_proto {
 	ip4_err_fn err;        /* errors about datagrams this protocol sent; may be NULL */
 };
 
+/* Allocates IPv4's own state (protocol table, reassembly, redirect limiter): 0 or -ENOMEM.
+ * ip4_fini frees it (after ip4_reasm_flush). */
+int ip4_init(struct stack *st);
+void ip4_fini(struct stack *st);
 /* Registers a protocol's input and error handlers for local delivery. */
 void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input, ip4_err_fn err);
+/* A received error goes to the error handler of the protocol that sent the quoted datagram
+ * (Linux's icmp_socket_deliver); nothing when that protocol has none. */
+void ip4_err_deliver(struct stack *st, const struct ip4_err *e);
 
 /* IPv4 input (p->data at the header, p->ifindex and p->flags set by Ethernet). Consumes p. */
 void ip4_input(struct stack *st, struct pkb *p);
@@ -137,33 +144,6 @@ int ip4_opts_echo(const struct stack *st, const uint8_t *iph, const struct ip4_o
  * the destination into its last slot and puts the route's first hop in the header. */
 void ip4_opts_fill(const struct stack *st, uint8_t *iph, const struct ip4_opts *o, uint32_t src);
 
-#define REASM_MAX_QUEUES 64
-
-struct reasm_queue {
-	bool used, first_in, last_in;
-	uint8_t proto;
-	uint16_t id;
-	uint32_t src, dst;
-	uint32_t len;           /* end of the data, as far as known */
-	uint64_t expires;       /* creation + ipfrag_time; never extended */
-	uint32_t peer_seq;      /* the source's fragment count at this queue's last fragment */
-	struct pkb *frags;      /* sorted by frag_off; IPv4 header at data */
-};
-
-/* Fragments counted per source, for ipfrag_max_dist (Linux's inet_peer rid); fixed size. */
-struct reasm_peer {
-	uint32_t addr;
-	uint32_t seq;
-};
-
-struct reasm_state {
-	struct reasm_queue q[REASM_MAX_QUEUES];
-	struct reasm_peer peers[256];
-	unsigned nqueues;
-	size_t mem;             /* bytes of buffers held by queues */
-	bool over;              /* above ipfrag_high_thresh, not yet back under ipfrag_low_thresh */
-};
-
 /* Takes a fragment (header at data, validated, for local delivery). Consumes p; returns the whole
  * datagram when p completed it, else NULL. */
 struct pkb *ip4_reasm(struct stack *st, struct pkb *p);
@@ -179,13 +159,6 @@ void ip4_output_finish_mtu(struct stack *st, struct pkb *p, unsigned ifindex, ui
 
 /* Forwards a datagram not addressed to us (ICMP-SPEC §9). Consumes p. */
 void ip4_forward(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
-
-struct redirect_peer {
-	uint32_t addr;
-	bool used;
-	uint8_t n;              /* redirects sent since the last silence */
-	uint64_t last;
-};
 
 /* ARP gave up on the next hop of p (IPv4 header at p->data). Consumes p. */
 void ip4_neigh_failed(struct stack *st, struct pkb *p);

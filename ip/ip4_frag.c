@@ -2,8 +2,10 @@
  * delivery (ICMP-SPEC §10, Linux's ip_fragment.c rules: RFC 5722-style overlap policy). */
 #include <string.h>
 
+#include "icmp/icmp4.h"
 #include "ip/frag_list.h"
 #include "ip/ip4.h"
+#include "ip/ip4_int.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -83,11 +85,11 @@ static void reasm_free_queue(struct stack *st, struct reasm_queue *q)
 	struct pkb *p;
 	while ((p = q->frags)) {
 		q->frags = p->next;
-		st->reasm.mem -= p->cap;
+		st->ip4->reasm.mem -= p->cap;
 		pkb_free(&st->pool, p);
 	}
 	q->used = false;
-	st->reasm.nqueues--;
+	st->ip4->reasm.nqueues--;
 }
 
 static void reasm_fail(struct stack *st, struct reasm_queue *q, bool overlap)
@@ -102,7 +104,7 @@ static struct reasm_queue *reasm_find(struct stack *st, uint32_t src, uint32_t d
 {
 	struct reasm_queue *free_q = NULL, *oldest = NULL;
 	for (unsigned i = 0; i < REASM_MAX_QUEUES; i++) {
-		struct reasm_queue *q = &st->reasm.q[i];
+		struct reasm_queue *q = &st->ip4->reasm.q[i];
 		if (!q->used) {
 			if (!free_q)
 				free_q = q;
@@ -124,7 +126,7 @@ static struct reasm_queue *reasm_find(struct stack *st, uint32_t src, uint32_t d
 	free_q->id = id;
 	free_q->proto = proto;
 	free_q->expires = st->now + (uint64_t)st->knobs.ipfrag_time * 1000;
-	st->reasm.nqueues++;
+	st->ip4->reasm.nqueues++;
 	return free_q;
 }
 
@@ -133,7 +135,7 @@ static struct reasm_queue *reasm_find(struct stack *st, uint32_t src, uint32_t d
  * never starve reception. */
 static bool reasm_memory_ok(struct stack *st)
 {
-	struct reasm_state *r = &st->reasm;
+	struct reasm_state *r = &st->ip4->reasm;
 	if (r->over && r->mem < (size_t)st->knobs.ipfrag_low_thresh)
 		r->over = false;
 	if (!r->over && r->mem > (size_t)st->knobs.ipfrag_high_thresh)
@@ -183,7 +185,7 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 	struct reasm_queue *q = reasm_find(st, src, be32_get(h + IP4_DST), be16_get(h + IP4_ID), h[IP4_PROTO]);
 	/* ipfrag_max_dist: when more fragments of other datagrams from this source came since this
 	 * queue's last one, the queue is likely stale (a wrapped IP ID): start it again. */
-	struct reasm_peer *peer = &st->reasm.peers[(src * 0x9e3779b1u) >> 24];
+	struct reasm_peer *peer = &st->ip4->reasm.peers[(src * 0x9e3779b1u) >> 24];
 	if (peer->addr != src) {
 		peer->addr = src;
 		peer->seq = 0;
@@ -227,7 +229,7 @@ struct pkb *ip4_reasm(struct stack *st, struct pkb *p)
 	p->len = hlen + (end - off);
 	stack_rx_outcome(st, p, C_RxHeld);
 	frag_list_insert(&q->frags, p, off, end);
-	st->reasm.mem += p->cap;
+	st->ip4->reasm.mem += p->cap;
 	if (off == 0)
 		q->first_in = true;
 	if (!q->first_in || !q->last_in)
@@ -261,8 +263,8 @@ corrupt:
 
 void ip4_reasm_poll(struct stack *st)
 {
-	for (unsigned i = 0; i < REASM_MAX_QUEUES && st->reasm.nqueues; i++) {
-		struct reasm_queue *q = &st->reasm.q[i];
+	for (unsigned i = 0; i < REASM_MAX_QUEUES && st->ip4->reasm.nqueues; i++) {
+		struct reasm_queue *q = &st->ip4->reasm.q[i];
 		if (!q->used || st->now < q->expires)
 			continue;
 		CNT(st, IpReasmTimeout);
@@ -276,15 +278,15 @@ void ip4_reasm_poll(struct stack *st)
 uint64_t ip4_reasm_deadline(const struct stack *st)
 {
 	uint64_t next = UINT64_MAX;
-	for (unsigned i = 0; i < REASM_MAX_QUEUES && st->reasm.nqueues; i++)
-		if (st->reasm.q[i].used && st->reasm.q[i].expires < next)
-			next = st->reasm.q[i].expires;
+	for (unsigned i = 0; i < REASM_MAX_QUEUES && st->ip4->reasm.nqueues; i++)
+		if (st->ip4->reasm.q[i].used && st->ip4->reasm.q[i].expires < next)
+			next = st->ip4->reasm.q[i].expires;
 	return next;
 }
 
 void ip4_reasm_flush(struct stack *st)
 {
 	for (unsigned i = 0; i < REASM_MAX_QUEUES; i++)
-		if (st->reasm.q[i].used)
-			reasm_free_queue(st, &st->reasm.q[i]);
+		if (st->ip4->reasm.q[i].used)
+			reasm_free_queue(st, &st->ip4->reasm.q[i]);
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eth/eth.h"
@@ -110,11 +111,11 @@ uint16_t ip6_csum(const uint8_t *src, const uint8_t *dst, uint8_t proto, const v
 const struct ifaddr6 *ip6_addr_find(const struct stack *st, const uint8_t *a, unsigned *ifindex)
 {
 	for (unsigned i = 0; i < st->nifs; i++)
-		for (unsigned j = 0; j < st->ifs[i].in6.naddr; j++)
-			if (memcmp(st->ifs[i].in6.addr[j].addr, a, 16) == 0) {
+		for (unsigned j = 0; j < st->ifs[i].in6->naddr; j++)
+			if (memcmp(st->ifs[i].in6->addr[j].addr, a, 16) == 0) {
 				if (ifindex)
 					*ifindex = i;
-				return &st->ifs[i].in6.addr[j];
+				return &st->ifs[i].in6->addr[j];
 			}
 	return NULL;
 }
@@ -127,7 +128,7 @@ bool ip6_is_local(const struct stack *st, const uint8_t *a)
 
 const struct ifaddr6 *ip6_linklocal(const struct stack *st, unsigned ifindex)
 {
-	const struct iface6 *in6 = &st->ifs[ifindex].in6;
+	const struct iface6 *in6 = st->ifs[ifindex].in6;
 	for (unsigned j = 0; j < in6->naddr; j++)
 		if ((in6->addr[j].flags & IFA6_F_LINKLOCAL) && in6->addr[j].state == IFA6_VALID)
 			return &in6->addr[j];
@@ -136,14 +137,14 @@ const struct ifaddr6 *ip6_linklocal(const struct stack *st, unsigned ifindex)
 
 uint8_t ip6_hop_limit(const struct stack *st, unsigned ifindex)
 {
-	uint8_t h = ifindex < st->nifs ? st->ifs[ifindex].in6.hop_limit : 0;
+	uint8_t h = ifindex < st->nifs ? st->ifs[ifindex].in6->hop_limit : 0;
 	return h ? h : (uint8_t)st->knobs.ip6_hop_limit;
 }
 
 /* V8.5: with forwarding on, the all-zero suffix of every on-link prefix is our anycast address. */
 static bool ip6_is_subnet_anycast(const struct stack *st, unsigned ifindex, const uint8_t *dst)
 {
-	const struct iface6 *in6 = &st->ifs[ifindex].in6;
+	const struct iface6 *in6 = st->ifs[ifindex].in6;
 	for (unsigned j = 0; j < in6->naddr; j++) {
 		const struct ifaddr6 *a = &in6->addr[j];
 		unsigned plen = a->plen;
@@ -174,7 +175,7 @@ enum ip6_dst_kind ip6_dst_kind(const struct stack *st, unsigned ifindex, const u
 
 static struct mcast6_group *ip6_mc_find(struct stack *st, unsigned ifindex, const uint8_t *grp)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	for (unsigned i = 0; i < in6->ngroups; i++)
 		if (memcmp(in6->groups[i].addr, grp, 16) == 0)
 			return &in6->groups[i];
@@ -186,17 +187,17 @@ bool ip6_mc_joined(const struct stack *st, unsigned ifindex, const uint8_t *grp)
 	if (ifindex >= st->nifs)
 		return false;
 	if (memcmp(grp, ip6_allnodes, 16) == 0)
-		return !st->ifs[ifindex].in6.disabled;
+		return !st->ifs[ifindex].in6->disabled;
 	/* V8.5: a router listens to ff02::2 and ff05::2. */
 	static const uint8_t site_routers[16] = { 0xff, 0x05, [15] = 2 };
 	if (st->knobs.ip6_forwarding && (memcmp(grp, ip6_allrouters, 16) == 0 || memcmp(grp, site_routers, 16) == 0))
-		return !st->ifs[ifindex].in6.disabled;
+		return !st->ifs[ifindex].in6->disabled;
 	return ip6_mc_find((struct stack *)st, ifindex, grp) != NULL;
 }
 
 void ip6_mc_join(struct stack *st, unsigned ifindex, const uint8_t *grp)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	struct mcast6_group *g = ip6_mc_find(st, ifindex, grp);
 	if (g) {
 		g->users++;
@@ -214,7 +215,7 @@ void ip6_mc_join(struct stack *st, unsigned ifindex, const uint8_t *grp)
 
 void ip6_mc_leave(struct stack *st, unsigned ifindex, const uint8_t *grp)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	struct mcast6_group *g = ip6_mc_find(st, ifindex, grp);
 	if (!g || --g->users)
 		return;
@@ -230,7 +231,7 @@ int ip6_addr_add(struct stack *st, unsigned ifindex, const uint8_t *a, unsigned 
 	if (ifindex >= st->nifs)
 		return -EINVAL;
 	struct iface *ifp = &st->ifs[ifindex];
-	struct iface6 *in6 = &ifp->in6;
+	struct iface6 *in6 = ifp->in6;
 	if (plen > 128 || plen == 0 || ip6_is_any(a) || ip6_is_loopback(a) || ip6_is_mcast(a))
 		return -EINVAL;
 	if (ip6_addr_find(st, a, NULL))
@@ -259,7 +260,7 @@ int ip6_addr_add(struct stack *st, unsigned ifindex, const uint8_t *a, unsigned 
 
 int ip6_addr_del(struct stack *st, unsigned ifindex, const uint8_t *a)
 {
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	for (unsigned j = 0; j < in6->naddr; j++) {
 		struct ifaddr6 *x = &in6->addr[j];
 		if (memcmp(x->addr, a, 16) != 0)
@@ -290,7 +291,7 @@ void ip6_router_groups_sync(struct stack *st, unsigned ifindex)
 	 * prefix up to /104, fe80:: included (V1.13: "of each unicast and anycast address"). */
 	static const uint8_t site_routers[16] = { 0xff, 0x05, [15] = 2 };
 	static const uint8_t sn_anycast[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff };
-	struct iface6 *in6 = &st->ifs[ifindex].in6;
+	struct iface6 *in6 = st->ifs[ifindex].in6;
 	bool want = st->knobs.ip6_forwarding != 0;
 	if (in6->router_groups == want)
 		return;
@@ -309,7 +310,7 @@ void ip6_router_groups_sync(struct stack *st, unsigned ifindex)
 void ip6_iface_up(struct stack *st, unsigned ifindex)
 {
 	struct iface *ifp = &st->ifs[ifindex];
-	struct iface6 *in6 = &ifp->in6;
+	struct iface6 *in6 = ifp->in6;
 	if (st->knobs.ip6_disable_ipv6 || ifp->mtu < IP6_MIN_MTU) {
 		in6->disabled = true; /* RFC 8200 5: IPv6 needs a 1280-byte link */
 		return;
@@ -344,7 +345,7 @@ int ip6_select_src(struct stack *st, const uint8_t *dst, int oif, uint8_t out[16
 	const struct ifaddr6 *best = NULL;
 	unsigned best_score = 0;
 	for (unsigned i = 0; i < st->nifs; i++) {
-		const struct iface6 *in6 = &st->ifs[i].in6;
+		const struct iface6 *in6 = st->ifs[i].in6;
 		for (unsigned j = 0; j < in6->naddr; j++) {
 			const struct ifaddr6 *a = &in6->addr[j];
 			if (a->state != IFA6_VALID || (a->flags & IFA6_F_ANYCAST))
@@ -449,15 +450,39 @@ static void ip6_hdr_drop(struct stack *st, struct pkb *p)
 	stack_drop(st, p, C_Ip6InHdrErrors);
 }
 
-void ip6_init(struct stack *st)
+/* The IPv6 state of the stack that is this file's own. */
+struct ip6_state {
+	struct ip6_proto protos[256];
+};
+
+int ip6_init(struct stack *st)
 {
-	(void)st;
+	st->ip6 = calloc(1, sizeof(*st->ip6));
+	if (!st->ip6)
+		return -ENOMEM;
+	return ip6_reasm_init(st);
+}
+
+void ip6_fini(struct stack *st)
+{
+	ip6_reasm_fini(st);
+	free(st->ip6);
+	st->ip6 = NULL;
+}
+
+bool ip6_err_deliver(struct stack *st, uint8_t proto, const struct ip6_err *e)
+{
+	const struct ip6_proto *pr = &st->ip6->protos[proto];
+	if (!pr->err)
+		return false;
+	pr->err(st, e);
+	return true;
 }
 
 void ip6_register_proto(struct stack *st, uint8_t proto, ip6_input_fn input, ip6_err_fn err)
 {
-	st->ip6.protos[proto].input = input;
-	st->ip6.protos[proto].err = err;
+	st->ip6->protos[proto].input = input;
+	st->ip6->protos[proto].err = err;
 }
 
 /* V1.11: a Routing header at off during local delivery. Returns false when p was dropped. */
@@ -541,7 +566,7 @@ static void ip6_deliver(struct stack *st, struct pkb *p, struct ip6_rx *rx, unsi
 			stack_consume(st, p);
 			return;
 		}
-		const struct ip6_proto *pr = &st->ip6.protos[nxt];
+		const struct ip6_proto *pr = &st->ip6->protos[nxt];
 		if (!pr->input || nxt == IPPROTO_HOPOPTS_) {
 			/* V1.12: 4/1 at the byte that names it; HBH not first is such a header too. */
 			icmp6_send_error(st, p, ICMP6_PARAM_PROB, 1, nhoff);
@@ -580,7 +605,7 @@ static void ip6_not_ours(struct stack *st, struct pkb *p, const struct ip6_rx *r
 void ip6_input(struct stack *st, struct pkb *p)
 {
 	const uint8_t *h = p->data;
-	struct iface6 *in6 = &st->ifs[p->ifindex].in6;
+	struct iface6 *in6 = st->ifs[p->ifindex].in6;
 
 	if (in6->disabled) {
 		CNT(st, Ip6InDiscards);

@@ -179,14 +179,16 @@ struct ip6_proto {
 	ip6_err_fn err;
 };
 
-/* The IPv6 state of the stack (owned by ip/ip6.c and its siblings). */
-struct ip6_state {
-	struct ip6_proto protos[256];
-	uint32_t frag_id;       /* identification of our next fragmented datagram */
-};
-
-void ip6_init(struct stack *st);
+/* Allocates IPv6's own state (protocol table; reassembly, ip6_frag.c): 0 or -ENOMEM. ip6_fini
+ * frees it (after ip6_reasm_flush). */
+int ip6_init(struct stack *st);
+void ip6_fini(struct stack *st);
+int ip6_reasm_init(struct stack *st);
+void ip6_reasm_fini(struct stack *st);
 void ip6_register_proto(struct stack *st, uint8_t proto, ip6_input_fn input, ip6_err_fn err);
+/* A received error goes to the error handler of proto, the quoted datagram's upper layer: false
+ * when that protocol has none. */
+bool ip6_err_deliver(struct stack *st, uint8_t proto, const struct ip6_err *e);
 /* IPv6 input (p->data at the header). Consumes p. */
 void ip6_input(struct stack *st, struct pkb *p);
 /* Builds the IPv6 header (and tx->hbh) in front of p->data, routes, fragments above the path MTU

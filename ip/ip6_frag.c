@@ -3,22 +3,37 @@
  * ip6frag_high_thresh and by the pool's reserve. */
 #include "ip/ip6_frag.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icmp/icmp6.h"
 #include "ip/frag_list.h"
+#include "ip/ip4.h"
 #include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 
 #define FRAG_HLEN 8
 
+int ip6_reasm_init(struct stack *st)
+{
+	st->reasm6 = calloc(1, sizeof(*st->reasm6));
+	return st->reasm6 ? 0 : -ENOMEM;
+}
+
+void ip6_reasm_fini(struct stack *st)
+{
+	free(st->reasm6);
+	st->reasm6 = NULL;
+}
+
 static void reasm6_free_frags(struct stack *st, struct reasm6_queue *q)
 {
 	struct pkb *f = q->frags;
 	while (f) {
 		struct pkb *n = f->next;
-		st->reasm6.mem -= f->cap;
+		st->reasm6->mem -= f->cap;
 		pkb_free(&st->pool, f);
 		f = n;
 	}
@@ -36,12 +51,12 @@ static void reasm6_fail(struct stack *st, struct reasm6_queue *q, bool timeout)
 	}
 	reasm6_free_frags(st, q);
 	q->used = false;
-	st->reasm6.nqueues--;
+	st->reasm6->nqueues--;
 }
 
 static struct reasm6_queue *reasm6_find(struct stack *st, const uint8_t *h, uint32_t id, unsigned ifindex)
 {
-	struct ip6_reasm_state *r = &st->reasm6;
+	struct ip6_reasm_state *r = st->reasm6;
 	const uint8_t *dst = h + IP6_DST;
 	bool scoped = ip6_is_linklocal(dst) || ip6_is_mcast(dst);
 	struct reasm6_queue *free_q = NULL, *oldest = NULL;
@@ -140,7 +155,7 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 		stack_drop(st, p, C_Ip6InHdrErrors);
 		return NULL;
 	}
-	if (st->reasm6.mem > (size_t)st->knobs.ip6frag_high_thresh || stack_pool_low(st)) {   /* V9.7 */
+	if (st->reasm6->mem > (size_t)st->knobs.ip6frag_high_thresh || stack_pool_low(st)) {   /* V9.7 */
 		stack_drop(st, p, C_Ip6ReasmFails);
 		return NULL;
 	}
@@ -179,7 +194,7 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 		goto corrupt;
 	stack_rx_outcome(st, p, C_RxHeld);
 	frag_list_insert(&q->frags, p, off, end);
-	st->reasm6.mem += p->cap;
+	st->reasm6->mem += p->cap;
 	q->ecn |= (uint8_t)(1u << ((h[1] >> 4) & 3));
 	if (off == 0)
 		q->first_in = true;
@@ -205,21 +220,21 @@ struct pkb *ip6_reasm(struct stack *st, struct pkb *p, unsigned fhoff)
 	CNT(st, Ip6ReasmOKs);
 	reasm6_free_frags(st, q);
 	q->used = false;
-	st->reasm6.nqueues--;
+	st->reasm6->nqueues--;
 	return d;
 
 corrupt:
 	stack_drop(st, p, C_Ip6ReasmFails);
 	reasm6_free_frags(st, q);
 	q->used = false;
-	st->reasm6.nqueues--;
+	st->reasm6->nqueues--;
 	return NULL;
 }
 
 void ip6_reasm_poll(struct stack *st)
 {
-	for (unsigned i = 0; i < REASM6_MAX_QUEUES && st->reasm6.nqueues; i++) {
-		struct reasm6_queue *q = &st->reasm6.q[i];
+	for (unsigned i = 0; i < REASM6_MAX_QUEUES && st->reasm6->nqueues; i++) {
+		struct reasm6_queue *q = &st->reasm6->q[i];
 		if (q->used && st->now >= q->expires)
 			reasm6_fail(st, q, true);
 	}
@@ -228,20 +243,20 @@ void ip6_reasm_poll(struct stack *st)
 uint64_t ip6_reasm_deadline(const struct stack *st)
 {
 	uint64_t d = UINT64_MAX;
-	for (unsigned i = 0; i < REASM6_MAX_QUEUES && st->reasm6.nqueues; i++)
-		if (st->reasm6.q[i].used && st->reasm6.q[i].expires < d)
-			d = st->reasm6.q[i].expires;
+	for (unsigned i = 0; i < REASM6_MAX_QUEUES && st->reasm6->nqueues; i++)
+		if (st->reasm6->q[i].used && st->reasm6->q[i].expires < d)
+			d = st->reasm6->q[i].expires;
 	return d;
 }
 
 void ip6_reasm_flush(struct stack *st)
 {
 	for (unsigned i = 0; i < REASM6_MAX_QUEUES; i++)
-		if (st->reasm6.q[i].used) {
-			reasm6_free_frags(st, &st->reasm6.q[i]);
-			st->reasm6.q[i].used = false;
+		if (st->reasm6->q[i].used) {
+			reasm6_free_frags(st, &st->reasm6->q[i]);
+			st->reasm6->q[i].used = false;
 		}
-	st->reasm6.nqueues = 0;
+	st->reasm6->nqueues = 0;
 }
 
 void ip6_fragment(struct stack *st, struct pkb *p, unsigned unfrag, unsigned mtu, unsigned ifindex, const uint8_t *nh)
@@ -252,7 +267,7 @@ void ip6_fragment(struct stack *st, struct pkb *p, unsigned unfrag, unsigned mtu
 	/* The Next Header byte that names what follows the unfragmentable part. */
 	unsigned nhoff = unfrag > IP6_HLEN ? IP6_HLEN : IP6_NXT;
 	uint8_t nxt = h[nhoff];
-	uint32_t id = ++st->ip6.frag_id;
+	uint32_t id = ++st->reasm6->frag_id;
 
 	if (mtu < unfrag + FRAG_HLEN + 8) {
 		stack_drop(st, p, C_Ip6FragFails);

@@ -1,4 +1,5 @@
-/* ip/ip6_frag.h — IPv6 reassembly state (§9; ip/ip6_frag.c). */
+/* ip/ip6_frag.h — IPv6 fragmentation and reassembly state (§9; ip/ip6_frag.c's own, seen only by it
+ * and white-box tests; the functions are in ip/ip6.h). */
 #ifndef TAPSTACK_IP6_FRAG_H
 #define TAPSTACK_IP6_FRAG_H
 
@@ -25,6 +26,7 @@ struct ip6_reasm_state {
 	struct reasm6_queue q[REASM6_MAX_QUEUES];
 	unsigned nqueues;
 	size_t mem;             /* bytes of buffers held by queues */
+	uint32_t frag_id;       /* identification of our next fragmented datagram */
 };
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ip/ip4.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 

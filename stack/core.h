@@ -6,21 +6,13 @@
 #include <stdint.h>
 
 #include "eth/eth.h"
-#include "eth/neigh.h"
-#include "eth/ndisc_router.h"
-#include "icmp/icmp4.h"
 #include "icmp/ping.h"
-#include "ip/ip4.h"
-#include "ip/ip6.h"
-#include "ip/ip6_frag.h"
 #include "ip/route.h"
 #include "ip/route6.h"
-#include "icmp/icmp6.h"
 #include "stack/counters.h"
 #include "stack/knobs.h"
 #include "stack/pkb.h"
 #include "stack/stack.h"
-#include "stack/udp.h"
 
 struct ifaddr {
 	uint32_t addr, mask, bcast;
@@ -34,7 +26,7 @@ struct iface {
 	uint16_t mtu;
 	unsigned naddr;
 	struct ifaddr addr[STACK_MAX_ADDRS];
-	struct iface6 in6;            /* IPv6: addresses, groups, ND and RA state (ip/ip6.h) */
+	struct iface6 *in6;           /* IPv6: addresses, groups, ND and RA state (ip/ip6.h) */
 };
 
 struct stack {
@@ -51,17 +43,16 @@ struct stack {
 	unsigned nifs;
 	struct route_table routes;
 	struct rtcache rtcache;
-	struct neigh_table neigh;     /* ARP's entries now, ND's next (eth/neigh.h) */
-	struct ip4_proto protos[256];
-	struct icmp4_ratelimit icmp_rl;
-	struct udp_table udp;
-	struct reasm_state reasm;
-	struct redirect_peer redirects[256];
-	struct ip6_state ip6;
 	struct route6_table rt6;
-	struct icmp6_state icmp6;
-	struct ip6_reasm_state reasm6;
-	struct nd_router ndr;         /* Redirects and RAs as a router (eth/ndisc_router.c) */
+	/* Each module's own state, defined where only that module (and its white-box tests) sees
+	 * it; everyone else goes through the module's functions. Allocated by its init. */
+	struct neigh_table *neigh;    /* ARP's and ND's entries (eth/neigh_int.h) */
+	struct ip4_state *ip4;        /* protocol table, reassembly, redirect limiter (ip/ip4_int.h) */
+	struct icmp_ratelimit *icmp_rl; /* both families' buckets (icmp/icmp4_ratelimit.c) */
+	struct udp_table *udp;        /* stub sockets (stack/udp.c) */
+	struct ip6_state *ip6;        /* protocol table, fragment ids (ip/ip6.c) */
+	struct ip6_reasm_state *reasm6; /* (ip/ip6_frag_int.h) */
+	struct nd_router *ndr;        /* Redirects and RAs as a router (eth/ndisc_router.c) */
 	struct ping_session *ping[PING_MAX_SESSIONS];
 	unsigned nping;               /* sessions in ping[]: the timers skip the table when 0 */
 	unsigned ctl_sessions;        /* last session handle given out */

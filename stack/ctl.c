@@ -6,8 +6,12 @@
 #include <string.h>
 
 #include "eth/ndisc_router.h"
+#include "eth/neigh.h"
 #include "icmp/probe.h"
+#include "ip/ip4.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
+#include "stack/udp.h"
 #include "stack/wire.h"
 
 #define CTL_MAX_ARGS 16
@@ -273,10 +277,10 @@ static int ctl_addr(struct stack *st, int argc, char **argv, struct sbuf *out)
 		for (unsigned j = 0; j < ifp->naddr; j++)
 			sbuf_printf(out, "    inet %s/%u brd %s\n", ip4_ntoa(ifp->addr[j].addr, ip), ifp->addr[j].plen,
 				    ip4_ntoa(ifp->addr[j].bcast, bc));
-		if (ifp->in6.disabled)
+		if (ifp->in6->disabled)
 			continue; /* disable_ipv6, or a link under 1280 bytes: no IPv6 there */
-		for (unsigned j = 0; j < ifp->in6.naddr; j++)
-			addr6_line(st, &ifp->in6.addr[j], out);
+		for (unsigned j = 0; j < ifp->in6->naddr; j++)
+			addr6_line(st, &ifp->in6->addr[j], out);
 	}
 	return 0;
 }

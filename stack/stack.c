@@ -8,9 +8,14 @@
 
 #include "eth/ndisc.h"
 #include "eth/ndisc_router.h"
+#include "eth/neigh.h"
 #include "icmp/icmp4.h"
+#include "icmp/icmp6.h"
 #include "icmp/mld.h"
+#include "ip/ip4.h"
+#include "ip/ip6.h"
 #include "stack/tcp.h"
+#include "stack/udp.h"
 #include "stack/wire.h"
 
 #define STACK_DEFAULT_PKBS 1024
@@ -31,15 +36,17 @@ struct stack *stack_new(const struct stack_config *cfg)
 		return NULL;
 	}
 	knobs_init(&st->knobs);
-	neigh_init(st);
-	arp_init(st);
-	ndisc_init(st);
 	st->rng = (cfg && cfg->seed) ? cfg->seed : 0x9e3779b97f4a7c15ull;
 	st->ip_id = (uint16_t)stack_random(st);
-	icmp4_init(st);
-	ip6_init(st);
+	/* Each module allocates its own state; protocols register with IP after IP is there. */
+	if (neigh_init(st) || ip4_init(st) || ip6_init(st) || ndisc_router_init(st) || icmp4_init(st) ||
+	    udp_init(st)) {
+		stack_free(st);
+		return NULL;
+	}
+	arp_init(st);
+	ndisc_init(st);
 	icmp6_init(st);
-	udp_init(st);
 	tcp_init(st);
 	return st;
 }
@@ -49,13 +56,23 @@ void stack_free(struct stack *st)
 	if (!st)
 		return;
 	ping_free_all(st);
-	neigh_flush(st);
+	if (st->neigh)
+		neigh_flush(st);
 	udp_free(st);
-	ip4_reasm_flush(st);
-	ip6_reasm_flush(st);
+	if (st->ip4)
+		ip4_reasm_flush(st);
+	if (st->reasm6)
+		ip6_reasm_flush(st);
 	pkb_queue_purge(&st->pool, &st->txq);
 	/* Every holder has let go: a buffer still counted in use was lost somewhere. */
 	assert(st->pool.in_use == 0);
+	neigh_fini(st);
+	ip4_fini(st);
+	ip6_fini(st);
+	ndisc_router_fini(st);
+	icmp4_fini(st);
+	for (unsigned i = 0; i < st->nifs; i++)
+		free(st->ifs[i].in6);
 	pkb_pool_destroy(&st->pool);
 	free(st);
 }
@@ -84,6 +101,9 @@ int stack_iface_add(struct stack *st, const char *name, const uint8_t mac[6], un
 			return -EEXIST;
 	ifp = &st->ifs[st->nifs];
 	memset(ifp, 0, sizeof(*ifp));
+	ifp->in6 = calloc(1, sizeof(*ifp->in6));
+	if (!ifp->in6)
+		return -ENOMEM;
 	strcpy(ifp->name, name);
 	memcpy(ifp->mac, mac, ETH_ALEN);
 	ifp->mtu = (uint16_t)mtu;

@@ -3,6 +3,8 @@
  * traceroute -T then see a closed port instead of a protocol unreachable. */
 #include "stack/tcp.h"
 
+#include "ip/ip4.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"

@@ -4,38 +4,59 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icmp/icmp_ext.h"
 
+#include "icmp/icmp4.h"
+#include "icmp/icmp6.h"
+#include "ip/ip4.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
+
+/* The stub sockets: this file's own state (udp_foreach shows them to others). */
+struct udp_table {
+	struct udp_sock s[UDP_MAX_SOCKS];
+	uint16_t next_ephemeral;
+	unsigned queued;         /* datagrams in all receive queues */
+	uint64_t echo_tokens;    /* echo service bucket, in thousandths of an answer */
+	uint64_t echo_last;      /* ms of its last refill */
+};
 
 static void udp_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 static void udp_err(struct stack *st, const struct ip4_err *e);
 static void udp6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx);
 static void udp6_err(struct stack *st, const struct ip6_err *e);
 
-void udp_init(struct stack *st)
+int udp_init(struct stack *st)
 {
-	st->udp.next_ephemeral = UDP_EPHEMERAL_LO;
-	st->udp.echo_tokens = (uint64_t)UDP_ECHO_BURST * 1000;
+	st->udp = calloc(1, sizeof(*st->udp));
+	if (!st->udp)
+		return -ENOMEM;
+	st->udp->next_ephemeral = UDP_EPHEMERAL_LO;
+	st->udp->echo_tokens = (uint64_t)UDP_ECHO_BURST * 1000;
 	ip4_register_proto(st, IPPROTO_UDP_, udp_input, udp_err);
 	ip6_register_proto(st, IPPROTO_UDP_, udp6_input, udp6_err);
+	return 0;
 }
 
 void udp_free(struct stack *st)
 {
+	if (!st->udp)
+		return;
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
-		pkb_queue_purge(&st->pool, &st->udp.s[i].rxq);
-	st->udp.queued = 0;
+		pkb_queue_purge(&st->pool, &st->udp->s[i].rxq);
+	free(st->udp);
+	st->udp = NULL;
 }
 
 void udp_poll(struct stack *st)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
-		struct udp_sock *s = &st->udp.s[i];
+		struct udp_sock *s = &st->udp->s[i];
 		if (s->used && s->ephemeral && st->now >= s->last_use + UDP_KEEP_IDLE_MS)
 			udp_close(st, s);
 	}
@@ -45,7 +66,7 @@ uint64_t udp_deadline(const struct stack *st)
 {
 	uint64_t d = UINT64_MAX;
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
-		const struct udp_sock *s = &st->udp.s[i];
+		const struct udp_sock *s = &st->udp->s[i];
 		if (s->used && s->ephemeral && s->last_use + UDP_KEEP_IDLE_MS < d)
 			d = s->last_use + UDP_KEEP_IDLE_MS;
 	}
@@ -76,7 +97,7 @@ static struct inet_addr inet_v6(const uint8_t *a)
 static bool udp_port_taken(const struct stack *st, const struct inet_addr *laddr, uint16_t lport)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
-		const struct udp_sock *s = &st->udp.s[i];
+		const struct udp_sock *s = &st->udp->s[i];
 		if (s->used && s->lport == lport && s->laddr.family == laddr->family &&
 		    (inet_is_any(&s->laddr) || inet_is_any(laddr) || inet_eq(&s->laddr, laddr)))
 			return true;
@@ -87,7 +108,7 @@ static bool udp_port_taken(const struct stack *st, const struct inet_addr *laddr
 struct udp_sock *udp_bind(struct stack *st, const struct inet_addr *laddr, uint16_t lport, enum udp_service svc,
 			  int *err)
 {
-	struct udp_table *t = &st->udp;
+	struct udp_table *t = st->udp;
 	struct udp_sock *free_slot = NULL, *oldest_eph = NULL;
 
 	if (!inet_is_any(laddr) &&
@@ -141,8 +162,8 @@ struct udp_sock *udp_bind(struct stack *st, const struct inet_addr *laddr, uint1
 void udp_foreach(const struct stack *st, void (*fn)(const struct udp_sock *s, void *arg), void *arg)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
-		if (st->udp.s[i].used)
-			fn(&st->udp.s[i], arg);
+		if (st->udp->s[i].used)
+			fn(&st->udp->s[i], arg);
 }
 
 int udp_service_bind(struct stack *st, uint16_t port, enum udp_service svc)
@@ -162,7 +183,7 @@ int udp_service_bind(struct stack *st, uint16_t port, enum udp_service svc)
 struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport, unsigned family)
 {
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
-		struct udp_sock *s = &st->udp.s[i];
+		struct udp_sock *s = &st->udp->s[i];
 		if (s->used && s->lport == lport && (!family || s->laddr.family == family))
 			return s;
 	}
@@ -171,7 +192,7 @@ struct udp_sock *udp_find_bound(struct stack *st, uint16_t lport, unsigned famil
 
 void udp_close(struct stack *st, struct udp_sock *s)
 {
-	st->udp.queued -= s->rxq.len;
+	st->udp->queued -= s->rxq.len;
 	pkb_queue_purge(&st->pool, &s->rxq);
 	s->used = false;
 }
@@ -186,7 +207,7 @@ struct pkb *udp_recv(struct stack *st, struct udp_sock *s)
 {
 	struct pkb *p = pkb_queue_pop(&s->rxq);
 	if (p)
-		st->udp.queued--;
+		st->udp->queued--;
 	s->last_use = st->now;
 	return p;
 }
@@ -339,7 +360,7 @@ static struct udp_sock *udp_err_queue(struct stack *st, const struct udp_err_ent
 {
 	struct udp_sock *s = NULL;
 	for (unsigned i = 0; i < UDP_MAX_SOCKS && !s; i++) {
-		struct udp_sock *c = &st->udp.s[i];
+		struct udp_sock *c = &st->udp->s[i];
 		if (c->used && c->lport == sport && udp_addr_matches(&c->laddr, &in->qsrc) &&
 		    (inet_is_any(&c->raddr) || (udp_addr_matches(&c->raddr, &in->qdst) && c->rport == in->qdport)))
 			s = c;
@@ -410,7 +431,7 @@ static struct udp_sock *udp_lookup(struct stack *st, const struct udp_rx *rx, ui
 	struct udp_sock *best = NULL;
 	int best_score = -1;
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
-		struct udp_sock *s = &st->udp.s[i];
+		struct udp_sock *s = &st->udp->s[i];
 		if (!s->used || s->lport != dport || !udp_addr_matches(&s->laddr, &rx->dst))
 			continue;
 		if (!inet_is_any(&s->raddr) && (!udp_addr_matches(&s->raddr, &rx->src) || s->rport != sport))
@@ -427,7 +448,7 @@ static struct udp_sock *udp_lookup(struct stack *st, const struct udp_rx *rx, ui
 /* The echo service's bucket: UDP_ECHO_PER_SEC answers a second, UDP_ECHO_BURST at once. */
 static bool udp_echo_allow(struct stack *st)
 {
-	struct udp_table *t = &st->udp;
+	struct udp_table *t = st->udp;
 	if (st->now > t->echo_last) {
 		t->echo_tokens += (st->now - t->echo_last) * UDP_ECHO_PER_SEC;
 		if (t->echo_tokens > (uint64_t)UDP_ECHO_BURST * 1000)
@@ -448,7 +469,7 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 	 * socket's queue (UdpRcvbufErrors), or the share of the pool all queues may hold together
 	 * (UdpMemErrors, as Linux's udp_mem). The Udp6 counters for IPv6. */
 	if (s->service == UDP_SVC_NONE &&
-	    (s->rxq.len >= UDP_RXQ_MAX || st->udp.queued >= st->pool.count / UDP_RXQ_SHARE_DIV ||
+	    (s->rxq.len >= UDP_RXQ_MAX || st->udp->queued >= st->pool.count / UDP_RXQ_SHARE_DIV ||
 	     stack_pool_low(st))) {
 		s->rx_dropped++;
 		st->ctr[rx->mib->in_errors]++;
@@ -490,7 +511,7 @@ static void udp_deliver(struct stack *st, struct udp_sock *s, struct pkb *p, con
 	((struct udp_cb *)(void *)p->cb)->hlen = rx->hlen;
 	stack_rx_outcome(st, p, C_RxDelivered);
 	pkb_queue_push(&s->rxq, p);
-	st->udp.queued++;
+	st->udp->queued++;
 	s->last_use = st->now;
 }
 
@@ -524,7 +545,7 @@ static void udp_rcv(struct stack *st, struct pkb *p, const struct udp_rx *rx)
 		struct udp_sock *match[UDP_MAX_SOCKS];
 		unsigned n = 0;
 		for (unsigned i = 0; i < UDP_MAX_SOCKS; i++) {
-			struct udp_sock *s = &st->udp.s[i];
+			struct udp_sock *s = &st->udp->s[i];
 			if (s->used && s->lport == dport && s->laddr.family == rx->dst.family && inet_is_any(&s->laddr) &&
 			    (inet_is_any(&s->raddr) || (udp_addr_matches(&s->raddr, &rx->src) && s->rport == sport)))
 				match[n++] = s;

@@ -79,15 +79,9 @@ struct udp_sock {
 	bool rfc4884;           /* IP_RECVERR_RFC4884: errors report their extension */
 };
 
-struct udp_table {
-	struct udp_sock s[UDP_MAX_SOCKS];
-	uint16_t next_ephemeral;
-	unsigned queued;         /* datagrams in all receive queues */
-	uint64_t echo_tokens;    /* echo service bucket, in thousandths of an answer */
-	uint64_t echo_last;      /* ms of its last refill */
-};
-
-void udp_init(struct stack *st);
+/* Allocates the socket table and registers with both families: 0 or -ENOMEM. udp_free
+ * empties and frees it. */
+int udp_init(struct stack *st);
 void udp_free(struct stack *st);
 /* Closes kept ephemeral sockets idle for UDP_KEEP_IDLE_MS; the next time one would be due. */
 void udp_poll(struct stack *st);

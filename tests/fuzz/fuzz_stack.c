@@ -37,13 +37,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stack/core.h"
-#include "stack/csum.h"
-#include "stack/stack.h"
+#include "eth/ndisc.h"
+#include "eth/neigh.h"
+#include "eth/neigh_int.h"
+#include "ip/ip4.h"
 #include "ip/ip6.h"
 #include "ip/ip6_frag.h"
 #include "ip/route6.h"
-#include "eth/ndisc.h"
+#include "stack/core.h"
+#include "stack/csum.h"
+#include "stack/stack.h"
 
 static const uint8_t mac0[6] = { 0x02, 0, 0, 0, 0, 0x02 }, mac1[6] = { 0x02, 0, 0, 0, 1, 0x01 },
 		     mac2[6] = { 0x02, 0, 0, 0, 2, 0x01 };
@@ -83,7 +86,7 @@ static void check_invariants6(const struct stack *st)
 	if ((size_t)st->knobs.ip6frag_high_thresh > thresh_seen)
 		thresh_seen = (size_t)st->knobs.ip6frag_high_thresh;
 	for (unsigned i = 0; i < st->nifs; i++) {
-		const struct iface6 *in6 = &st->ifs[i].in6;
+		const struct iface6 *in6 = st->ifs[i].in6;
 		unsigned slaac = 0, routers = 0, prefixes = 0;
 		if (in6->naddr > STACK_MAX_ADDRS6 || in6->ngroups > IP6_GROUPS_MAX)
 			abort();
@@ -104,7 +107,7 @@ static void check_invariants6(const struct stack *st)
 	unsigned nq = 0;
 	size_t mem = 0, maxcap = 0;
 	for (unsigned i = 0; i < REASM6_MAX_QUEUES; i++) {
-		const struct reasm6_queue *q = &st->reasm6.q[i];
+		const struct reasm6_queue *q = &st->reasm6->q[i];
 		if (!q->used) {
 			if (q->frags)
 				abort();
@@ -119,7 +122,7 @@ static void check_invariants6(const struct stack *st)
 				abort(); /* sorted, no overlap held (V9.6) */
 		}
 	}
-	if (nq != st->reasm6.nqueues || mem != st->reasm6.mem ||
+	if (nq != st->reasm6->nqueues || mem != st->reasm6->mem ||
 	    mem > thresh_seen + maxcap)
 		abort();
 }
@@ -130,13 +133,13 @@ static void check_invariants(const struct stack *st)
 {
 	unsigned used = 0, queued = 0;
 	for (unsigned i = 0; i < NEIGH_SIZE; i++) {
-		const struct neigh_entry *e = &st->neigh.e[i];
+		const struct neigh_entry *e = &st->neigh->e[i];
 		if (e->state == NEIGH_FREE && e->q.len)
 			abort();
 		used += e->state != NEIGH_FREE;
 		queued += e->q.len;
 	}
-	if (used != st->neigh.used || queued != st->neigh.pending || st->neigh.failq.len)
+	if (used != st->neigh->used || queued != st->neigh->pending || st->neigh->failq.len)
 		abort();
 	/* Conservation (issue 13): every frame read was answered, forwarded, delivered, held by
 	 * reassembly or dropped with a reason, exactly once. */
@@ -231,10 +234,10 @@ static struct stack *setup(uint64_t *nowp)
 		drain(st);
 	}
 	for (unsigned i = 0; i < 2; i++)
-		for (unsigned j = 0; j < st->ifs[i].in6.naddr; j++)
-			if (st->ifs[i].in6.addr[j].state != IFA6_VALID)
+		for (unsigned j = 0; j < st->ifs[i].in6->naddr; j++)
+			if (st->ifs[i].in6->addr[j].state != IFA6_VALID)
 				abort(); /* the fuzzer would reach nothing of IPv6 */
-	if (!st->ifs[2].in6.disabled)
+	if (!st->ifs[2].in6->disabled)
 		abort();
 	learn6(st, now);
 	uint64_t na = 0;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "eth/neigh.h"
 #include "tests/unit/harness.h"
 
 static const uint8_t G2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2 };   /* 2001:db8:1::2 */

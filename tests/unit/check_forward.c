@@ -1,6 +1,8 @@
 /* tests/unit/check_forward.c — router mode (ICMP-SPEC §9), fragmentation, reassembly (§10), routes. */
 #include <string.h>
 
+#include "eth/neigh.h"
+#include "eth/neigh_int.h"
 #include "ip/route.h"
 #include "stack/core.h"
 #include "tests/unit/harness.h"
@@ -721,7 +723,7 @@ static void arp_tables_agree(void)
 {
 	unsigned used = 0, queued = 0;
 	for (unsigned i = 0; i < NEIGH_SIZE; i++) {
-		const struct neigh_entry *e = &T->neigh.e[i];
+		const struct neigh_entry *e = &T->neigh->e[i];
 		if (e->state == NEIGH_FREE) {
 			ck_assert_uint_eq(e->q.len, 0);
 			continue;
@@ -729,8 +731,8 @@ static void arp_tables_agree(void)
 		used++;
 		queued += e->q.len;
 	}
-	ck_assert_uint_eq(T->neigh.used, used);
-	ck_assert_uint_eq(T->neigh.pending, queued);
+	ck_assert_uint_eq(T->neigh->used, used);
+	ck_assert_uint_eq(T->neigh->pending, queued);
 	tx_clear();
 	ck_assert_uint_eq(stack_pkb_in_use(T), queued);
 }
@@ -764,11 +766,11 @@ START_TEST(test_arp_eviction_not_reentrant)
 	advance(5000); /* every resolution fails and is freed; their 3/1s to the spoofed sources ... */
 	advance(5000); /* ... fail in turn */
 	arp_tables_agree();
-	ck_assert_uint_eq(T->neigh.pending, 0);
+	ck_assert_uint_eq(T->neigh->pending, 0);
 	uint64_t qdrops = ctr("ArpQueueDrops");
 	feed(0, f.b, build_ip(&f, &s, pl, sizeof(pl)));
 	ck_assert_uint_eq(ctr("ArpQueueDrops"), qdrops);
-	ck_assert_uint_eq(T->neigh.pending, 1);
+	ck_assert_uint_eq(T->neigh->pending, 1);
 	arp_tables_agree();
 }
 END_TEST

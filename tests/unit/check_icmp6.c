@@ -2,6 +2,7 @@
  * rate limiting with the global bucket shared with ICMPv4 (§5) (ICMP6-SPEC.md). */
 #include <string.h>
 
+#include "icmp/icmp6.h"
 #include "ip/route6.h"
 #include "stack/core.h"
 #include "tests/unit/harness6.h"
@@ -214,7 +215,7 @@ START_TEST(v3_6_hop_limit_from_ra)
 {
 	struct frame f;
 	struct ip6_view v;
-	T->ifs[0].in6.hop_limit = 77; /* what an RA's Cur Hop Limit sets (V6.12, tested in ndisc) */
+	T->ifs[0].in6->hop_limit = 77; /* what an RA's Cur Hop Limit sets (V6.12, tested in ndisc) */
 	feed(0, f.b, build_echo6(&f, 1, 1, 8));
 	take_icmp6(&f, &v, 129);
 	ck_assert_uint_eq(v.ip[7], 77);

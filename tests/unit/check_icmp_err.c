@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "icmp/icmp4.h"
+#include "ip/ip4.h"
 #include "ip/route.h"
 #include "stack/core.h"
 #include "tests/unit/harness.h"

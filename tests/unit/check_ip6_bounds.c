@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "eth/ndisc.h"
+#include "eth/neigh.h"
+#include "eth/neigh_int.h"
 #include "ip/ip6.h"
 #include "ip/ip6_frag.h"
 #include "ip/route6.h"
@@ -92,7 +94,7 @@ static void setup6(void)
 		advance(100);
 		tx_clear();
 	}
-	const struct iface6 *in6 = &T->ifs[0].in6;
+	const struct iface6 *in6 = T->ifs[0].in6;
 	ck_assert_uint_ge(in6->naddr, 2); /* the link-local and US6 */
 	for (unsigned j = 0; j < in6->naddr; j++)
 		ck_assert_uint_eq(in6->addr[j].state, IFA6_VALID);
@@ -126,7 +128,7 @@ static void ra_state(unsigned *routers, unsigned *prefixes, unsigned *slaac)
 		*routers += r->type == RT6_GATEWAY && r->plen == 0;
 		*prefixes += r->type == RT6_CONNECTED;
 	}
-	const struct iface6 *in6 = &T->ifs[0].in6;
+	const struct iface6 *in6 = T->ifs[0].in6;
 	for (unsigned j = 0; j < in6->naddr; j++)
 		*slaac += (in6->addr[j].flags & IFA6_F_SLAAC) != 0;
 }
@@ -163,7 +165,7 @@ START_TEST(ra_flood_bounded)
 	ck_assert_uint_eq(slaac, IP6_SLAAC_MAX);
 	ck_assert_uint_eq(ctr("NdInRA"), 40);
 	ck_assert_uint_eq(ctr("NdRaLimit"), 3 * 24);
-	ck_assert_uint_le(T->ifs[0].in6.naddr, STACK_MAX_ADDRS6);
+	ck_assert_uint_le(T->ifs[0].in6->naddr, STACK_MAX_ADDRS6);
 	/* The same again, and a second round of new ones: nothing grows. */
 	for (uint16_t k = 0; k < 80; k++) {
 		feed6((ra6(&f, k, (uint16_t)(0x100 + k), 1800), &f));
@@ -213,11 +215,11 @@ START_TEST(ns_flood_bounded)
 		addr6(src, 0x2001, 0x0db8, 1, (uint16_t)(0x1000 + k));
 		feed6((ns6(&f, mac, src), &f));
 		tx_clear();
-		ck_assert_uint_le(T->neigh.used, NEIGH_SIZE);
+		ck_assert_uint_le(T->neigh->used, NEIGH_SIZE);
 	}
 	/* Every one answered; the cache full but no larger, the oldest reused. */
 	ck_assert_uint_eq(ctr("NdOutNA") - na0, n);
-	ck_assert_uint_eq(T->neigh.used, NEIGH_SIZE);
+	ck_assert_uint_eq(T->neigh->used, NEIGH_SIZE);
 	ck_assert_uint_ge(ctr("NdCacheEvictions"), n - NEIGH_SIZE);
 	assert_back_to_baseline();
 }
@@ -234,8 +236,8 @@ START_TEST(unresolved_flood_bounded)
 	for (unsigned k = 0; k < 200; k++) {
 		feed6((echo6(&f, mac, src, (uint16_t)k, 56), &f));
 		tx_clear();
-		ck_assert_uint_le(T->neigh.pending, NEIGH_PENDING_MAX);
-		ck_assert_uint_le(T->neigh.pending, FX_PKBS / 8);
+		ck_assert_uint_le(T->neigh->pending, NEIGH_PENDING_MAX);
+		ck_assert_uint_le(T->neigh->pending, FX_PKBS / 8);
 	}
 	ck_assert_uint_gt(ctr("NdQueueDrops"), 0);
 	/* 300 silent neighbours, one request each. */
@@ -243,12 +245,12 @@ START_TEST(unresolved_flood_bounded)
 		addr6(src, 0x2001, 0x0db8, 1, (uint16_t)(0x4000 + k));
 		feed6((echo6(&f, mac, src, (uint16_t)k, 56), &f));
 		tx_clear();
-		ck_assert_uint_le(T->neigh.pending, FX_PKBS / 8);
-		ck_assert_uint_le(T->neigh.used, NEIGH_SIZE);
+		ck_assert_uint_le(T->neigh->pending, FX_PKBS / 8);
+		ck_assert_uint_le(T->neigh->used, NEIGH_SIZE);
 	}
 	/* Resolution fails (three solicitations a second apart); what waited is given up. */
 	run_for(5000);
-	ck_assert_uint_eq(T->neigh.pending, 0);
+	ck_assert_uint_eq(T->neigh->pending, 0);
 	ck_assert_uint_gt(ctr("NdResolveFailed"), 0);
 	assert_back_to_baseline();
 }
@@ -269,13 +271,13 @@ static void assert_reasm_consistent(void)
 	unsigned nq = 0;
 	size_t mem = 0;
 	for (unsigned i = 0; i < REASM6_MAX_QUEUES; i++)
-		if (T->reasm6.q[i].used) {
+		if (T->reasm6->q[i].used) {
 			nq++;
-			for (const struct pkb *p = T->reasm6.q[i].frags; p; p = p->next)
+			for (const struct pkb *p = T->reasm6->q[i].frags; p; p = p->next)
 				mem += p->cap;
 		}
-	ck_assert_uint_eq(nq, T->reasm6.nqueues);
-	ck_assert_uint_eq(mem, T->reasm6.mem);
+	ck_assert_uint_eq(nq, T->reasm6->nqueues);
+	ck_assert_uint_eq(mem, T->reasm6->mem);
 }
 
 START_TEST(frag_flood_bounded)
@@ -288,14 +290,14 @@ START_TEST(frag_flood_bounded)
 	for (uint32_t id = 0; id < 300; id++) {
 		feed6((frag6(&f, src, id, 0, true, 1200), &f));
 		tx_clear();
-		ck_assert_uint_le(T->reasm6.nqueues, REASM6_MAX_QUEUES);
+		ck_assert_uint_le(T->reasm6->nqueues, REASM6_MAX_QUEUES);
 		assert_reasm_consistent();
 	}
 	ck_assert_uint_gt(ctr("Ip6ReasmFails"), 0);
 	ck_assert_uint_lt(stack_pkb_in_use(T), FX_PKBS);
 	/* Expiry gives everything back (with 3/1s to the source, whose resolution then ends). */
 	run_for(61000);
-	ck_assert_uint_eq(T->reasm6.nqueues, 0);
+	ck_assert_uint_eq(T->reasm6->nqueues, 0);
 	run_for(5000);
 	assert_back_to_baseline();
 	/* ip6frag_high_thresh: with 8 KiB, held memory stops one buffer past it. */
@@ -305,16 +307,16 @@ START_TEST(frag_flood_bounded)
 		feed6((frag6(&f, src, id, 0, true, 1200), &f));
 		tx_clear();
 		for (unsigned i = 0; i < REASM6_MAX_QUEUES; i++)
-			if (T->reasm6.q[i].used && T->reasm6.q[i].frags)
-				cap = T->reasm6.q[i].frags->cap;
-		ck_assert_uint_le(T->reasm6.mem, 8192 + cap);
+			if (T->reasm6->q[i].used && T->reasm6->q[i].frags)
+				cap = T->reasm6->q[i].frags->cap;
+		ck_assert_uint_le(T->reasm6->mem, 8192 + cap);
 		assert_reasm_consistent();
 	}
-	ck_assert_uint_gt(T->reasm6.mem, 0);
+	ck_assert_uint_gt(T->reasm6->mem, 0);
 	/* Queues live ip6frag_time from creation: then all is given back (3/1 to the source). */
 	run_for(61000);
-	ck_assert_uint_eq(T->reasm6.nqueues, 0);
-	ck_assert_uint_eq(T->reasm6.mem, 0);
+	ck_assert_uint_eq(T->reasm6->nqueues, 0);
+	ck_assert_uint_eq(T->reasm6->mem, 0);
 	ck_assert_uint_gt(ctr("Ip6ReasmTimeout"), 0);
 	run_for(5000); /* the 3/1s' neighbour resolution ends */
 	assert_back_to_baseline();
@@ -335,7 +337,7 @@ static size_t mldq(struct frame *f)
 START_TEST(mld_query_flood_bounded)
 {
 	struct frame f;
-	unsigned groups = T->ifs[0].in6.ngroups;
+	unsigned groups = T->ifs[0].in6->ngroups;
 	uint64_t out0 = ctr("MldOutReports");
 	for (unsigned k = 0; k < 500; k++) {
 		feed6((mldq(&f), &f));
@@ -345,7 +347,7 @@ START_TEST(mld_query_flood_bounded)
 		stack_poll(T, NOW);
 	}
 	ck_assert_uint_eq(ctr("MldInQueries"), 500);
-	ck_assert_uint_eq(T->ifs[0].in6.ngroups, groups);
+	ck_assert_uint_eq(T->ifs[0].in6->ngroups, groups);
 	/* One answer is pending at a time, the earlier of the two (RFC 3810 5.2): the report goes when
 	 * the smallest of the delays drawn since the last one runs out, some 45 ms on average with a
 	 * query each millisecond and delays up to 1000 ms: a dozen reports for the 500 queries (15 with

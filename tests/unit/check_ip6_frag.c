@@ -2,6 +2,7 @@
  * the fragment rules of §3 (V3.2) and §4 (V4.4, V4.14). */
 #include <string.h>
 
+#include "ip/ip6_frag.h"
 #include "stack/core.h"
 #include "tests/unit/harness6.h"
 
@@ -74,7 +75,7 @@ START_TEST(v9_2_atomic)
 	size_t n = echo_msg(M, 1, 16);
 	feed(0, f.b, frag(&f, 9, 58, 0, false, M, n));
 	ck_assert_uint_eq(dctr("Ip6ReasmOKs"), 1);
-	ck_assert_uint_eq(T->reasm6.nqueues, 0);
+	ck_assert_uint_eq(T->reasm6->nqueues, 0);
 	take_icmp6(&f, &v, 129);
 }
 END_TEST
@@ -164,7 +165,7 @@ START_TEST(v9_3_incomplete_chain)
 	ck_assert_uint_eq(dctr("Icmp6ErrNotSentAboutError"), 0);
 	feed(0, f.b, frag(&f, 14, 60, 0, true, d59, 8));
 	ck_assert_uint_eq(tx_count(), 0);
-	ck_assert_uint_eq(T->reasm6.nqueues, 1);
+	ck_assert_uint_eq(T->reasm6->nqueues, 1);
 	size_t n = echo_msg(M, 1, 8);
 	feed(0, f.b, frag(&f, 15, 58, 0, true, M, 8)); /* exactly 8 bytes of ICMPv6: enough */
 	ck_assert_uint_eq(tx_count(), 0);
@@ -195,7 +196,7 @@ START_TEST(v9_5_bad_lengths)
 	feed(0, o.b, o.len);
 	take_icmp6(&f, &v, 4);
 	ck_assert_uint_eq(rd32(v.l4 + 4), 42);
-	ck_assert_uint_eq(T->reasm6.nqueues, 2);
+	ck_assert_uint_eq(T->reasm6->nqueues, 2);
 	advance(60000);
 	ck_assert_uint_eq(dctr("Ip6ReasmTimeout"), 2);
 	ck_assert_uint_eq(icmp6_out(3), 0);
@@ -230,11 +231,11 @@ START_TEST(v9_5_discards)
 	feed(0, f.b, frag(&f, 30, 58, 0, true, M, 16));
 	feed(0, f.b, frag(&f, 30, 58, 16, true, M + 16, 0));
 	ck_assert_uint_eq(dctr("Ip6ReasmFails"), 1);
-	ck_assert_uint_eq(T->reasm6.nqueues, 0);
+	ck_assert_uint_eq(T->reasm6->nqueues, 0);
 	feed(0, f.b, frag(&f, 31, 58, 16, true, M + 16, 16));
 	feed(0, f.b, frag(&f, 31, 58, 8, false, M + 8, 8));
 	ck_assert_uint_eq(dctr("Ip6ReasmFails"), 2);
-	ck_assert_uint_eq(T->reasm6.nqueues, 0);
+	ck_assert_uint_eq(T->reasm6->nqueues, 0);
 	(void)n;
 }
 END_TEST
@@ -249,12 +250,12 @@ START_TEST(v9_6_overlap)
 	feed(0, f.b, frag(&f, 40, 58, 0, true, M, 24));
 	feed(0, f.b, frag(&f, 40, 58, 16, true, M + 16, 16));
 	ck_assert_uint_eq(dctr("Ip6ReasmFails"), 1);
-	ck_assert_uint_eq(T->reasm6.nqueues, 0);
+	ck_assert_uint_eq(T->reasm6->nqueues, 0);
 	feed(0, f.b, frag(&f, 40, 58, 24, false, M + 24, n - 24)); /* a new queue */
-	ck_assert_uint_eq(T->reasm6.nqueues, 1);
+	ck_assert_uint_eq(T->reasm6->nqueues, 1);
 	feed(0, f.b, frag(&f, 40, 58, 24, false, M + 24, n - 24)); /* duplicate */
 	feed(0, f.b, frag(&f, 40, 58, 32, false, M + 32, n - 32)); /* inside */
-	ck_assert_uint_eq(T->reasm6.nqueues, 1);
+	ck_assert_uint_eq(T->reasm6->nqueues, 1);
 	ck_assert_uint_eq(dctr("Ip6ReasmFails"), 1);
 	feed(0, f.b, frag(&f, 40, 58, 0, true, M, 24));
 	take_icmp6(&f, &v, 129);
@@ -331,7 +332,7 @@ START_TEST(v9_9_timeout)
 	peer6_refresh(); /* the peer is still there: its entry (failed by now) is learned again */
 	tx_clear();
 	advance(999);
-	ck_assert_uint_eq(T->reasm6.nqueues, 1);
+	ck_assert_uint_eq(T->reasm6->nqueues, 1);
 	advance(1);
 	ck_assert_uint_eq(dctr("Ip6ReasmTimeout"), 1);
 	ck_assert_uint_eq(dctr("Ip6ReasmFails"), 1);
@@ -376,7 +377,7 @@ START_TEST(v9_4_key_linklocal)
 	build_ip6(&f, &s, d, 8);
 	feed(1, f.b, f.len);
 	ck_assert_uint_eq(dctr("Ip6ReasmOKs"), 0);
-	ck_assert_uint_eq(T->reasm6.nqueues, 2);
+	ck_assert_uint_eq(T->reasm6->nqueues, 2);
 	s.dstmac = NULL;
 	build_ip6(&f, &s, d, 8);
 	feed(0, f.b, f.len);
@@ -393,7 +394,7 @@ START_TEST(v9_5_two_ends)
 	feed(0, f.b, frag(&f, 72, 58, 16, false, M + 16, 16)); /* ends at 32 */
 	feed(0, f.b, frag(&f, 72, 58, 40, false, M + 40, 8));  /* ends at 48, overlapping nothing */
 	ck_assert_uint_eq(dctr("Ip6ReasmFails"), 1);
-	ck_assert_uint_eq(T->reasm6.nqueues, 0);
+	ck_assert_uint_eq(T->reasm6->nqueues, 0);
 	(void)n;
 }
 END_TEST

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eth/neigh.h"
+#include "ip/ip6.h"
 #include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/csum.h"

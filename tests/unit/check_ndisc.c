@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eth/neigh.h"
+#include "ip/ip6.h"
 #include "ip/route6.h"
 #include "stack/core.h"
 #include "tests/unit/harness6.h"
@@ -441,7 +442,7 @@ START_TEST(v6_9_dad_bytes)
 	ck_assert_ip6_eq(v.l4 + 8, LL_US0);
 	ck_assert_uint_eq(v.l4[24], 14);
 	ck_assert_uint_eq(v.l4[25], 1);
-	ck_assert_mem_eq(v.l4 + 26, T->ifs[0].in6.addr[0].nonce, 6);
+	ck_assert_mem_eq(v.l4 + 26, T->ifs[0].in6->addr[0].nonce, 6);
 	advance(sent + 999 - NOW);
 	ck_assert(!ip6_is_local(T, LL_US0));
 	advance(1);
@@ -582,9 +583,9 @@ START_TEST(v6_12_ra)
 	feed(0, f.b, build_ra(&f, LL_R, 33, 1800, 40000, 2500, mtu, 8));
 	ck_assert_int_eq(route6_lookup(T, G_FAR, -1, &rr), 0);
 	ck_assert_ip6_eq(rr.nexthop, LL_R);
-	ck_assert_uint_eq(T->ifs[0].in6.mtu, 1400);
-	ck_assert_uint_eq(T->ifs[0].in6.retrans_ms, 2500);
-	ck_assert_uint_eq(T->ifs[0].in6.base_reachable_ms, 40000);
+	ck_assert_uint_eq(T->ifs[0].in6->mtu, 1400);
+	ck_assert_uint_eq(T->ifs[0].in6->retrans_ms, 2500);
+	ck_assert_uint_eq(T->ifs[0].in6->base_reachable_ms, 40000);
 	feed(0, f.b, build_echo6(&f, 1, 1, 8));
 	take_icmp6(&f, &v, 129);
 	ck_assert_uint_eq(v.ip[7], 33);
@@ -592,7 +593,7 @@ START_TEST(v6_12_ra)
 	static const uint8_t small[8] = { 5, 1, 0, 0, 0, 0, 0x04, 0xff };  /* 1279 */
 	feed(0, f.b, build_ra(&f, LL_R, 0, 1800, 0, 0, big, 8));
 	feed(0, f.b, build_ra(&f, LL_R, 0, 1800, 0, 0, small, 8));
-	ck_assert_uint_eq(T->ifs[0].in6.mtu, 1400);
+	ck_assert_uint_eq(T->ifs[0].in6->mtu, 1400);
 	advance(1799000);
 	ck_assert_int_eq(route6_lookup(T, G_FAR, -1, &rr), 0);
 	advance(1000);
@@ -705,8 +706,8 @@ START_TEST(v6_12_clamps)
 {
 	struct frame f;
 	feed(0, f.b, build_ra(&f, LL_R, 0, 0, 5, 3, NULL, 0));
-	ck_assert_uint_eq(T->ifs[0].in6.retrans_ms, 10);
-	ck_assert_uint_eq(T->ifs[0].in6.base_reachable_ms, 100);
+	ck_assert_uint_eq(T->ifs[0].in6->retrans_ms, 10);
+	ck_assert_uint_eq(T->ifs[0].in6->base_reachable_ms, 100);
 }
 END_TEST
 

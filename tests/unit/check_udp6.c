@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "eth/neigh.h"
+#include "ip/ip6.h"
 #include "stack/core.h"
 #include "stack/udp.h"
 #include "tests/unit/harness.h"

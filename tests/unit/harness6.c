@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "ip/ip6.h"
 #include "stack/core.h"
 
 /* US0 02:00:00:00:00:02 -> fe80::ff:fe00:2; US1 02:00:00:00:01:01 -> fe80::ff:fe00:101. */
