@@ -87,6 +87,7 @@ diff: all
 	FULL=$(FULL) bash tests/diff/diff.sh
 
 check: deps
+	$(MAKE) layout
 	$(MAKE) all $(B)/check_unit $(BA)/check_unit
 	$(MAKE) unit unit-asan
 	$(MAKE) fuzz FUZZ_SECONDS=60
@@ -130,7 +131,12 @@ fuzz-seeds6:
 
 # --- static analysis ---
 LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c bench/src/*.c)
-lint:
+# The core's layout rules (issue 13): no catch-all header, module state private (tests/layout.sh).
+layout:
+	sh tests/layout.sh
+.PHONY: layout
+
+lint: layout
 	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
 		-D_GNU_SOURCE -I. $(LINT_SRCS)
 	clang-tidy -quiet $(LINT_SRCS) -- -std=c11 -D_GNU_SOURCE -I. $(NL_CFLAGS)

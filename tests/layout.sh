@@ -1,0 +1,41 @@
+#!/bin/sh
+# tests/layout.sh — the house rules of the core's layout (issue 13), checked on the tree:
+#  1. stack/core.h, the inside of struct stack, includes no protocol module's header: each module's
+#     state is a pointer to a type only that module defines (the compiler then stops anyone else
+#     from reading its arrays).
+#  2. A module's own state header is included only by that module's files and by tests/.
+#  3. Nothing outside the core (tap/, tools/, bench/) includes stack/core.h.
+# Prints one line per broken rule and exits 1; silent and 0 when the tree keeps them.
+cd "$(dirname "$0")/.." || exit 2
+bad=0
+complain() { echo "layout: $*"; bad=1; }
+
+# 1: the base headers core.h may include.
+for h in $(sed -n 's/^#include "\(.*\)"/\1/p' stack/core.h); do
+	case "$h" in
+	stack/counters.h | stack/knobs.h | stack/pkb.h | stack/stack.h | stack/addr.h | eth/eth.h) ;;
+	*) complain "stack/core.h includes $h: a module's state belongs behind its own header, core.h holds a pointer" ;;
+	esac
+done
+grep -q '^#include' stack/core.h || complain "stack/core.h includes nothing: is this the right file?"
+
+# 2: private state headers and the files allowed to include them (a shell pattern).
+check_private() { # header allowed-file...
+	h=$1
+	shift
+	for f in $(grep -rl --include='*.c' --include='*.h' "#include \"$h\"" stack eth ip icmp ctl tap tools bench 2>/dev/null); do
+		ok=0
+		for a in "$@"; do [ "$f" = "$a" ] && ok=1; done
+		[ $ok = 1 ] || complain "$f includes $h, the private state of another module (use its functions)"
+	done
+}
+check_private eth/neigh_int.h eth/neigh.c
+check_private ip/ip4_int.h ip/ip4.c ip/ip4_frag.c ip/ip4_opt.c
+check_private ip/ip6_frag.h ip/ip6_frag.c
+
+# 3
+for f in $(grep -rl --include='*.c' --include='*.h' '#include "stack/core.h"' tap tools bench 2>/dev/null); do
+	complain "$f (outside the core) includes stack/core.h: use stack/stack.h"
+done
+
+exit $bad
