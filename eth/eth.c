@@ -11,27 +11,6 @@
 /* 01:00:5e:00:00:01, the Ethernet group of 224.0.0.1 (RFC 1112 6.4), which every host joins. */
 static const uint8_t eth_allhosts[ETH_ALEN] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 
-/* 33:33 + the low 32 bits of an IPv6 group joined on ifindex (RFC 2464 7), ff02::1 included. */
-static bool eth_ip6_group_joined(const struct stack *st, unsigned ifindex, const uint8_t *mac)
-{
-	const struct iface6 *in6 = st->ifs[ifindex].in6;
-	if (mac[0] != 0x33 || mac[1] != 0x33 || in6->disabled)
-		return false;
-	uint8_t m[6];
-	ip6_mcast_mac(ip6_allnodes, m);
-	if (memcmp(m, mac, 6) == 0)
-		return true;
-	ip6_mcast_mac(ip6_allrouters, m);
-	if (st->knobs.ip6_forwarding && memcmp(m, mac, 6) == 0)
-		return true;
-	for (unsigned i = 0; i < in6->ngroups; i++) {
-		ip6_mcast_mac(in6->groups[i].addr, m);
-		if (memcmp(m, mac, 6) == 0)
-			return true;
-	}
-	return false;
-}
-
 void eth_input(struct stack *st, struct pkb *p)
 {
 	const struct iface *ifp = &st->ifs[p->ifindex];
@@ -44,7 +23,7 @@ void eth_input(struct stack *st, struct pkb *p)
 	if (eth_is_mcast(h)) {
 		if (eth_is_bcast(h))
 			p->flags |= PKB_L2_BCAST;
-		else if (memcmp(h, eth_allhosts, ETH_ALEN) == 0 || eth_ip6_group_joined(st, p->ifindex, h))
+		else if (memcmp(h, eth_allhosts, ETH_ALEN) == 0 || ip6_mac_joined(st, p->ifindex, h))
 			p->flags |= PKB_L2_MCAST;
 		else {
 			stack_drop(st, p, C_EthInOtherHost);

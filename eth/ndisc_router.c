@@ -9,6 +9,7 @@
 #include "icmp/icmp4.h"
 #include "icmp/icmp6.h"
 #include "ip/ip6.h"
+#include "ip/ip6_int.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 

@@ -25,17 +25,6 @@ static uint32_t iio_addr(const struct iface *ifp)
 	return 0;
 }
 
-/* X3.3 for ICMPv6: the first global unicast address, not tentative, never link-local. */
-static const uint8_t *iio_addr6(const struct iface *ifp)
-{
-	for (unsigned i = 0; i < ifp->in6->naddr; i++) {
-		const struct ifaddr6 *a = &ifp->in6->addr[i];
-		if (a->state == IFA6_VALID && !(a->flags & (IFA6_F_LINKLOCAL | IFA6_F_ANYCAST)))
-			return a->addr;
-	}
-	return NULL;
-}
-
 /* The IP Address Sub-Object (X3.2): AFI, reserved, the address. Returns its length. */
 static size_t ext_addr_sub(uint8_t *out, const uint8_t *addr, unsigned alen)
 {
@@ -54,7 +43,8 @@ static size_t iio_build(const struct stack *st, unsigned ifindex, unsigned role,
 	size_t n = 4;
 
 	if (alen == 16) {
-		addr = iio_addr6(ifp);
+		const struct ifaddr6 *a6 = ip6_global_addr(st, ifindex); /* X3.3 for ICMPv6 */
+		addr = a6 ? a6->addr : NULL;
 	} else if (iio_addr(ifp)) {
 		be32_put(a4, iio_addr(ifp));
 		addr = a4;

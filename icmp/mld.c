@@ -7,6 +7,7 @@
 
 #include "icmp/icmp6.h"
 #include "ip/ip6.h"
+#include "ip/ip6_int.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 

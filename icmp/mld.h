@@ -6,6 +6,7 @@
 #include "ip/ip6.h"
 
 struct stack;
+struct mcast6_group;
 
 /* A group was joined on ifindex (ip6_mc_join): state-change reports (V7.3). */
 void mld_group_joined(struct stack *st, unsigned ifindex, struct mcast6_group *g);

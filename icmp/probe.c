@@ -129,7 +129,7 @@ bool probe4_answer(struct stack *st, const uint8_t *m, size_t len, uint8_t *code
 	 * tentative count), whether up or not. */
 	const struct iface *ifp = &st->ifs[ifx];
 	*code = PROBE_NO_ERROR;                  /* X5.7 POLICY: never the request's code */
-	*status = (uint8_t)((ifp->up ? PROBE_A : 0) | (ifp->naddr ? PROBE_V4 : 0) | (ifp->in6->naddr ? PROBE_V6 : 0));
+	*status = (uint8_t)((ifp->up ? PROBE_A : 0) | (ifp->naddr ? PROBE_V4 : 0) | (ip6_addr_count(st, (unsigned)ifx) ? PROBE_V6 : 0));
 	return true;
 }
 

@@ -13,6 +13,7 @@
 #include "icmp/icmp6.h"
 #include "icmp/icmp_ext.h"
 #include "icmp/mld.h"
+#include "ip/ip6_int.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -465,9 +466,73 @@ int ip6_init(struct stack *st)
 
 void ip6_fini(struct stack *st)
 {
+	for (unsigned i = 0; i < st->nifs; i++) {
+		free(st->ifs[i].in6);
+		st->ifs[i].in6 = NULL;
+	}
 	ip6_reasm_fini(st);
 	free(st->ip6);
 	st->ip6 = NULL;
+}
+
+int ip6_iface_add(struct stack *st, unsigned ifindex)
+{
+	st->ifs[ifindex].in6 = calloc(1, sizeof(struct iface6));
+	return st->ifs[ifindex].in6 ? 0 : -ENOMEM;
+}
+
+bool ip6_enabled(const struct stack *st, unsigned ifindex)
+{
+	return ifindex < st->nifs && !st->ifs[ifindex].in6->disabled;
+}
+
+unsigned ip6_mtu(const struct stack *st, unsigned ifindex)
+{
+	return st->ifs[ifindex].in6->mtu;
+}
+
+void ip6_addr_foreach(const struct stack *st, unsigned ifindex,
+		      void (*fn)(const struct stack *st, const struct ifaddr6 *a, void *arg), void *arg)
+{
+	const struct iface6 *in6 = st->ifs[ifindex].in6;
+	for (unsigned i = 0; i < in6->naddr; i++)
+		fn(st, &in6->addr[i], arg);
+}
+
+unsigned ip6_addr_count(const struct stack *st, unsigned ifindex)
+{
+	return st->ifs[ifindex].in6->naddr;
+}
+
+const struct ifaddr6 *ip6_global_addr(const struct stack *st, unsigned ifindex)
+{
+	const struct iface6 *in6 = st->ifs[ifindex].in6;
+	for (unsigned i = 0; i < in6->naddr; i++) {
+		const struct ifaddr6 *a = &in6->addr[i];
+		if (a->state == IFA6_VALID && !(a->flags & (IFA6_F_LINKLOCAL | IFA6_F_ANYCAST)))
+			return a;
+	}
+	return NULL;
+}
+
+bool ip6_mac_joined(const struct stack *st, unsigned ifindex, const uint8_t *mac)
+{
+	const struct iface6 *in6 = st->ifs[ifindex].in6;
+	if (mac[0] != 0x33 || mac[1] != 0x33 || in6->disabled)
+		return false;
+	uint8_t m[6];
+	ip6_mcast_mac(ip6_allnodes, m);
+	if (memcmp(m, mac, 6) == 0)
+		return true;
+	ip6_mcast_mac(ip6_allrouters, m);
+	if (st->knobs.ip6_forwarding && memcmp(m, mac, 6) == 0)
+		return true;
+	for (unsigned i = 0; i < in6->ngroups; i++) {
+		ip6_mcast_mac(in6->groups[i].addr, m);
+		if (memcmp(m, mac, 6) == 0)
+			return true;
+	}
+	return false;
 }
 
 bool ip6_err_deliver(struct stack *st, uint8_t proto, const struct ip6_err *e)

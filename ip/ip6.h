@@ -71,40 +71,6 @@ struct ifaddr6 {
 	uint64_t pref_until;
 };
 
-/* One multicast group joined on an interface, with its MLD state (icmp/mld.c). */
-struct mcast6_group {
-	uint8_t addr[16];
-	uint16_t users;         /* addresses and stubs that need it */
-	uint8_t reports_left;   /* unsolicited reports still to send */
-	uint64_t report_at;     /* when the next report is due; UINT64_MAX none */
-};
-
-struct iface6 {
-	bool disabled;          /* net.ipv6.conf.all.disable_ipv6 at iface up */
-	uint16_t mtu;           /* IPv6 MTU: the link MTU, lowered by an RA's MTU option (>= 1280) */
-	uint8_t hop_limit;      /* 0: the knob; an RA's Cur Hop Limit sets it */
-	uint32_t retrans_ms;    /* 0: the knob; RA Retrans Timer */
-	uint32_t base_reachable_ms; /* 0: the knob; RA Reachable Time */
-	unsigned naddr;
-	struct ifaddr6 addr[STACK_MAX_ADDRS6];
-	unsigned ngroups;
-	struct mcast6_group groups[IP6_GROUPS_MAX];
-	uint64_t mldv1_until;   /* MLDv1 compatibility mode lasts until then (V7.5) */
-	uint64_t mld_general_at; /* a general query's answer is due then; UINT64_MAX none */
-	/* Router solicitation as a host (V6.11). */
-	uint8_t rs_sent;
-	bool ra_seen;
-	uint32_t rs_wait_ms;
-	uint64_t rs_next;       /* UINT64_MAX: none due */
-	bool router_groups;     /* ff02::2, ff05::2 and ff02::1:ff00:0 joined (forwarding, V1.13) */
-	/* NAs for our anycast addresses waiting out their random delay (V6.3). */
-	unsigned ndelayed;
-	struct nd_delayed_na {
-		uint8_t target[16], dst[16];
-		uint64_t at;
-	} delayed[4];
-};
-
 /* What a destination address is to us. */
 enum ip6_dst_kind { IP6_DST_OTHER = 0, IP6_DST_LOCAL, IP6_DST_MCAST, IP6_DST_ANYCAST };
 
@@ -183,6 +149,21 @@ struct ip6_proto {
  * frees it (after ip6_reasm_flush). */
 int ip6_init(struct stack *st);
 void ip6_fini(struct stack *st);
+/* The IPv6 state of a new interface (stack_iface_add): 0 or -ENOMEM; ip6_fini frees it. */
+int ip6_iface_add(struct stack *st, unsigned ifindex);
+/* IPv6 runs on ifindex (not disable_ipv6, not a link under 1280 bytes). */
+bool ip6_enabled(const struct stack *st, unsigned ifindex);
+/* The interface's IPv6 MTU: the link's, lowered by an RA's MTU option. */
+unsigned ip6_mtu(const struct stack *st, unsigned ifindex);
+/* Calls fn for each address of ifindex, in the order they were added. */
+void ip6_addr_foreach(const struct stack *st, unsigned ifindex,
+		      void (*fn)(const struct stack *st, const struct ifaddr6 *a, void *arg), void *arg);
+unsigned ip6_addr_count(const struct stack *st, unsigned ifindex);
+/* The interface's first global unicast address, valid (not tentative), neither link-local nor
+ * anycast; NULL when it has none. */
+const struct ifaddr6 *ip6_global_addr(const struct stack *st, unsigned ifindex);
+/* mac (a 33:33 group MAC, RFC 2464 7) is that of a group joined on ifindex, ff02::1 included. */
+bool ip6_mac_joined(const struct stack *st, unsigned ifindex, const uint8_t *mac);
 int ip6_reasm_init(struct stack *st);
 void ip6_reasm_fini(struct stack *st);
 void ip6_register_proto(struct stack *st, uint8_t proto, ip6_input_fn input, ip6_err_fn err);

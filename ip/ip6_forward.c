@@ -47,7 +47,7 @@ void ip6_forward(struct stack *st, struct pkb *p, const struct ip6_rx *rx, unsig
 		return;
 	}
 	CNT(st, Ip6OutForwDatagrams);
-	unsigned mtu = st->ifs[rr.ifindex].in6->mtu;
+	unsigned mtu = ip6_mtu(st, rr.ifindex);
 	if (p->len > mtu) {                                                   /* V8.2: never fragmented */
 		icmp6_send_error(st, p, ICMP6_PACKET_TOO_BIG, 0, mtu);
 		CNT(st, Ip6InTooBigErrors);

@@ -298,7 +298,7 @@ uint64_t route6_deadline(const struct stack *st)
 
 unsigned route6_pmtu(struct stack *st, const uint8_t *dst, unsigned ifindex)
 {
-	unsigned mtu = st->ifs[ifindex].in6->mtu;
+	unsigned mtu = ip6_mtu(st, ifindex);
 	const struct rt6cache_entry *e = rt6cache_find(st, dst);
 	if (e && e->pmtu && st->now < e->pmtu_expires && e->pmtu < mtu)
 		mtu = e->pmtu;
@@ -311,7 +311,7 @@ void rt6cache_learn_pmtu(struct stack *st, const uint8_t *dst, unsigned mtu)
 	if (mtu < RT6_PMTU_MIN || route6_lookup(st, dst, -1, &rr) != 0)
 		return; /* RFC 8201: not below 1280, not clamped either */
 	struct rt6cache_entry *cur = rt6cache_find(st, dst);
-	unsigned now_mtu = cur && cur->pmtu && st->now < cur->pmtu_expires ? cur->pmtu : st->ifs[rr.ifindex].in6->mtu;
+	unsigned now_mtu = cur && cur->pmtu && st->now < cur->pmtu_expires ? cur->pmtu : ip6_mtu(st, rr.ifindex);
 	if (mtu >= now_mtu)
 		return; /* never raised */
 	struct rt6cache_entry *e = rt6cache_get(st, dst);

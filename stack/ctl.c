@@ -246,8 +246,9 @@ static const char *lifetime_text(const struct stack *st, uint64_t until, char *b
 /* "    inet6 2001:db8:1::2/64 scope global tentative", as `ip addr` prints it; an address from
  * SLAAC is "dynamic" ("deprecated" past its preferred lifetime), with its lifetimes on a second
  * line; an anycast one says so. */
-static void addr6_line(const struct stack *st, const struct ifaddr6 *a, struct sbuf *out)
+static void addr6_line(const struct stack *st, const struct ifaddr6 *a, void *arg)
 {
+	struct sbuf *out = arg;
 	char ip[48];
 
 	sbuf_printf(out, "    inet6 %s/%u scope %s%s%s%s%s%s\n", ip6_ntoa(a->addr, ip), a->plen,
@@ -277,10 +278,8 @@ static int ctl_addr(struct stack *st, int argc, char **argv, struct sbuf *out)
 		for (unsigned j = 0; j < ifp->naddr; j++)
 			sbuf_printf(out, "    inet %s/%u brd %s\n", ip4_ntoa(ifp->addr[j].addr, ip), ifp->addr[j].plen,
 				    ip4_ntoa(ifp->addr[j].bcast, bc));
-		if (ifp->in6->disabled)
-			continue; /* disable_ipv6, or a link under 1280 bytes: no IPv6 there */
-		for (unsigned j = 0; j < ifp->in6->naddr; j++)
-			addr6_line(st, &ifp->in6->addr[j], out);
+		if (ip6_enabled(st, i)) /* not disable_ipv6, nor a link under 1280 bytes */
+			ip6_addr_foreach(st, i, addr6_line, out);
 	}
 	return 0;
 }

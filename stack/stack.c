@@ -71,8 +71,6 @@ void stack_free(struct stack *st)
 	ip6_fini(st);
 	ndisc_router_fini(st);
 	icmp4_fini(st);
-	for (unsigned i = 0; i < st->nifs; i++)
-		free(st->ifs[i].in6);
 	pkb_pool_destroy(&st->pool);
 	free(st);
 }
@@ -101,8 +99,7 @@ int stack_iface_add(struct stack *st, const char *name, const uint8_t mac[6], un
 			return -EEXIST;
 	ifp = &st->ifs[st->nifs];
 	memset(ifp, 0, sizeof(*ifp));
-	ifp->in6 = calloc(1, sizeof(*ifp->in6));
-	if (!ifp->in6)
+	if (ip6_iface_add(st, st->nifs))
 		return -ENOMEM;
 	strcpy(ifp->name, name);
 	memcpy(ifp->mac, mac, ETH_ALEN);

@@ -32,6 +32,7 @@ check_private() { # header allowed-file...
 check_private eth/neigh_int.h eth/neigh.c
 check_private ip/ip4_int.h ip/ip4.c ip/ip4_frag.c ip/ip4_opt.c
 check_private ip/ip6_frag.h ip/ip6_frag.c
+check_private ip/ip6_int.h ip/ip6.c ip/ip6_frag.c ip/ip6_forward.c eth/ndisc.c eth/ndisc_router.c icmp/icmp6.c icmp/mld.c
 
 # 3
 for f in $(grep -rl --include='*.c' --include='*.h' '#include "stack/core.h"' tap tools bench 2>/dev/null); do

@@ -43,6 +43,7 @@
 #include "ip/ip4.h"
 #include "ip/ip6.h"
 #include "ip/ip6_frag.h"
+#include "ip/ip6_int.h"
 #include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/csum.h"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "icmp/icmp6.h"
+#include "ip/ip6_int.h"
 #include "ip/route6.h"
 #include "stack/core.h"
 #include "tests/unit/harness6.h"

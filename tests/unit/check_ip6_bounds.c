@@ -13,6 +13,7 @@
 #include "eth/neigh_int.h"
 #include "ip/ip6.h"
 #include "ip/ip6_frag.h"
+#include "ip/ip6_int.h"
 #include "ip/route6.h"
 #include "stack/core.h"
 #include "tests/unit/harness.h"

@@ -4,6 +4,7 @@
 
 #include "eth/neigh.h"
 #include "ip/ip6.h"
+#include "ip/ip6_int.h"
 #include "ip/route6.h"
 #include "stack/core.h"
 #include "tests/unit/harness6.h"
