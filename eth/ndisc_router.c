@@ -36,12 +36,6 @@ int ndisc_router_init(struct stack *st)
 	return st->ndr ? 0 : -ENOMEM;
 }
 
-void ndisc_router_fini(struct stack *st)
-{
-	free(st->ndr);
-	st->ndr = NULL;
-}
-
 #define RA_MIN_INTERVAL_MS   198000 /* MinRtrAdvInterval: 0.33 x MaxRtrAdvInterval */
 #define RA_MAX_INTERVAL_MS   600000 /* MaxRtrAdvInterval, RFC 4861 6.2.1's default */
 #define RA_INITIAL_MAX_MS    16000  /* MAX_INITIAL_RTR_ADVERT_INTERVAL */

@@ -11,9 +11,8 @@
 
 struct stack;
 
-/* Allocates the router state (Redirect buckets, RA schedules): 0 or -ENOMEM; ..._fini frees it. */
+/* Allocates the router state (Redirect buckets, RA schedules): 0 or -ENOMEM. */
 int ndisc_router_init(struct stack *st);
-void ndisc_router_fini(struct stack *st);
 /* V6.14: p (IPv6 header at data, about to be forwarded, hop limit not yet decremented) leaves by
  * the interface it came in on, toward nexthop: tell its source of the better first hop. Does not
  * consume p. */

@@ -19,12 +19,6 @@ int neigh_init(struct stack *st)
 	return 0;
 }
 
-void neigh_fini(struct stack *st)
-{
-	free(st->neigh);
-	st->neigh = NULL;
-}
-
 void neigh_register(struct stack *st, enum neigh_family fam, const struct neigh_ops *ops)
 {
 	st->neigh->ops[fam] = ops;

@@ -79,9 +79,8 @@ struct neigh_ops {
 };
 enum { NEIGH_T_REACHABLE, NEIGH_T_STALE, NEIGH_T_DELAY, NEIGH_T_RETRANS };
 
-/* Allocates the cache: 0 or -ENOMEM. neigh_fini frees it (after neigh_flush). */
+/* Allocates the cache: 0 or -ENOMEM (stack_free frees it). */
 int neigh_init(struct stack *st);
-void neigh_fini(struct stack *st);
 void neigh_register(struct stack *st, enum neigh_family fam, const struct neigh_ops *ops);
 
 /* The entry for addr on ifindex, or NULL. */

@@ -56,11 +56,6 @@ int icmp4_init(struct stack *st)
 	return icmp_ratelimit_init(st);
 }
 
-void icmp4_fini(struct stack *st)
-{
-	icmp_ratelimit_fini(st);
-}
-
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx)
 {
 	const uint8_t *m = p->data;

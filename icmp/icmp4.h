@@ -90,10 +90,8 @@ void icmp4_deliver_error_msg(struct stack *st, uint8_t type, uint8_t code, uint3
 /* ICMP input, registered with IP for protocol 1. Consumes p. */
 void icmp4_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx);
 /* Registers ICMP with IPv4 and allocates both families' rate-limit state (icmp4_ratelimit.c):
- * 0 or -ENOMEM; icmp4_fini frees it. */
+ * 0 or -ENOMEM. */
 int icmp4_init(struct stack *st);
-void icmp4_fini(struct stack *st);
 int icmp_ratelimit_init(struct stack *st);
-void icmp_ratelimit_fini(struct stack *st);
 
 #endif

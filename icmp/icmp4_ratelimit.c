@@ -28,12 +28,6 @@ int icmp_ratelimit_init(struct stack *st)
 	return st->icmp_rl ? 0 : -ENOMEM;
 }
 
-void icmp_ratelimit_fini(struct stack *st)
-{
-	free(st->icmp_rl);
-	st->icmp_rl = NULL;
-}
-
 #define RL_PEER_BURST   6       /* XRLIM_BURST_FACTOR */
 #define RL_NEW_PEER_AGE 60000   /* a new peer starts as if last seen a minute ago: full burst */
 

@@ -20,12 +20,6 @@ int ip4_init(struct stack *st)
 	return st->ip4 ? 0 : -ENOMEM;
 }
 
-void ip4_fini(struct stack *st)
-{
-	free(st->ip4);
-	st->ip4 = NULL;
-}
-
 void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input, ip4_err_fn err)
 {
 	st->ip4->protos[proto].input = input;

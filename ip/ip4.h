@@ -115,10 +115,8 @@ struct ip4_proto {
 	ip4_err_fn err;        /* errors about datagrams this protocol sent; may be NULL */
 };
 
-/* Allocates IPv4's own state (protocol table, reassembly, redirect limiter): 0 or -ENOMEM.
- * ip4_fini frees it (after ip4_reasm_flush). */
+/* Allocates IPv4's own state (protocol table, reassembly, redirect limiter): 0 or -ENOMEM. */
 int ip4_init(struct stack *st);
-void ip4_fini(struct stack *st);
 /* Registers a protocol's input and error handlers for local delivery. */
 void ip4_register_proto(struct stack *st, uint8_t proto, ip4_input_fn input, ip4_err_fn err);
 /* A received error goes to the error handler of the protocol that sent the quoted datagram

@@ -464,17 +464,6 @@ int ip6_init(struct stack *st)
 	return ip6_reasm_init(st);
 }
 
-void ip6_fini(struct stack *st)
-{
-	for (unsigned i = 0; i < st->nifs; i++) {
-		free(st->ifs[i].in6);
-		st->ifs[i].in6 = NULL;
-	}
-	ip6_reasm_fini(st);
-	free(st->ip6);
-	st->ip6 = NULL;
-}
-
 int ip6_iface_add(struct stack *st, unsigned ifindex)
 {
 	st->ifs[ifindex].in6 = calloc(1, sizeof(struct iface6));

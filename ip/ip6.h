@@ -145,11 +145,11 @@ struct ip6_proto {
 	ip6_err_fn err;
 };
 
-/* Allocates IPv6's own state (protocol table; reassembly, ip6_frag.c): 0 or -ENOMEM. ip6_fini
- * frees it (after ip6_reasm_flush). */
+/* Allocates IPv6's own state (protocol table; reassembly, ip6_reasm_init in ip6_frag.c): 0 or
+ * -ENOMEM. */
 int ip6_init(struct stack *st);
-void ip6_fini(struct stack *st);
-/* The IPv6 state of a new interface (stack_iface_add): 0 or -ENOMEM; ip6_fini frees it. */
+int ip6_reasm_init(struct stack *st);
+/* The IPv6 state of a new interface (stack_iface_add): 0 or -ENOMEM. */
 int ip6_iface_add(struct stack *st, unsigned ifindex);
 /* IPv6 runs on ifindex (not disable_ipv6, not a link under 1280 bytes). */
 bool ip6_enabled(const struct stack *st, unsigned ifindex);
@@ -164,8 +164,6 @@ unsigned ip6_addr_count(const struct stack *st, unsigned ifindex);
 const struct ifaddr6 *ip6_global_addr(const struct stack *st, unsigned ifindex);
 /* mac (a 33:33 group MAC, RFC 2464 7) is that of a group joined on ifindex, ff02::1 included. */
 bool ip6_mac_joined(const struct stack *st, unsigned ifindex, const uint8_t *mac);
-int ip6_reasm_init(struct stack *st);
-void ip6_reasm_fini(struct stack *st);
 void ip6_register_proto(struct stack *st, uint8_t proto, ip6_input_fn input, ip6_err_fn err);
 /* A received error goes to the error handler of proto, the quoted datagram's upper layer: false
  * when that protocol has none. */

@@ -22,12 +22,6 @@ int ip6_reasm_init(struct stack *st)
 	return st->reasm6 ? 0 : -ENOMEM;
 }
 
-void ip6_reasm_fini(struct stack *st)
-{
-	free(st->reasm6);
-	st->reasm6 = NULL;
-}
-
 static void reasm6_free_frags(struct stack *st, struct reasm6_queue *q)
 {
 	struct pkb *f = q->frags;

@@ -66,11 +66,16 @@ void stack_free(struct stack *st)
 	pkb_queue_purge(&st->pool, &st->txq);
 	/* Every holder has let go: a buffer still counted in use was lost somewhere. */
 	assert(st->pool.in_use == 0);
-	neigh_fini(st);
-	ip4_fini(st);
-	ip6_fini(st);
-	ndisc_router_fini(st);
-	icmp4_fini(st);
+	/* The modules' states: only their own files know their insides, free() needs none. */
+	for (unsigned i = 0; i < st->nifs; i++)
+		free(st->ifs[i].in6);
+	free(st->neigh);
+	free(st->ip4);
+	free(st->icmp_rl);
+	free(st->udp);
+	free(st->ip6);
+	free(st->reasm6);
+	free(st->ndr);
 	pkb_pool_destroy(&st->pool);
 	free(st);
 }

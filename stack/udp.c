@@ -49,8 +49,7 @@ void udp_free(struct stack *st)
 		return;
 	for (unsigned i = 0; i < UDP_MAX_SOCKS; i++)
 		pkb_queue_purge(&st->pool, &st->udp->s[i].rxq);
-	free(st->udp);
-	st->udp = NULL;
+	st->udp->queued = 0;
 }
 
 void udp_poll(struct stack *st)

@@ -80,7 +80,7 @@ struct udp_sock {
 };
 
 /* Allocates the socket table and registers with both families: 0 or -ENOMEM. udp_free
- * empties and frees it. */
+ * empties its queues. */
 int udp_init(struct stack *st);
 void udp_free(struct stack *st);
 /* Closes kept ephemeral sockets idle for UDP_KEEP_IDLE_MS; the next time one would be due. */
