@@ -56,23 +56,20 @@ enum ping_event_kind {
 };
 
 struct ping_event {
+	uint64_t rtt_us;          /* REPLY */
+	const uint8_t *ext;       /* ERROR (IPv4): the RFC 4884 extension structure (ext_len bytes), else NULL */
+	size_t ext_len;
 	enum ping_event_kind kind;
 	unsigned seq;
+	unsigned bytes, hops;     /* REPLY: ICMP message length; the reply's TTL or hop limit */
+	uint32_t info;            /* ERROR: the type's word (MTU, pointer, gateway) */
+	int err;                  /* SEND_FAIL: an errno */
+	unsigned mtu;             /* SEND_FAIL with EMSGSIZE */
 	struct inet_addr from;    /* REPLY: the source; ERROR: who reported it (ours for a local error) */
-	/* REPLY */
-	unsigned bytes, hops;     /* ICMP message length; the reply's TTL or hop limit */
-	uint64_t rtt_us;
-	bool dup;
-	uint8_t probe_code, probe_status; /* a PROBE reply: its code and byte 7 (X5.2) */
-	/* ERROR */
-	uint8_t type, code;
-	bool counted;             /* counted among the session's errors (a redirect is not) */
-	uint32_t info;            /* the type's word: MTU, pointer, gateway */
-	const uint8_t *ext;       /* IPv4: the RFC 4884 extension structure (ext_len bytes), else NULL */
-	size_t ext_len;
-	/* SEND_FAIL */
-	int err;
-	unsigned mtu;
+	bool dup;                 /* REPLY: a second answer to seq */
+	uint8_t probe_code, probe_status; /* REPLY to PROBE: its code and byte 7 (X5.2) */
+	uint8_t type, code;       /* ERROR */
+	bool counted;             /* ERROR: counted among the session's errors (a redirect is not) */
 };
 
 typedef void (*ping_report_fn)(struct stack *st, struct ping_session *s, const struct ping_event *ev);
