@@ -133,6 +133,9 @@ fuzz-seeds6:
 # --- static analysis ---
 LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c bench/src/*.c)
 lint:
+	@# ctl/ uses the packet core; the core never includes ctl/ (its text stays out of the core).
+	@! grep -n '#include "ctl/' $(wildcard stack/*.[ch] eth/*.[ch] ip/*.[ch] icmp/*.[ch]) || \
+		{ echo "lint: the packet core includes ctl/"; exit 1; }
 	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
 		-D_GNU_SOURCE -I. $(LINT_SRCS)
 	clang-tidy -quiet $(LINT_SRCS) -- -std=c11 -D_GNU_SOURCE -I. $(NL_CFLAGS)

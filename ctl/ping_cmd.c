@@ -272,31 +272,40 @@ static int ping_target_parse(const struct stack *st, const char *prog, const cha
 	return 0;
 }
 
-/* What connect() says to a session's destination (ping_dst_check or ping_route_check's answer;
- * target as given, for "only unicast"): 0, or 1 with the line in out. */
-static int ping_dst_text(const char *prog, int rc, const char *target, struct sbuf *out)
+/* A new session for cfg, reporting in text, once check (ping_dst_check's or ping_route_check's
+ * answer: what connect() would say; target as given) allows it. NULL with the line in out when
+ * it does not or when too many run (busy says so). */
+static struct ping_session *ping_cmd_session(struct stack *st, const struct ping_cfg *cfg, int check, const char *prog,
+					     const char *target, const char *busy, struct sbuf *out)
 {
-	if (rc == PING_DST_LOCAL)
+	if (check == PING_DST_LOCAL) {
 		sbuf_printf(out, "%s: %s: only unicast addresses of other hosts can be pinged\n", prog, target);
-	else if (rc)
-		sbuf_printf(out, "%s: connect: %s\n", prog, strerror(-rc));
-	return rc ? 1 : 0;
-}
-
-/* A new session for cfg reporting in text, the client's options set: NULL with the line in out
- * when too many run. */
-static struct ping_session *ping_cmd_session(struct stack *st, const struct ping_cfg *cfg, const char *full,
-					     struct sbuf *out)
-{
+		return NULL;
+	}
+	if (check) {
+		sbuf_printf(out, "%s: connect: %s\n", prog, strerror(-check));
+		return NULL;
+	}
 	struct ping_session *s = ping_session_new(st, cfg, ping_text_report);
 	if (!s)
-		sbuf_printf(out, "%s (at most %u)\n", full, PING_MAX_SESSIONS);
+		sbuf_printf(out, "%s: %s (at most %u)\n", prog, busy, PING_MAX_SESSIONS);
 	return s;
 }
 
 static const char ping_usage[] =
 	"usage: ping [-46DnOq] [-c COUNT] [-s SIZE] [-t TTL] [-i SECONDS] [-M do|dont|want]\n"
 	"            [-W TIMEOUT] [-w DEADLINE] ADDR\n";
+
+/* Seconds, fractions allowed, from min to max (strtod's syntax) into *ms, rounded; false if not. */
+static bool ping_seconds(const char *v, double min, double max, unsigned *ms)
+{
+	char *end;
+	double sec = strtod(v, &end);
+	if (*end || end == v || !(sec >= min && sec <= max))
+		return false;
+	*ms = (unsigned)(sec * 1000 + 0.5);
+	return true;
+}
 
 /* One option's value (iputils' meanings and words). Returns 0, or 2 with the complaint in out. */
 static int ping_opt_value(struct ping_cfg *cfg, char opt, const char *v, struct sbuf *out)
@@ -315,24 +324,16 @@ static int ping_opt_value(struct ping_cfg *cfg, char opt, const char *v, struct 
 			return 2;
 		}
 		return 0;
-	case 'i': {
-		double sec = strtod(v, &end);
-		if (*end || end == v || !(sec >= 0.01 && sec <= 3600)) {
-			sbuf_printf(out, "ping: -i: bad interval \"%s\" (0.01 to 3600 seconds)\n", v);
-			return 2;
-		}
-		cfg->interval_ms = (unsigned)(sec * 1000 + 0.5);
-		return 0;
-	}
-	case 'W': { /* seconds, fractions allowed: the wait for an answer when none ever came */
-		double sec = strtod(v, &end);
-		if (*end || end == v || !(sec >= 0.001 && sec <= 2147483.647)) {
-			sbuf_printf(out, "ping: bad linger time: %s\n", v);
-			return 2;
-		}
-		cfg->linger_ms = (unsigned)(sec * 1000 + 0.5);
-		return 0;
-	}
+	case 'i':
+		if (ping_seconds(v, 0.01, 3600, &cfg->interval_ms))
+			return 0;
+		sbuf_printf(out, "ping: -i: bad interval \"%s\" (0.01 to 3600 seconds)\n", v);
+		return 2;
+	case 'W': /* the wait for an answer when none ever came */
+		if (ping_seconds(v, 0.001, 2147483.647, &cfg->linger_ms))
+			return 0;
+		sbuf_printf(out, "ping: bad linger time: %s\n", v);
+		return 2;
 	default:
 		break;
 	}
@@ -425,10 +426,8 @@ int ping_cmd_start(struct stack *st, int argc, char **argv, struct sbuf *out, un
 		sbuf_printf(out, "ping: %s: Address family for hostname not supported\n", target);
 		return 2;
 	}
-	int rc = ping_dst_text("ping", ping_dst_check(st, &cfg.dst, cfg.oif), target, out);
-	if (rc)
-		return rc;
-	struct ping_session *s = ping_cmd_session(st, &cfg, "ping: too many pings running", out);
+	struct ping_session *s = ping_cmd_session(st, &cfg, ping_dst_check(st, &cfg.dst, cfg.oif), "ping", target,
+						  "too many pings running", out);
 	if (!s)
 		return 1;
 	s->quiet = quiet;
@@ -517,10 +516,8 @@ int probe_cmd_start(struct stack *st, int argc, char **argv, struct sbuf *out, u
 		sbuf_printf(out, "%s", usage);
 		return 2;
 	}
-	int rc = ping_dst_text("probe", ping_route_check(st, &cfg.dst, cfg.oif), target, out);
-	if (rc)
-		return rc;
-	struct ping_session *s = ping_cmd_session(st, &cfg, "probe: too many sessions running", out);
+	struct ping_session *s = ping_cmd_session(st, &cfg, ping_route_check(st, &cfg.dst, cfg.oif), "probe", target,
+						  "too many sessions running", out);
 	if (!s)
 		return 1;
 	char t[INET_STRLEN];
