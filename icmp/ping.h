@@ -77,6 +77,7 @@ typedef void (*ping_report_fn)(struct stack *st, struct ping_session *s, const s
 struct ping_session {
 	unsigned handle;        /* the control session number */
 	uint16_t ident;         /* ICMP or ICMPv6 identifier (one space: a session is found by it) */
+	/* From struct ping_cfg (count UINT32_MAX with a deadline and no count given): */
 	struct inet_addr dst;
 	int oif;
 	unsigned count, size, ttl, interval_ms;
