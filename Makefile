@@ -13,7 +13,9 @@ URING_LIBS := -luring
 PRIV_LIBS  := -lseccomp -lcap-ng
 SVC_LIBS   := -lsystemd -lmicrohttpd
 
-CORE_SRCS  := $(sort $(wildcard stack/*.c eth/*.c ip/*.c icmp/*.c))
+# The packet core (stack/ eth/ ip/ icmp/) and the control commands over it (ctl/: text in, text
+# out); neither makes a system call or reads a clock, and libcore.a holds both.
+CORE_SRCS  := $(sort $(wildcard stack/*.c eth/*.c ip/*.c icmp/*.c ctl/*.c))
 TAP_SRCS   := $(sort $(wildcard tap/*.c))
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
 # What the tools share (die/fail with the program's name, write_all): tools/util.h.

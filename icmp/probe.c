@@ -1,15 +1,16 @@
 /* icmp/probe.c — RFC 8335 PROBE for ICMPv4 (../shared/ICMP-EXT-SPEC.md X5). The responder parses as
  * leniently as Linux 6.18 (icmp_build_probe) and answers proxy queries (L=0) from the ARP table
- * (POLICY, icmp_echo_probe_proxy); the client is `tapstackctl probe`, a session like ping's. */
+ * (POLICY, icmp_echo_probe_proxy). The client, `tapstackctl probe`, is a ping session (icmp/ping.c)
+ * whose requests and replies are PROBE's; its arguments and text are ctl/ping_cmd.c's. */
 #include "icmp/probe.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "eth/neigh.h"
 #include "icmp/icmp4.h"
 #include "icmp/icmp6.h"
 #include "icmp/icmp_ext.h"
+#include "icmp/ping.h"
 #include "ip/ip4.h"
 #include "ip/ip6.h"
 #include "stack/core.h"
@@ -177,20 +178,53 @@ void probe6_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx)
 	icmp6_reply(st, p, rx);                  /* checksum over the pseudo-header there */
 }
 
-/* ---- the client: `tapstackctl probe` ---- */
+/* ---- the client's requests and replies: a ping session with probe_len set ---- */
+
+size_t probe_obj_build(const struct probe_query *q, uint8_t obj[24])
+{
+	size_t olen;
+	switch (q->by) {
+	case PROBE_BY_NAME: { /* NUL-padded to a multiple of 4 bytes */
+		size_t nl = strnlen(q->name, PROBE_NAME_OBJ_MAX), pad = (4 - nl % 4) % 4;
+		memset(obj + 4, 0, nl + pad);
+		memcpy(obj + 4, q->name, nl);
+		olen = 4 + nl + pad;
+		break;
+	}
+	case PROBE_BY_INDEX:
+		be32_put(obj + 4, q->index);
+		olen = 8;
+		break;
+	default: { /* by address: AFI 1 with 4 bytes, AFI 2 with 16 */
+		bool v6 = q->addr.family == INET_V6;
+		be16_put(obj + 4, v6 ? 2 : 1);
+		obj[6] = v6 ? 16 : 4;
+		obj[7] = 0;
+		if (v6)
+			memcpy(obj + 8, q->addr.u.v6, 16);
+		else
+			be32_put(obj + 8, q->addr.u.v4);
+		olen = v6 ? 24 : 12;
+	}
+	}
+	be16_put(obj, (uint16_t)olen);
+	obj[2] = ICMP_EXT_CLASS_IID;
+	obj[3] = (uint8_t)q->by;
+	return olen;
+}
 
 void probe4_send(struct stack *st, struct ping_session *s)
 {
 	uint8_t seq = (uint8_t)(s->sent + 1);
 	size_t len = ICMP4_HDR_LEN + 4 + s->probe_len;
 	struct pkb *p = stack_alloc(st, len);
-	char a[INET_STRLEN];
 	bool v6 = s->dst.family == INET_V6;
 
 	s->sent++;
 	if (!p) {
+		struct ping_event ev = { .kind = PING_EV_NO_BUFFER, .seq = seq };
 		s->errors++;
-		sbuf_printf(&s->out, "probe: sendmsg: No buffer space available\n");
+		ping_report(st, s, &ev);
 		return;
 	}
 	uint8_t *m = p->data;
@@ -222,24 +256,18 @@ void probe4_send(struct stack *st, struct ping_session *s)
 			CNT(st, IcmpOutErrors);
 	}
 	if (rc != 0) {
+		struct ping_event ev = { .kind = PING_EV_SEND_FAIL, .seq = seq, .err = -rc };
 		s->errors++;
-		sbuf_printf(&s->out, "probe: sendmsg to %s: %s\n", inet_ntop_buf(&s->dst, a), strerror(-rc));
+		ping_report(st, s, &ev);
 	}
 }
 
-/* An Extended Echo reply from src with hop limit or TTL ttl: to our client when it is the answer
- * to one of its requests, else dropped silently (X5.11) under the family's counter. */
+/* An Extended Echo reply from src with hop limit or TTL ttl: reported to our client when it is
+ * the answer to one of its requests, else dropped silently (X5.11) under the family's counter. */
 static void probe_reply(struct stack *st, struct pkb *p, const struct inet_addr *src, unsigned ttl, enum counter unsolicited)
 {
-	static const char *const codes[5] = {
-		"No Error", "Malformed Query", "No Such Interface", "No Such Table Entry", "Multiple Interfaces Satisfy Query",
-	};
-	static const char *const states[8] = {
-		"Reserved", "Incomplete", "Reachable", "Stale", "Delay", "Probe", "Failed", "Reserved",
-	};
 	const uint8_t *m = p->data;
 	struct ping_session *s = p->len >= 8 ? ping_find(st, be16_get(m + 4)) : NULL;
-	char a[INET_STRLEN];
 
 	if (!s || !s->probe_len || !inet_eq(&s->dst, src) || m[6] == 0 || s->state[m[6] % PING_RING] == 0) {
 		stack_drop(st, p, unsolicited);
@@ -247,14 +275,9 @@ static void probe_reply(struct stack *st, struct pkb *p, const struct inet_addr 
 	}
 	uint8_t *state = &s->state[m[6] % PING_RING];
 	uint64_t rtt = st->now_us - s->sent_us[m[6] % PING_RING];
-	uint8_t f = m[7];
-	sbuf_printf(&s->out, "%u bytes from %s: icmp_seq=%u code=%u (%s)", p->len, inet_ntop_buf(src, a), m[6], m[1],
-		    m[1] < 5 ? codes[m[1]] : "Unknown");
-	if (m[1] == PROBE_NO_ERROR)
-		sbuf_printf(&s->out, " state=%u (%s) A=%u 4=%u 6=%u", f >> PROBE_STATE_SHIFT, states[f >> PROBE_STATE_SHIFT],
-			    !!(f & PROBE_A), !!(f & PROBE_V4), !!(f & PROBE_V6));
-	sbuf_printf(&s->out, " ttl=%u time=%llu.%03llu ms%s\n", ttl, (unsigned long long)(rtt / 1000),
-		    (unsigned long long)(rtt % 1000), *state == 2 ? " (DUP!)" : "");
+	struct ping_event ev = { .kind = PING_EV_REPLY, .seq = m[6], .from = *src, .bytes = p->len, .hops = ttl,
+				 .rtt_us = rtt, .dup = *state == 2, .probe_code = m[1], .probe_status = m[7] };
+	ping_report(st, s, &ev);
 	ping_reply_done(st, s, p, state, rtt);
 }
 
@@ -269,145 +292,4 @@ void probe6_reply_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx
 	struct inet_addr src = { .family = INET_V6 };
 	memcpy(src.u.v6, rx->src, 16);
 	probe_reply(st, p, &src, rx->hlim, C_Icmp6InUnsolicited);
-}
-
-int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle)
-{
-	static const char usage[] = "usage: probe {-I NAME | -i INDEX | -a ADDR} [-L] [-c COUNT] TARGET\n";
-	uint8_t obj[24];
-	size_t olen = 0;
-	bool local = false;
-	unsigned count = 1;
-	struct inet_addr dst = { 0 }, a;
-	int oif = -1;
-	bool have_dst = false;
-	char *end;
-
-	for (int i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		if (o[0] != '-') {
-			if (have_dst) {
-				sbuf_printf(out, "probe: bad address \"%s\" (one target only)\n", o);
-				return 2;
-			}
-			int rc = ping_target_parse(st, "probe", o, &dst, &oif, out); /* fe80::1%tap0 too */
-			if (rc)
-				return rc;
-			have_dst = true;
-			continue;
-		}
-		if (strcmp(o, "-L") == 0) {      /* L=1: the probed interface is on the target itself */
-			local = true;
-			continue;
-		}
-		if (o[2] || i + 1 >= argc || !strchr("Iiac", o[1]) || (olen && o[1] != 'c')) {
-			sbuf_printf(out, "%s", usage);
-			return 2;
-		}
-		const char *v = argv[++i];
-		long n = strtol(v, &end, 0);
-		switch (o[1]) {
-		case 'I': {
-			size_t nl = strlen(v), pad = (4 - nl % 4) % 4;
-			if (nl == 0 || nl + pad > 20) {
-				sbuf_printf(out, "probe: -I: name \"%s\" too long\n", v);
-				return 2;
-			}
-			memset(obj + 4, 0, nl + pad);
-			memcpy(obj + 4, v, nl);
-			olen = 4 + nl + pad;
-			obj[3] = 1;
-			break;
-		}
-		case 'i':
-			if (*end || !*v || n < 0 || n > 0x7fffffffL) {
-				sbuf_printf(out, "probe: -i: bad index \"%s\"\n", v);
-				return 2;
-			}
-			be32_put(obj + 4, (uint32_t)n);
-			olen = 8;
-			obj[3] = 2;
-			break;
-		case 'a':
-			if (inet_parse(v, &a) != 0) {
-				sbuf_printf(out, "probe: -a: bad address \"%s\" (want A.B.C.D or an IPv6 address)\n", v);
-				return 2;
-			}
-			/* X5.1: AFI 1 with 4 bytes, AFI 2 with 16 */
-			be16_put(obj + 4, a.family == INET_V6 ? 2 : 1);
-			obj[6] = a.family == INET_V6 ? 16 : 4;
-			obj[7] = 0;
-			if (a.family == INET_V6)
-				memcpy(obj + 8, a.u.v6, 16);
-			else
-				be32_put(obj + 8, a.u.v4);
-			olen = a.family == INET_V6 ? 24 : 12;
-			obj[3] = 3;
-			break;
-		default:
-			if (*end || n < 1 || n > 255) {
-				sbuf_printf(out, "probe: -c: bad count \"%s\" (1 to 255)\n", v);
-				return 2;
-			}
-			count = (unsigned)n;
-		}
-	}
-	if (!have_dst || !olen) {
-		sbuf_printf(out, "%s", usage);
-		return 2;
-	}
-	be16_put(obj, (uint16_t)olen);
-	obj[2] = ICMP_EXT_CLASS_IID;
-	struct route_res rr;
-	struct route6_res rr6;
-	bool v6 = dst.family == INET_V6;
-	if (v6 && ip6_is_linklocal(dst.u.v6) && oif < 0) { /* a link-local target needs its scope */
-		sbuf_printf(out, "probe: connect: Invalid argument\n");
-		return 1;
-	}
-	if (v6 ? route6_lookup(st, dst.u.v6, oif, &rr6) != 0 || (rr6.rt && rr6.rt->type >= RT6_PROHIBIT)
-	       : route_lookup(st, dst.u.v4, &rr) != 0 || rr.rt->type == RT_PROHIBIT || rr.rt->type == RT_BLACKHOLE) {
-		sbuf_printf(out, "probe: connect: Network is unreachable\n");
-		return 1;
-	}
-	unsigned slot = PING_MAX_SESSIONS;
-	for (unsigned i = 0; i < PING_MAX_SESSIONS && slot == PING_MAX_SESSIONS; i++)
-		if (!st->ping[i])
-			slot = i;
-	struct ping_session *s = slot < PING_MAX_SESSIONS ? calloc(1, sizeof(*s)) : NULL;
-	if (!s) {
-		sbuf_printf(out, "probe: too many sessions running (at most %u)\n", PING_MAX_SESSIONS);
-		return 1;
-	}
-	st->ping[slot] = s;
-	st->nping++;
-	s->handle = ++st->ctl_sessions;
-	do
-		s->ident = (uint16_t)stack_random(st);
-	while (ping_find(st, s->ident) != s && ping_find(st, s->ident));
-	memcpy(s->probe_obj, obj, olen);
-	s->probe_len = (uint8_t)olen;
-	s->probe_local = local;
-	s->dst = dst;
-	s->oif = oif;
-	s->count = count;
-	s->ttl = (unsigned)st->knobs.ip_default_ttl;
-	s->interval_ms = 1000;
-	s->df = IP4_DF_WANT;
-	s->linger_ms = PING_LINGER_NOREPLY_MS; /* as ping without -W */
-	s->rtt_min = UINT64_MAX;
-	s->first_ms = st->now;
-	s->next_send = st->now;
-	char t[INET_STRLEN];
-	inet_ntop_buf(&dst, t);
-	sbuf_printf(out, "PROBE %s (%s): %s ", t, t, local ? "L=1 interface" : "L=0 neighbour");
-	if (obj[3] == 1)
-		sbuf_printf(out, "name %.*s\n", (int)strnlen((const char *)obj + 4, olen - 4), (const char *)obj + 4);
-	else if (obj[3] == 2)
-		sbuf_printf(out, "index %u\n", be32_get(obj + 4));
-	else
-		sbuf_printf(out, "address %s\n", inet_ntop_buf(&a, t));
-	*handle = s->handle;
-	ping_poll(st);
-	return STACK_CTL_PENDING;
 }

@@ -1,12 +1,13 @@
 /* icmp/probe.h — RFC 8335 PROBE for ICMPv4 (../shared/ICMP-EXT-SPEC.md X5): the responder and the
- * `tapstackctl probe` client. */
+ * `tapstackctl probe` client's side of a ping session (icmp/ping.c; its words: ctl/ping_cmd.c). */
 #ifndef TAPSTACK_PROBE_H
 #define TAPSTACK_PROBE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ip/ip4.h"
-#include "stack/sbuf.h"
 
 struct stack;
 
@@ -35,11 +36,10 @@ void probe4_reply_input(struct stack *st, struct pkb *p, const struct ip4_rx *rx
  * Returns false when the request is to be dropped silently (L=0 without the proxy knob). */
 bool probe4_answer(struct stack *st, const uint8_t *m, size_t len, uint8_t *code, uint8_t *status);
 
-/* Starts `probe {-I NAME | -i INDEX | -a ADDR} [-L] [-c N] TARGET` as a streaming session (as ping):
- * STACK_CTL_PENDING with *handle set, 2 with a usage line, 1 when it cannot start. */
-int probe_start(struct stack *st, int argc, char **argv, struct sbuf *out, unsigned *handle);
-
 struct ping_session;
+struct probe_query;
+/* X5.1: the Interface Identification Object asking q into obj (24 bytes); its length. */
+size_t probe_obj_build(const struct probe_query *q, uint8_t obj[24]);
 /* Sends the next request of a PROBE session (from ping_poll). */
 void probe4_send(struct stack *st, struct ping_session *s);
 

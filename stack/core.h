@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "eth/eth.h"
-#include "icmp/ping.h"
 #include "ip/route.h"
 #include "ip/route6.h"
 #include "stack/counters.h"
@@ -53,9 +52,7 @@ struct stack {
 	struct ip6_state *ip6;        /* protocol table, fragment ids (ip/ip6.c) */
 	struct ip6_reasm_state *reasm6; /* (ip/ip6_frag_int.h) */
 	struct nd_router *ndr;        /* Redirects and RAs as a router (eth/ndisc_router.c) */
-	struct ping_session *ping[PING_MAX_SESSIONS];
-	unsigned nping;               /* sessions in ping[]: the timers skip the table when 0 */
-	unsigned ctl_sessions;        /* last session handle given out */
+	struct ping_table *ping;      /* the ping client's sessions (icmp/ping.c) */
 	uint64_t now_us, now_us_ms;   /* fine clock, and the ms value it was given with */
 	uint16_t ip_id;
 	uint64_t rng;

@@ -12,6 +12,7 @@
 #include "icmp/icmp4.h"
 #include "icmp/icmp6.h"
 #include "icmp/mld.h"
+#include "icmp/ping.h"
 #include "ip/ip4.h"
 #include "ip/ip6.h"
 #include "stack/tcp.h"
@@ -40,7 +41,7 @@ struct stack *stack_new(const struct stack_config *cfg)
 	st->ip_id = (uint16_t)stack_random(st);
 	/* Each module allocates its own state; protocols register with IP after IP is there. */
 	if (neigh_init(st) || ip4_init(st) || ip6_init(st) || ndisc_router_init(st) || icmp4_init(st) ||
-	    udp_init(st)) {
+	    udp_init(st) || ping_init(st)) {
 		stack_free(st);
 		return NULL;
 	}
@@ -76,6 +77,7 @@ void stack_free(struct stack *st)
 	free(st->ip6);
 	free(st->reasm6);
 	free(st->ndr);
+	free(st->ping);
 	pkb_pool_destroy(&st->pool);
 	free(st);
 }

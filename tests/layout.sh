@@ -5,6 +5,8 @@
 #     from reading its arrays).
 #  2. A module's own state header is included only by that module's files and by tests/.
 #  3. Nothing outside the core (tap/, tools/, bench/) includes stack/core.h.
+#  4. The packet core (stack/, eth/, ip/, icmp/) never includes ctl/: the control text (command
+#     parsing, iputils' wording) uses the core, not the other way round.
 # Prints one line per broken rule and exits 1; silent and 0 when the tree keeps them.
 cd "$(dirname "$0")/.." || exit 2
 bad=0
@@ -37,6 +39,11 @@ check_private ip/ip6_int.h ip/ip6.c ip/ip6_frag.c ip/ip6_forward.c eth/ndisc.c e
 # 3
 for f in $(grep -rl --include='*.c' --include='*.h' '#include "stack/core.h"' tap tools bench 2>/dev/null); do
 	complain "$f (outside the core) includes stack/core.h: use stack/stack.h"
+done
+
+# 4
+for f in $(grep -rl --include='*.c' --include='*.h' '#include "ctl/' stack eth ip icmp 2>/dev/null); do
+	complain "$f (the packet core) includes ctl/: the control text stays out of the core"
 done
 
 exit $bad

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "icmp/ping.h"
 #include "stack/core.h"
 #include "tests/unit/harness.h"
 
@@ -268,14 +269,12 @@ END_TEST
 
 /* ---- ping ---- */
 
-/* Answers the echo request at the head of the queue as the peer would. */
-static void answer_echo(uint8_t ttl)
+/* The peer's reply (TTL ttl) to the echo request q, into f; its length. */
+static size_t echo_reply_to(const struct frame *q, uint8_t ttl, struct frame *f)
 {
-	struct frame q, f;
-	tx_take(&q);
-	const uint8_t *m = q.b + 34;
+	const uint8_t *m = q->b + 34;
 	ck_assert_uint_eq(m[0], 8);
-	size_t n = rd16(q.b + 16) - 20;
+	size_t n = rd16(q->b + 16) - 20;
 	uint8_t reply[2000];
 	memcpy(reply, m, n);
 	reply[0] = 0;
@@ -283,8 +282,16 @@ static void answer_echo(uint8_t ttl)
 	uint16_t c = cksum(reply, n);
 	reply[2] = (uint8_t)(c >> 8);
 	reply[3] = (uint8_t)c;
-	struct ip_spec s = { .src = rd32(q.b + 30), .dst = US_IP, .proto = 1, .ttl = ttl };
-	feed(0, f.b, build_ip(&f, &s, reply, n));
+	struct ip_spec s = { .src = rd32(q->b + 30), .dst = US_IP, .proto = 1, .ttl = ttl };
+	return build_ip(f, &s, reply, n);
+}
+
+/* Answers the echo request at the head of the queue as the peer would. */
+static void answer_echo(uint8_t ttl)
+{
+	struct frame q, f;
+	tx_take(&q);
+	feed(0, f.b, echo_reply_to(&q, ttl, &f));
 }
 
 START_TEST(test_ping_replies)
@@ -382,6 +389,87 @@ START_TEST(test_ping_no_answer_and_local_errors)
 }
 END_TEST
 
+/* The engine alone (icmp/ping.c, no ctl/): a session made from a configuration reports what
+ * happens as events, and writes no text. */
+static struct ping_event ev_log[8];
+static unsigned ev_n;
+
+static void ev_record(struct stack *st, struct ping_session *s, const struct ping_event *ev)
+{
+	(void)st;
+	ck_assert_uint_eq(s->out.len, 0);
+	if (ev_n < 8)
+		ev_log[ev_n] = *ev;
+	ev_n++;
+}
+
+START_TEST(test_ping_engine_events)
+{
+	struct ping_cfg cfg = { .dst = inet_v4(PEER_IP), .oif = -1, .count = 2, .size = 56, .ttl = 64,
+				.interval_ms = 1000, .df = IP4_DF_WANT, .linger_ms = PING_LINGER_NOREPLY_MS };
+	struct frame q, f;
+	ev_n = 0;
+	ck_assert_int_eq(ping_dst_check(T, &cfg.dst, -1), 0);
+	struct inet_addr us = inet_v4(US_IP);
+	ck_assert_int_eq(ping_dst_check(T, &us, -1), PING_DST_LOCAL);
+	stack_set_clock_us(T, NOW * 1000 + 250);
+	struct ping_session *s = ping_session_new(T, &cfg, ev_record);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_eq(ping_session_get(T, s->handle), s);
+	ck_assert_uint_eq(tx_count(), 0);                   /* nothing before the next poll */
+	ping_poll(T);
+	tx_take(&q);
+	ck_assert_uint_eq(rd16(q.b + 34 + 6), 1);
+	stack_set_clock_us(T, NOW * 1000 + 312);            /* 62 µs later, answered twice */
+	feed(0, f.b, echo_reply_to(&q, 61, &f));
+	feed(0, f.b, echo_reply_to(&q, 61, &f));
+	ck_assert_uint_eq(ev_n, 2);
+	ck_assert_int_eq(ev_log[0].kind, PING_EV_REPLY);
+	ck_assert_uint_eq(ev_log[0].seq, 1);
+	ck_assert_uint_eq(ev_log[0].hops, 61);
+	ck_assert_uint_eq(ev_log[0].rtt_us, 62);
+	ck_assert_uint_eq(ev_log[0].bytes, 64);
+	ck_assert(inet_eq(&ev_log[0].from, &cfg.dst));
+	ck_assert(!ev_log[0].dup);
+	ck_assert_int_eq(ev_log[1].kind, PING_EV_REPLY);
+	ck_assert(ev_log[1].dup);
+	/* The second request: a Time Exceeded about it, which ends the session. */
+	advance(1000);
+	tx_take(&sent);
+	error_about_sent(GW0, 11, 0, 0, 28);
+	ck_assert_uint_eq(ev_n, 4);
+	ck_assert_int_eq(ev_log[2].kind, PING_EV_ERROR);
+	ck_assert_uint_eq(ev_log[2].seq, 2);
+	ck_assert_uint_eq(ev_log[2].type, 11);
+	ck_assert_uint_eq(ev_log[2].code, 0);
+	ck_assert(ev_log[2].counted);
+	ck_assert_ptr_null(ev_log[2].ext);
+	ck_assert_uint_eq(ev_log[2].from.u.v4, GW0);
+	ck_assert_int_eq(ev_log[3].kind, PING_EV_END);
+	ck_assert(s->done);
+	ck_assert_uint_eq(s->sent, 2);
+	ck_assert_uint_eq(s->received, 1);
+	ck_assert_uint_eq(s->dups, 1);
+	ck_assert_uint_eq(s->errors, 1);
+	ck_assert_uint_eq(s->rtt_max, 62);
+	ck_assert_int_eq(s->status, 0);
+	ck_assert_uint_eq(s->out.len, 0);
+	unsigned h = s->handle;
+	ping_session_free(T, s);
+	ck_assert_ptr_null(ping_session_get(T, h));
+	/* Unanswered: reported as the next request goes. */
+	ev_n = 0;
+	s = ping_session_new(T, &cfg, ev_record);
+	ping_poll(T);
+	advance(1000);
+	ck_assert_uint_eq(ev_n, 1);
+	ck_assert_int_eq(ev_log[0].kind, PING_EV_UNANSWERED);
+	ck_assert_uint_eq(ev_log[0].seq, 1);
+	ck_assert_uint_eq(tx_count(), 2);
+	ping_session_free(T, s);
+}
+END_TEST
+
 START_TEST(test_ping_usage)
 {
 	struct sbuf out = { 0 };
@@ -429,6 +517,7 @@ Suite *errors_in_suite(void)
 	tcase_add_test(tc, test_ping_shows_redirect);
 	tcase_add_test(tc, test_ping_errors);
 	tcase_add_test(tc, test_ping_no_answer_and_local_errors);
+	tcase_add_test(tc, test_ping_engine_events);
 	tcase_add_test(tc, test_ping_usage);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,13 +1,13 @@
-/* stack/ctl.c — the control-command interpreter: text in, text out, no I/O. The daemon's control
+/* ctl/ctl.c — the control-command interpreter: text in, text out, no I/O. The daemon's control
  * socket, tapstackctl and the tests all come through here. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ping_cmd.h"
 #include "eth/ndisc_router.h"
 #include "eth/neigh.h"
-#include "icmp/probe.h"
 #include "ip/ip4.h"
 #include "ip/ip6.h"
 #include "stack/core.h"
@@ -731,12 +731,12 @@ int stack_ctl(struct stack *st, const char *line, struct sbuf *out, uint64_t now
 
 int stack_ctl_poll(struct stack *st, unsigned session, struct sbuf *out)
 {
-	return ping_collect(st, session, out);
+	return ping_cmd_collect(st, session, out);
 }
 
 void stack_ctl_cancel(struct stack *st, unsigned session)
 {
-	ping_cancel(st, session);
+	ping_cmd_cancel(st, session);
 }
 
 int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64_t now_ms, unsigned *session)
@@ -779,14 +779,14 @@ int stack_ctl_start(struct stack *st, const char *line, struct sbuf *out, uint64
 			sbuf_printf(out, "ping: streams its output: use tapstackctl\n");
 			return 2;
 		}
-		return ping_start(st, argc, argv, out, session);
+		return ping_cmd_start(st, argc, argv, out, session);
 	}
 	if (strcmp(argv[0], "probe") == 0) {
 		if (!session) {
 			sbuf_printf(out, "probe: streams its output: use tapstackctl\n");
 			return 2;
 		}
-		return probe_start(st, argc, argv, out, session);
+		return probe_cmd_start(st, argc, argv, out, session);
 	}
 	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
 		if (strcmp(argv[0], ctl_cmds[i].name) == 0)
