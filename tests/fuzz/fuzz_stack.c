@@ -99,7 +99,7 @@ static void check_invariants6(const struct stack *st)
 		if (slaac > IP6_SLAAC_MAX || routers > RT6_RA_ROUTERS_MAX || prefixes > ND_RA_PREFIXES_MAX)
 			abort();
 	}
-	if (st->rt6.n > ROUTE6_MAX || st->rt6.nc > RT6CACHE_SIZE)
+	if (st->rt6.n > ROUTE6_MAX || st->rtcache.n[1] > RTCACHE_V6_SIZE || st->rtcache.n[0] > RTCACHE_V4_SIZE)
 		abort();
 	unsigned nq = 0;
 	size_t mem = 0, maxcap = 0;
