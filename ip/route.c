@@ -26,6 +26,19 @@ int route_add(struct stack *st, const struct route *r)
 	return 0;
 }
 
+/* A redirect exception (R8.5) overrides the first hop, while its link is up. Out of line, so that
+ * route_lookup's own frame stays as small as the usual case needs. */
+static __attribute__((noinline)) void route_redirected(const struct stack *st, uint32_t dst, struct route_res *res)
+{
+	struct inet_addr d = inet_v4(dst);
+	const struct rtcache_entry *x = rtcache_redirect(&st->rtcache, &d, st->now);
+	if (x && st->ifs[x->gw_ifindex].up) {
+		res->ifindex = x->gw_ifindex;
+		res->nexthop = x->gw.u.v4;
+		res->redirected = true;
+	}
+}
+
 int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 {
 	const struct route_table *t = &st->routes;
@@ -45,17 +58,9 @@ int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 	res->ifindex = best->ifindex;
 	res->nexthop = best->type == RT_GATEWAY ? best->gw.u.v4 : dst;
 	res->redirected = false;
-	/* A redirect exception (R8.5) overrides the first hop, while its link is up. The forwarding
-	 * path pays one test while the cache holds no IPv4 exception. */
-	if (!rtcache_empty(&st->rtcache, INET_V4) && (best->type == RT_GATEWAY || best->type == RT_CONNECTED)) {
-		struct inet_addr d = inet_v4(dst);
-		const struct rtcache_entry *x = rtcache_redirect(&st->rtcache, &d, st->now);
-		if (x && st->ifs[x->gw_ifindex].up) {
-			res->ifindex = x->gw_ifindex;
-			res->nexthop = x->gw.u.v4;
-			res->redirected = true;
-		}
-	}
+	/* The forwarding path pays one test while the cache holds no IPv4 exception. */
+	if (!rtcache_empty(&st->rtcache, INET_V4) && (best->type == RT_GATEWAY || best->type == RT_CONNECTED))
+		route_redirected(st, dst, res);
 	const struct iface *ifp = &st->ifs[best->ifindex];
 	const struct ifaddr *a = iface_addr_for(ifp, res->nexthop);
 	res->src = a ? a->addr : ifp->naddr ? ifp->addr[0].addr : 0;

@@ -15,17 +15,34 @@ static const struct rtcache_family {
 	{ RTCACHE_V4_SIZE, RTCACHE_V6_SIZE, false, false, true, RTCACHE_REDIRECT6_IDLE_MS },
 };
 
-/* Keys of one region are all of its family. */
-static bool rtcache_key_eq(const struct inet_addr *a, const struct inet_addr *b)
-{
-	return a->family == INET_V4 ? a->u.v4 == b->u.v4 : memcmp(a->u.v6, b->u.v6, 16) == 0;
-}
+_Static_assert((RTCACHE_V4_SIZE & (RTCACHE_V4_SIZE - 1)) == 0 && (RTCACHE_V6_SIZE & (RTCACHE_V6_SIZE - 1)) == 0,
+	       "region sizes are powers of two: a lookup wraps with a mask");
 
 /* The slot a lookup of dst visits i-th. */
 static unsigned rtcache_slot(const struct rtcache_family *f, const struct inet_addr *dst, unsigned i)
 {
-	unsigned start = f->hashed ? dst->u.v4 % f->size : 0;
-	return f->base + (start + i) % f->size;
+	unsigned start = f->hashed ? dst->u.v4 : 0;
+	return f->base + ((start + i) & (f->size - 1));
+}
+
+/* dst's counter in homes[]: Fibonacci hashing of its (folded) address into the family's 4 * size
+ * counters. Any hash would do: a count of 0 only proves absence. */
+static unsigned rtcache_home(const struct rtcache_family *f, const struct inet_addr *dst)
+{
+	uint32_t h = dst->u.v4;
+	if (dst->family == INET_V6) {
+		uint32_t w[4];
+		memcpy(w, dst->u.v6, 16);
+		h = w[0] ^ (w[1] * 0x85ebca6bu) ^ (w[2] * 0xc2b2ae35u) ^ (w[3] * 0x27d4eb2fu);
+	}
+	return 4 * f->base + ((h * 2654435761u) >> 16) % (4 * f->size);
+}
+
+static void rtcache_free(struct rtcache *c, unsigned fi, struct rtcache_entry *e)
+{
+	e->used = false;
+	c->n[fi]--;
+	c->homes[rtcache_home(&rtcache_families[fi], &e->dst)]--;
 }
 
 /* Drops e's expired parts, and e itself once nothing is left: whether e still lives. */
@@ -39,51 +56,68 @@ static bool rtcache_age(struct rtcache *c, unsigned fi, struct rtcache_entry *e,
 		e->has_gw = false;
 	if (e->pmtu || e->has_gw)
 		return true;
-	e->used = false;
-	c->n[fi]--;
+	rtcache_free(c, fi, e);
 	return false;
 }
 
-static struct rtcache_entry *rtcache_find(struct rtcache *c, const struct inet_addr *dst, uint64_t now)
+/* dst's entry (there is one at most). A destination whose home counter is 0 has none: the
+ * usual miss costs one load. Otherwise the entries are visited in placement order until dst's,
+ * or until every entry in use has been met; with age, each one met is aged on the way. */
+static struct rtcache_entry *rtcache_scan(struct rtcache *c, const struct inet_addr *dst, uint64_t now, bool age)
 {
 	unsigned fi = rtcache_fam(dst->family);
 	const struct rtcache_family *f = &rtcache_families[fi];
-	if (!c->n[fi])
+	if (!c->homes[rtcache_home(f, dst)])
 		return NULL;
-	for (unsigned i = 0; i < f->size; i++) {
+	unsigned left = c->n[fi];
+	for (unsigned i = 0; left && i < f->size; i++) {
 		struct rtcache_entry *e = &c->e[rtcache_slot(f, dst, i)];
-		if (!e->used || (f->lazy && !rtcache_age(c, fi, e, now)))
+		if (!e->used)
 			continue;
-		if (rtcache_key_eq(&e->dst, dst))
+		left--;
+		if (age && !rtcache_age(c, fi, e, now))
+			continue;
+		if (e->dst.u.v4 == dst->u.v4 && (fi == 0 || memcmp(e->dst.u.v6 + 4, dst->u.v6 + 4, 12) == 0))
 			return e;
 	}
 	return NULL;
 }
 
-/* dst's exception, made if need be: in the first free slot a lookup visits, else in place of the
- * least recently learned one (the first of equals). */
+static struct rtcache_entry *rtcache_find(struct rtcache *c, const struct inet_addr *dst, uint64_t now)
+{
+	return rtcache_scan(c, dst, now, rtcache_families[rtcache_fam(dst->family)].lazy);
+}
+
+/* dst's exception, made if need be: in the first free slot a lookup visits (after the expired ones
+ * of a lazily aged family have gone), else in place of the least recently learned one (the first
+ * of equals). */
 static struct rtcache_entry *rtcache_get(struct rtcache *c, const struct inet_addr *dst, uint64_t now)
 {
 	unsigned fi = rtcache_fam(dst->family);
 	const struct rtcache_family *f = &rtcache_families[fi];
-	struct rtcache_entry *e = rtcache_find(c, dst, now), *victim = NULL;
+	struct rtcache_entry *e = rtcache_find(c, dst, now);
 	if (e)
 		return e;
+	if (f->lazy)
+		rtcache_expire(c, (enum inet_family)dst->family, now);
+	struct rtcache_entry *victim = &c->e[rtcache_slot(f, dst, 0)];
 	for (unsigned i = 0; i < f->size; i++) {
 		struct rtcache_entry *x = &c->e[rtcache_slot(f, dst, i)];
 		if (!x->used) {
 			victim = x;
 			break;
 		}
-		if (!victim || x->last_use < victim->last_use)
+		if (x->last_use < victim->last_use)
 			victim = x;
 	}
-	if (!victim->used)
-		c->n[fi]++;
+	if (victim->used)
+		rtcache_free(c, fi, victim);
 	memset(victim, 0, sizeof(*victim));
 	victim->used = true;
 	victim->dst = *dst;
 	victim->last_use = now;
+	c->n[fi]++;
+	c->homes[rtcache_home(f, dst)]++;
 	return victim;
 }
 
@@ -122,17 +156,11 @@ void rtcache_set_redirect(struct rtcache *c, const struct inet_addr *dst, const 
 
 const struct rtcache_entry *rtcache_redirect(const struct rtcache *c, const struct inet_addr *dst, uint64_t now)
 {
-	unsigned fi = rtcache_fam(dst->family);
-	const struct rtcache_family *f = &rtcache_families[fi];
-	if (!c->n[fi])
-		return NULL;
-	for (unsigned i = 0; i < f->size; i++) {
-		const struct rtcache_entry *e = &c->e[rtcache_slot(f, dst, i)];
-		if (e->used && rtcache_key_eq(&e->dst, dst))
-			/* A lazily aged family checks the expiry here; the other one trusts its timer. */
-			return e->has_gw && (!f->lazy || now < e->gw_expires) ? e : NULL;
-	}
-	return NULL;
+	const struct rtcache_family *f = &rtcache_families[rtcache_fam(dst->family)];
+	/* A scan without ageing writes nothing: the cast does not reach a write. */
+	const struct rtcache_entry *e = rtcache_scan((struct rtcache *)c, dst, now, false);
+	/* A lazily aged family checks the expiry here; the other one trusts its timer. */
+	return e && e->has_gw && (!f->lazy || now < e->gw_expires) ? e : NULL;
 }
 
 void rtcache_redirect_used(struct rtcache *c, const struct rtcache_entry *e, uint64_t now)

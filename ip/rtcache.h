@@ -22,18 +22,22 @@
 #define RTCACHE_REDIRECT6_IDLE_MS 60000 /* IPv6: from the last use */
 
 struct rtcache_entry {
-	struct inet_addr dst;
-	struct inet_addr gw;    /* the redirected first hop, when has_gw */
-	bool used;
+	bool used;              /* first, beside dst: what a lookup reads of each entry */
 	bool has_gw;
 	bool locked;            /* IPv4: a report below min_pmtu: pmtu = min_pmtu, DF off */
 	uint16_t pmtu;          /* 0: none */
 	uint16_t gw_ifindex;
+	struct inet_addr dst;
+	struct inet_addr gw;    /* the redirected first hop, when has_gw */
 	uint64_t pmtu_expires, gw_expires, last_use;
 };
 
 struct rtcache {
 	struct rtcache_entry e[RTCACHE_V4_SIZE + RTCACHE_V6_SIZE]; /* IPv4's region, then IPv6's */
+	/* Per family, entries in use by a hash of their destination, four counters an entry: a lookup
+	 * whose count is 0 misses without looking further (the forwarding path's usual case while
+	 * some exception exists, even with a full region). */
+	uint16_t homes[4 * (RTCACHE_V4_SIZE + RTCACHE_V6_SIZE)];
 	unsigned n[2];          /* entries in use, per family: lookups skip an empty region */
 };
 

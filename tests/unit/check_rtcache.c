@@ -27,6 +27,16 @@ static struct inet_addr a6(unsigned g, unsigned i)
 	return inet_v6(b);
 }
 
+/* The lookup filter counts each entry in use once, in its family's part of homes[]. */
+static void homes_ok(void)
+{
+	unsigned sum[2] = { 0, 0 };
+	for (unsigned i = 0; i < sizeof(C.homes) / sizeof(C.homes[0]); i++)
+		sum[i >= 4 * RTCACHE_V4_SIZE] += C.homes[i];
+	ck_assert_uint_eq(sum[0], C.n[0]);
+	ck_assert_uint_eq(sum[1], C.n[1]);
+}
+
 static unsigned pmtu_of(const struct inet_addr *d, uint64_t now)
 {
 	return rtcache_pmtu(&C, d, now, NULL);
@@ -61,6 +71,7 @@ START_TEST(test_families_coexist)
 	ck_assert_ptr_null(rtcache_next(&C, INET_V4, e4, 1000));
 	ck_assert_ptr_eq(rtcache_next(&C, INET_V6, NULL, 1000), e6);
 	ck_assert_ptr_null(rtcache_next(&C, INET_V6, e6, 1000));
+	homes_ok();
 }
 END_TEST
 
@@ -80,6 +91,7 @@ START_TEST(test_sizes_and_lru_per_family)
 	}
 	ck_assert_uint_eq(C.n[0], 256);
 	ck_assert_uint_eq(C.n[1], 128);
+	homes_ok();
 	for (unsigned i = 0; i < RTCACHE_V4_SIZE; i++) {
 		struct inet_addr d = a4(192, 0, 2, i);
 		ck_assert_uint_eq(pmtu_of(&d, t), 1000 + i);
@@ -110,6 +122,7 @@ START_TEST(test_sizes_and_lru_per_family)
 	ck_assert_uint_eq(pmtu_of(&new6, t), 1500);
 	ck_assert_uint_eq(pmtu_of(&first4, t), 999);
 	ck_assert_uint_eq(pmtu_of(&new4, t), 1111);
+	homes_ok();
 }
 END_TEST
 
@@ -134,6 +147,7 @@ START_TEST(test_placement)
 	e = rtcache_next(&C, INET_V6, e, 1000);
 	ck_assert(inet_eq(&e->dst, &q));
 	ck_assert_ptr_null(rtcache_next(&C, INET_V6, e, 1000));
+	homes_ok();
 }
 END_TEST
 
@@ -162,6 +176,7 @@ START_TEST(test_ageing_ipv4)
 	ck_assert_uint_eq(C.n[0], 1);                      /* a const lookup keeps it ... */
 	ck_assert_ptr_null(rtcache_next(&C, INET_V4, NULL, t + 300000));
 	ck_assert(rtcache_empty(&C, INET_V4));             /* ... the walk drops it */
+	homes_ok();
 }
 END_TEST
 
@@ -191,6 +206,7 @@ START_TEST(test_ageing_ipv6)
 	rtcache_expire(&C, INET_V6, t + 600000);
 	ck_assert(rtcache_empty(&C, INET_V6));             /* ... the timer does */
 	ck_assert_uint_eq(rtcache_deadline(&C, INET_V6), UINT64_MAX);
+	homes_ok();
 }
 END_TEST
 
