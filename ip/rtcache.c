@@ -35,7 +35,7 @@ static unsigned rtcache_home(const struct rtcache_family *f, const struct inet_a
 		memcpy(w, dst->u.v6, 16);
 		h = w[0] ^ (w[1] * 0x85ebca6bu) ^ (w[2] * 0xc2b2ae35u) ^ (w[3] * 0x27d4eb2fu);
 	}
-	return 4 * f->base + ((h * 2654435761u) >> 16) % (4 * f->size);
+	return 4 * f->base + (((h * 2654435761u) >> 16) & (4 * f->size - 1));
 }
 
 static void rtcache_free(struct rtcache *c, unsigned fi, struct rtcache_entry *e)
