@@ -49,17 +49,20 @@ int route6_del(struct stack *st, const uint8_t *prefix, unsigned plen, unsigned 
 {
 	struct route6_table *t = &st->rt6;
 	uint8_t m[16];
+	int rc = -ESRCH;
 	route_mask6(m, prefix, plen > 128 ? 128 : plen);
 	for (unsigned i = 0; i < t->n; i++) {
 		struct route6 *x = &t->r[i];
 		if (x->plen != plen || memcmp(x->prefix, m, 16) != 0)
 			continue;
+		if (!type && x->type == RT6_CONNECTED)
+			rc = -EPERM;
 		if (type ? x->type != type || x->ifindex != ifindex : x->type == RT6_CONNECTED)
 			continue;
 		t->r[i] = t->r[--t->n];
 		return 0;
 	}
-	return -ESRCH;
+	return rc;
 }
 
 void route6_del_gw(struct stack *st, unsigned ifindex, const uint8_t *gw)

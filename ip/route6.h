@@ -51,7 +51,8 @@ struct route6_res {
 
 /* Adds a route (prefix masked here); 0, -EEXIST, -ENOSPC, -EINVAL. */
 int route6_add(struct stack *st, const struct route6 *r);
-/* Removes the route for prefix/plen of the given type (0: any static): 0 or -ESRCH. */
+/* Removes the route for prefix/plen of the given type (0: any static): 0, -ESRCH, or (type 0)
+ * -EPERM when only a connected route has that prefix (as route_del). */
 int route6_del(struct stack *st, const uint8_t *prefix, unsigned plen, unsigned ifindex, int type);
 /* Removes every route through gw on ifindex (a router that stopped being one, V6.7). */
 void route6_del_gw(struct stack *st, unsigned ifindex, const uint8_t *gw);
