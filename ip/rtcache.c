@@ -7,7 +7,7 @@
 static const struct rtcache_family {
 	unsigned base, size;    /* the family's region of the table */
 	bool hashed;            /* a lookup starts at the address's low bits (IPv4), else at the region's start */
-	bool lazy;              /* expired parts go as lookups pass them (IPv4); else rtcache_expire does it (IPv6) */
+	bool lazy;              /* expired parts go when a lookup meets them (IPv4); else rtcache_expire does it (IPv6) */
 	bool redirect_idle;     /* a redirect's lifetime restarts at each use (IPv6), else counts from learning */
 	uint64_t redirect_ms;
 } rtcache_families[2] = {

@@ -3,7 +3,8 @@
  * keyed by a struct inet_addr. One table; each family has a region of its own size, and the ways the
  * two families age their exceptions are data in rtcache.c, not two copies of the code:
  *   IPv4: 256 entries placed by the address's low bits; a redirect lives 300 s from when it was
- *         learned; expired parts are dropped as lookups pass them (no timer).
+ *         learned; expired parts are dropped when a lookup, a new exception or the listing meets
+ *         them (no timer), and a lookup checks the expiry itself.
  *   IPv6: 128 entries from the first slot; a redirect lives 60 s from its last use (route/gc_timeout);
  *         expired parts are dropped by rtcache_expire from the stack's timer.
  * A full region gives its least recently learned entry to a new destination.
