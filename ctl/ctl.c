@@ -592,17 +592,6 @@ static bool route_spec_is_v6(const char *spec)
 	return n == 7 && strncmp(spec, "default", 7) == 0 && strchr(spec + n, ':');
 }
 
-/* Parses an IPv6 route spec; "default" is ::/0 (route6_parse takes a prefix only). 0 or -EINVAL. */
-static int route6_spec(const struct stack *st, const char *spec, struct route6 *r, char *err, size_t errlen)
-{
-	char buf[160];
-	if (strncmp(spec, "default,", 8) == 0) {
-		snprintf(buf, sizeof(buf), "::/0%s", spec + 7);
-		spec = buf;
-	}
-	return route6_parse(st, spec, r, err, errlen);
-}
-
 static int route_add_result(int rc, struct sbuf *out)
 {
 	if (rc == -EEXIST || rc == -ENOSPC) {
@@ -628,7 +617,7 @@ static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
 	if (argc == 3 && strcmp(argv[1], "add") == 0) {
 		if (route_spec_is_v6(argv[2])) {
 			struct route6 r6;
-			if (route6_spec(st, argv[2], &r6, err, sizeof(err)) != 0) {
+			if (route6_parse(st, argv[2], &r6, err, sizeof(err)) != 0) {
 				sbuf_printf(out, "route add: %s\n", err);
 				return 2;
 			}
@@ -650,14 +639,9 @@ static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
 			rc = -EINVAL;
 		} else if (route_spec_is_v6(argv[2])) {
 			struct route6 r6;
-			rc = route6_spec(st, spec, &r6, err, sizeof(err));
-			if (rc == 0 && route6_del(st, r6.prefix, r6.plen, 0, 0) != 0) {
-				rc = -ESRCH;
-				for (unsigned i = 0; i < st->rt6.n; i++)
-					if (st->rt6.r[i].type == RT6_CONNECTED && st->rt6.r[i].plen == r6.plen &&
-					    memcmp(st->rt6.r[i].prefix, r6.prefix, 16) == 0)
-						rc = -EPERM;
-			}
+			rc = route6_parse(st, spec, &r6, err, sizeof(err));
+			if (rc == 0)
+				rc = route6_del(st, r6.prefix, r6.plen, 0, 0);
 		} else {
 			struct route r;
 			rc = route_parse(st, spec, &r, err, sizeof(err));

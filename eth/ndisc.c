@@ -589,8 +589,7 @@ static void nd_ra_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx
 	uint16_t lifetime = be16_get(m + 6);
 	if (st->knobs.ip6_accept_ra_defrtr && !ip6_is_local(st, rx->src)) {
 		struct route6 r = { .plen = 0, .type = RT6_GATEWAY, .flags = RT6_F_RA, .ifindex = (uint16_t)ifindex,
-				    .expires = st->now + (uint64_t)lifetime * 1000 };
-		memcpy(r.gw, rx->src, 16);
+				    .gw = inet_v6(rx->src), .expires = st->now + (uint64_t)lifetime * 1000 };
 		if (lifetime == 0) {
 			route6_del_gw(st, ifindex, rx->src);
 		} else {
@@ -600,7 +599,7 @@ static void nd_ra_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx
 				const struct route6 *x = &st->rt6.r[i];
 				if ((x->flags & RT6_F_RA) && x->type == RT6_GATEWAY && x->plen == 0 && x->ifindex == ifindex) {
 					routers++;
-					known |= memcmp(x->gw, rx->src, 16) == 0;
+					known |= memcmp(x->gw.u.v6, rx->src, 16) == 0;
 				}
 			}
 			if (!known && routers >= RT6_RA_ROUTERS_MAX)

@@ -388,7 +388,7 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	/* The path MTU (R8.4): the interface's, lowered by what frag-needed reports taught us. */
 	bool locked = false;
 	unsigned mtu = st->ifs[rr.ifindex].mtu;
-	if (st->rtcache.n) {
+	if (!rtcache_empty(&st->rtcache, INET_V4)) {
 		unsigned pmtu = route_pmtu(st, route_dst, &locked);
 		if (pmtu && pmtu < mtu)
 			mtu = pmtu;

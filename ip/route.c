@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ip/ip4.h"
@@ -28,17 +27,17 @@ int route_add(struct stack *st, const struct route *r)
 	return 0;
 }
 
-/* A live redirect exception for dst, without touching the cache (lookups are const). */
-static const struct rtcache_entry *rtcache_peek(const struct stack *st, uint32_t dst)
+/* A redirect exception (R8.5) overrides the first hop, while its link is up. Out of line, so that
+ * route_lookup's own frame stays as small as the usual case needs. */
+static __attribute__((noinline)) void route_redirected(const struct stack *st, uint32_t dst, struct route_res *res)
 {
-	if (!st->rtcache.n)
-		return NULL;
-	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
-		const struct rtcache_entry *e = &st->rtcache.e[(dst + i) % RTCACHE_SIZE];
-		if (e->used && e->dst == dst)
-			return e->gw && st->now < e->gw_expires ? e : NULL;
+	struct inet_addr d = inet_v4(dst);
+	const struct rtcache_entry *x = rtcache_redirect(&st->rtcache, &d, st->now);
+	if (x && st->ifs[x->gw_ifindex].up) {
+		res->ifindex = x->gw_ifindex;
+		res->nexthop = x->gw.u.v4;
+		res->redirected = true;
 	}
-	return NULL;
 }
 
 int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
@@ -58,15 +57,11 @@ int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 		return -ENETUNREACH;
 	res->rt = best;
 	res->ifindex = best->ifindex;
-	res->nexthop = best->type == RT_GATEWAY ? best->gw : dst;
+	res->nexthop = best->type == RT_GATEWAY ? best->gw.u.v4 : dst;
 	res->redirected = false;
-	/* A redirect exception (R8.5) overrides the first hop, while its link is up. */
-	const struct rtcache_entry *x = rtcache_peek(st, dst);
-	if (x && (best->type == RT_GATEWAY || best->type == RT_CONNECTED) && st->ifs[x->gw_ifindex].up) {
-		res->ifindex = x->gw_ifindex;
-		res->nexthop = x->gw;
-		res->redirected = true;
-	}
+	/* The forwarding path pays one test while the cache holds no IPv4 exception. */
+	if (!rtcache_empty(&st->rtcache, INET_V4) && (best->type == RT_GATEWAY || best->type == RT_CONNECTED))
+		route_redirected(st, dst, res);
 	const struct iface *ifp = &st->ifs[best->ifindex];
 	const struct ifaddr *a = iface_addr_for(ifp, res->nexthop);
 	res->src = a ? a->addr : ifp->naddr ? ifp->addr[0].addr : 0;
@@ -87,87 +82,33 @@ int route_del(struct stack *st, uint32_t prefix, unsigned plen)
 	return -ESRCH;
 }
 
-/* "a.b.c.d/len" or "default"; the host bits must be zero. */
-static int route_parse_prefix(const char *s, size_t n, uint32_t *prefix, unsigned *plen)
-{
-	char buf[32];
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (strcmp(buf, "default") == 0) {
-		*prefix = 0;
-		*plen = 0;
-		return 0;
-	}
-	char *slash = strchr(buf, '/'), *end;
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	long l = strtol(slash + 1, &end, 10);
-	if (!slash[1] || *end || l < 0 || l > 32 || ip4_aton(buf, prefix) != 0)
-		return -1;
-	*plen = (unsigned)l;
-	return (*prefix & ~ip4_mask(*plen)) ? -2 : 0;
-}
-
 int route_parse(const struct stack *st, const char *spec, struct route *r, char *err, size_t errlen)
 {
-	const char *comma = strchr(spec, ',');
-	uint32_t prefix;
-	unsigned plen;
-	int rc = route_parse_prefix(spec, comma ? (size_t)(comma - spec) : strlen(spec), &prefix, &plen);
-
-	if (rc == -2) {
-		snprintf(err, errlen, "host bits set in \"%.*s\"", (int)(comma ? comma - spec : (long)strlen(spec)), spec);
+	struct route_spec rs;
+	if (route_spec_parse(spec, INET_V4, &rs, err, errlen) != 0)
 		return -EINVAL;
-	}
-	if (rc != 0) {
-		snprintf(err, errlen, "bad prefix \"%.*s\" (want A.B.C.D/LEN or default)",
-			 (int)(comma ? comma - spec : (long)strlen(spec)), spec);
-		return -EINVAL;
-	}
-	if (!comma) {
-		snprintf(err, errlen, "\"%s\" needs via=GW, prohibit or blackhole", spec);
-		return -EINVAL;
-	}
 	memset(r, 0, sizeof(*r));
-	r->prefix = prefix;
-	r->plen = (uint8_t)plen;
-	const char *what = comma + 1;
-	if (strcmp(what, "prohibit") == 0) {
-		r->type = RT_PROHIBIT;
+	r->prefix = rs.prefix.u.v4;
+	r->plen = (uint8_t)rs.plen;
+	r->type = (uint8_t)rs.type;
+	if (rs.type != RT_GATEWAY)
 		return 0;
+	/* The gateway must be a neighbour: on one of our connected subnets (up or not yet), and not
+	 * one of us. */
+	uint32_t gw = rs.gw.u.v4;
+	const struct route *on = NULL;
+	for (unsigned i = 0; i < st->routes.n; i++) {
+		const struct route *c = &st->routes.r[i];
+		if (c->type == RT_CONNECTED && ((gw ^ c->prefix) & ip4_mask(c->plen)) == 0 && (!on || c->plen > on->plen))
+			on = c;
 	}
-	if (strcmp(what, "blackhole") == 0) {
-		r->type = RT_BLACKHOLE;
-		return 0;
+	if (!on || ip4_is_local(st, gw)) {
+		snprintf(err, errlen, "gateway %s is not on a connected subnet", rs.text);
+		return -EINVAL;
 	}
-	if (strncmp(what, "via=", 4) == 0) {
-		uint32_t gw;
-		if (ip4_aton(what + 4, &gw) != 0) {
-			snprintf(err, errlen, "bad gateway \"%s\"", what + 4);
-			return -EINVAL;
-		}
-		/* The gateway must be a neighbour: on one of our connected subnets (up or not yet), and
-		 * not one of us. */
-		const struct route *on = NULL;
-		for (unsigned i = 0; i < st->routes.n; i++) {
-			const struct route *c = &st->routes.r[i];
-			if (c->type == RT_CONNECTED && ((gw ^ c->prefix) & ip4_mask(c->plen)) == 0 && (!on || c->plen > on->plen))
-				on = c;
-		}
-		if (!on || ip4_is_local(st, gw)) {
-			snprintf(err, errlen, "gateway %s is not on a connected subnet", what + 4);
-			return -EINVAL;
-		}
-		r->type = RT_GATEWAY;
-		r->gw = gw;
-		r->ifindex = on->ifindex;
-		return 0;
-	}
-	snprintf(err, errlen, "unknown route kind \"%s\" (via=GW, prohibit, blackhole)", what);
-	return -EINVAL;
+	r->gw = rs.gw;
+	r->ifindex = on->ifindex;
+	return 0;
 }
 
 void route_show(const struct stack *st, struct sbuf *out)
@@ -175,11 +116,9 @@ void route_show(const struct stack *st, struct sbuf *out)
 	const struct route_table *t = &st->routes;
 	for (unsigned i = 0; i < t->n; i++) {
 		const struct route *r = &t->r[i];
-		char a[16], g[16];
-		if (r->plen == 0)
-			sbuf_printf(out, "default");
-		else
-			sbuf_printf(out, "%s/%u", ip4_ntoa(r->prefix, a), r->plen);
+		char g[INET_STRLEN];
+		struct inet_addr prefix = inet_v4(r->prefix);
+		route_prefix_show(out, &prefix, r->plen);
 		switch (r->type) {
 		case RT_CONNECTED: {
 			const struct iface *ifp = &st->ifs[r->ifindex];
@@ -189,7 +128,7 @@ void route_show(const struct stack *st, struct sbuf *out)
 			break;
 		}
 		case RT_GATEWAY:
-			sbuf_printf(out, " via %s dev %s%s\n", ip4_ntoa(r->gw, g), st->ifs[r->ifindex].name,
+			sbuf_printf(out, " via %s dev %s%s\n", inet_ntop_buf(&r->gw, g), st->ifs[r->ifindex].name,
 				    st->ifs[r->ifindex].up ? "" : " linkdown");
 			break;
 		case RT_PROHIBIT:
@@ -202,54 +141,7 @@ void route_show(const struct stack *st, struct sbuf *out)
 	}
 }
 
-/* ---- the route cache: path MTUs and redirects learned from ICMP ---- */
-
-static struct rtcache_entry *rtcache_find(struct stack *st, uint32_t dst)
-{
-	if (!st->rtcache.n)
-		return NULL;
-	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
-		struct rtcache_entry *e = &st->rtcache.e[(dst + i) % RTCACHE_SIZE];
-		if (!e->used)
-			continue;
-		if (e->pmtu && st->now >= e->pmtu_expires)
-			e->pmtu = 0, e->locked = false;
-		if (e->gw && st->now >= e->gw_expires)
-			e->gw = 0;
-		if (!e->pmtu && !e->gw) {
-			e->used = false;
-			st->rtcache.n--;
-			continue;
-		}
-		if (e->dst == dst)
-			return e;
-	}
-	return NULL;
-}
-
-static struct rtcache_entry *rtcache_get(struct stack *st, uint32_t dst)
-{
-	struct rtcache_entry *e = rtcache_find(st, dst), *lru = NULL;
-	if (e)
-		return e;
-
-	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
-		struct rtcache_entry *x = &st->rtcache.e[(dst + i) % RTCACHE_SIZE];
-		if (!x->used) {
-			lru = x;
-			break;
-		}
-		if (!lru || x->last_use < lru->last_use)
-			lru = x;
-	}
-	if (!lru->used)
-		st->rtcache.n++;
-	memset(lru, 0, sizeof(*lru));
-	lru->used = true;
-	lru->dst = dst;
-	lru->last_use = st->now;
-	return lru;
-}
+/* ---- IPv4's exceptions in the route cache (ip/rtcache.c) ---- */
 
 unsigned route_pmtu(struct stack *st, uint32_t dst, bool *locked)
 {
@@ -258,10 +150,12 @@ unsigned route_pmtu(struct stack *st, uint32_t dst, bool *locked)
 	if (route_lookup(st, dst, &rr) != 0)
 		return 0;
 	unsigned mtu = st->ifs[rr.ifindex].mtu;
-	struct rtcache_entry *e = rtcache_find(st, dst);
-	if (e && e->pmtu && e->pmtu < mtu) {
-		mtu = e->pmtu;
-		*locked = e->locked;
+	struct inet_addr d = inet_v4(dst);
+	bool lk;
+	unsigned pmtu = rtcache_pmtu(&st->rtcache, &d, st->now, &lk);
+	if (pmtu && pmtu < mtu) {
+		mtu = pmtu;
+		*locked = lk;
 	}
 	return mtu;
 }
@@ -278,32 +172,23 @@ void rtcache_learn_pmtu(struct stack *st, uint32_t dst, unsigned mtu)
 		lock = true;
 		mtu = old < (unsigned)st->knobs.min_pmtu ? old : (unsigned)st->knobs.min_pmtu;
 	}
-	struct rtcache_entry *e = rtcache_get(st, dst);
-	e->pmtu = (uint16_t)mtu;
-	e->locked = lock;
-	e->pmtu_expires = st->now + (uint64_t)st->knobs.mtu_expires * 1000;
-	e->last_use = st->now;
+	struct inet_addr d = inet_v4(dst);
+	rtcache_set_pmtu(&st->rtcache, &d, mtu, lock, st->now + (uint64_t)st->knobs.mtu_expires * 1000, st->now);
 }
 
 void rtcache_learn_redirect(struct stack *st, uint32_t dst, uint32_t gw, unsigned ifindex)
 {
-	struct rtcache_entry *e = rtcache_get(st, dst);
-	e->gw = gw;
-	e->gw_ifindex = (uint16_t)ifindex;
-	e->gw_expires = st->now + RTCACHE_REDIRECT_MS;
-	e->last_use = st->now;
+	struct inet_addr d = inet_v4(dst), g = inet_v4(gw);
+	rtcache_set_redirect(&st->rtcache, &d, &g, ifindex, st->now);
 }
 
 void rtcache_show(struct stack *st, struct sbuf *out)
 {
-	for (unsigned i = 0; i < RTCACHE_SIZE; i++) {
-		struct rtcache_entry *e = &st->rtcache.e[i];
-		char a[16], g[16];
-		if (!e->used || rtcache_find(st, e->dst) != e)
-			continue;
-		sbuf_printf(out, "%s", ip4_ntoa(e->dst, a));
-		if (e->gw)
-			sbuf_printf(out, " via %s dev %s redirected expires %llus", ip4_ntoa(e->gw, g),
+	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(&st->rtcache, INET_V4, e, st->now)) != NULL;) {
+		char a[INET_STRLEN], g[INET_STRLEN];
+		sbuf_printf(out, "%s", inet_ntop_buf(&e->dst, a));
+		if (e->has_gw)
+			sbuf_printf(out, " via %s dev %s redirected expires %llus", inet_ntop_buf(&e->gw, g),
 				    st->ifs[e->gw_ifindex].name, (unsigned long long)((e->gw_expires - st->now + 999) / 1000));
 		if (e->pmtu)
 			sbuf_printf(out, " pmtu %u%s expires %llus", e->pmtu, e->locked ? " lock" : "",

@@ -13,14 +13,6 @@
 
 #define RT6_PMTU_MIN 1280
 
-static void ip6_mask_copy(uint8_t out[16], const uint8_t *a, unsigned plen)
-{
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned bits = plen >= (i + 1) * 8 ? 8 : plen > i * 8 ? plen - i * 8 : 0;
-		out[i] = (uint8_t)(a[i] & (uint8_t)(0xff00u >> bits));
-	}
-}
-
 int route6_add(struct stack *st, const struct route6 *r)
 {
 	struct route6_table *t = &st->rt6;
@@ -28,7 +20,7 @@ int route6_add(struct stack *st, const struct route6 *r)
 
 	if (nr.plen > 128 || nr.ifindex >= st->nifs)
 		return -EINVAL;
-	ip6_mask_copy(nr.prefix, r->prefix, nr.plen);
+	route_mask6(nr.prefix, r->prefix, nr.plen);
 	if (!nr.expires)
 		nr.expires = UINT64_MAX;
 	for (unsigned i = 0; i < t->n; i++) {
@@ -37,7 +29,7 @@ int route6_add(struct stack *st, const struct route6 *r)
 			continue;
 		/* Several default routers (one per RA source), and a connected prefix per interface. */
 		if (nr.type == RT6_GATEWAY && x->type == RT6_GATEWAY && (nr.flags & RT6_F_RA) &&
-		    (memcmp(x->gw, nr.gw, 16) != 0 || x->ifindex != nr.ifindex))
+		    (!inet_eq(&x->gw, &nr.gw) || x->ifindex != nr.ifindex))
 			continue;
 		if (nr.type == RT6_CONNECTED && x->type == RT6_CONNECTED && x->ifindex != nr.ifindex)
 			continue;
@@ -57,17 +49,20 @@ int route6_del(struct stack *st, const uint8_t *prefix, unsigned plen, unsigned 
 {
 	struct route6_table *t = &st->rt6;
 	uint8_t m[16];
-	ip6_mask_copy(m, prefix, plen > 128 ? 128 : plen);
+	int rc = -ESRCH;
+	route_mask6(m, prefix, plen > 128 ? 128 : plen);
 	for (unsigned i = 0; i < t->n; i++) {
 		struct route6 *x = &t->r[i];
 		if (x->plen != plen || memcmp(x->prefix, m, 16) != 0)
 			continue;
+		if (!type && x->type == RT6_CONNECTED)
+			rc = -EPERM;
 		if (type ? x->type != type || x->ifindex != ifindex : x->type == RT6_CONNECTED)
 			continue;
 		t->r[i] = t->r[--t->n];
 		return 0;
 	}
-	return -ESRCH;
+	return rc;
 }
 
 void route6_del_gw(struct stack *st, unsigned ifindex, const uint8_t *gw)
@@ -75,46 +70,11 @@ void route6_del_gw(struct stack *st, unsigned ifindex, const uint8_t *gw)
 	struct route6_table *t = &st->rt6;
 	for (unsigned i = 0; i < t->n;) {
 		struct route6 *x = &t->r[i];
-		if (x->type == RT6_GATEWAY && x->ifindex == ifindex && memcmp(x->gw, gw, 16) == 0 && (x->flags & RT6_F_RA))
+		if (x->type == RT6_GATEWAY && x->ifindex == ifindex && memcmp(x->gw.u.v6, gw, 16) == 0 && (x->flags & RT6_F_RA))
 			t->r[i] = t->r[--t->n];
 		else
 			i++;
 	}
-}
-
-static struct rt6cache_entry *rt6cache_find(struct stack *st, const uint8_t *dst)
-{
-	if (!st->rt6.nc)
-		return NULL;
-	for (unsigned i = 0; i < RT6CACHE_SIZE; i++) {
-		struct rt6cache_entry *e = &st->rt6.c[i];
-		if (e->used && memcmp(e->dst, dst, 16) == 0)
-			return e;
-	}
-	return NULL;
-}
-
-static struct rt6cache_entry *rt6cache_get(struct stack *st, const uint8_t *dst)
-{
-	struct rt6cache_entry *e = rt6cache_find(st, dst), *victim = NULL;
-	if (e)
-		return e;
-	for (unsigned i = 0; i < RT6CACHE_SIZE; i++) {
-		struct rt6cache_entry *x = &st->rt6.c[i];
-		if (!x->used) {
-			victim = x;
-			break;
-		}
-		if (!victim || x->last_use < victim->last_use)
-			victim = x;
-	}
-	if (!victim->used)
-		st->rt6.nc++;
-	memset(victim, 0, sizeof(*victim));
-	victim->used = true;
-	memcpy(victim->dst, dst, 16);
-	victim->last_use = st->now;
-	return victim;
 }
 
 int route6_lookup(struct stack *st, const uint8_t *dst, int oif, struct route6_res *res)
@@ -147,110 +107,57 @@ int route6_lookup(struct stack *st, const uint8_t *dst, int oif, struct route6_r
 		return -ENETUNREACH;
 	res->rt = best;
 	res->ifindex = best->ifindex;
-	memcpy(res->nexthop, best->type == RT6_GATEWAY ? best->gw : dst, 16);
-	struct rt6cache_entry *x = rt6cache_find(st, dst);
-	if (x && x->has_gw && (best->type == RT6_GATEWAY || best->type == RT6_CONNECTED) && st->ifs[x->gw_ifindex].up &&
+	memcpy(res->nexthop, best->type == RT6_GATEWAY ? best->gw.u.v6 : dst, 16);
+	if (rtcache_empty(&st->rtcache, INET_V6))
+		return 0;
+	/* A redirect exception (V6.15) overrides the first hop while its link is up; using it keeps it. */
+	struct inet_addr d = inet_v6(dst);
+	const struct rtcache_entry *x = rtcache_redirect(&st->rtcache, &d, st->now);
+	if (x && (best->type == RT6_GATEWAY || best->type == RT6_CONNECTED) && st->ifs[x->gw_ifindex].up &&
 	    (oif < 0 || x->gw_ifindex == (unsigned)oif)) {
 		res->ifindex = x->gw_ifindex;
-		memcpy(res->nexthop, x->gw, 16);
+		memcpy(res->nexthop, x->gw.u.v6, 16);
 		res->redirected = true;
-		x->gw_last_use = st->now;
+		rtcache_redirect_used(&st->rtcache, x, st->now);
 	}
 	return 0;
 }
 
-static int route6_parse_prefix(const char *s, size_t n, uint8_t prefix[16], unsigned *plen)
-{
-	char buf[64];
-	struct inet_addr a;
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	char *slash = strchr(buf, '/'), *end;
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	long l = strtol(slash + 1, &end, 10);
-	if (!slash[1] || *end || l < 0 || l > 128 || inet_parse(buf, &a) != 0 || a.family != INET_V6)
-		return -1;
-	*plen = (unsigned)l;
-	memcpy(prefix, a.u.v6, 16);
-	uint8_t m[16];
-	ip6_mask_copy(m, prefix, *plen);
-	return memcmp(m, prefix, 16) ? -2 : 0;
-}
-
 int route6_parse(const struct stack *st, const char *spec, struct route6 *r, char *err, size_t errlen)
 {
-	const char *comma = strchr(spec, ',');
-	int n = (int)(comma ? comma - spec : (long)strlen(spec));
-	unsigned plen = 0;
-	uint8_t prefix[16] = { 0 };
-	int rc = n == 7 && strncmp(spec, "default", 7) == 0 ? 0 : route6_parse_prefix(spec, (size_t)n, prefix, &plen);
-
-	if (rc == -2) {
-		snprintf(err, errlen, "host bits set in \"%.*s\"", n, spec);
+	struct route_spec rs;
+	if (route_spec_parse(spec, INET_V6, &rs, err, errlen) != 0)
 		return -EINVAL;
-	}
-	if (rc != 0) {
-		snprintf(err, errlen, "bad prefix \"%.*s\" (want IPV6/LEN)", n, spec);
-		return -EINVAL;
-	}
-	if (!comma) {
-		snprintf(err, errlen, "\"%s\" needs via=GW, prohibit or blackhole", spec);
-		return -EINVAL;
-	}
 	memset(r, 0, sizeof(*r));
-	memcpy(r->prefix, prefix, 16);
-	r->plen = (uint8_t)plen;
-	const char *what = comma + 1;
-	if (strcmp(what, "prohibit") == 0 || strcmp(what, "blackhole") == 0) {
-		r->type = what[0] == 'p' ? RT6_PROHIBIT : RT6_BLACKHOLE;
+	memcpy(r->prefix, rs.prefix.u.v6, 16);
+	r->plen = (uint8_t)rs.plen;
+	r->type = (uint8_t)rs.type;
+	if (rs.type != RT_GATEWAY)
 		return 0;
-	}
-	struct inet_addr gw;
-	char gwtext[64];
-	const char *zone = NULL;
-	if (strncmp(what, "via=", 4) == 0 && strlen(what + 4) < sizeof(gwtext)) {
-		/* A link-local gateway names its link: via=fe80::1%tap0 (RFC 6874's zone). */
-		strcpy(gwtext, what + 4);
-		char *pct = strchr(gwtext, '%');
-		if (pct) {
-			*pct = '\0';
-			zone = pct + 1;
-		}
-	}
-	if (strncmp(what, "via=", 4) != 0 || strlen(what + 4) >= sizeof(gwtext) || inet_parse(gwtext, &gw) != 0 ||
-	    gw.family != INET_V6) {
-		snprintf(err, errlen, "bad route option \"%s\" (want via=IPV6[%%IFACE], prohibit or blackhole)", what);
-		return -EINVAL;
-	}
 	/* The gateway must be on a connected prefix, or link-local on the interface its zone names
 	 * (or on the only interface). */
 	int found = -1;
-	if (ip6_is_linklocal(gw.u.v6)) {
-		for (unsigned i = 0; zone && i < st->nifs; i++)
-			if (strcmp(st->ifs[i].name, zone) == 0)
+	if (ip6_is_linklocal(rs.gw.u.v6)) {
+		for (unsigned i = 0; rs.zone && i < st->nifs; i++)
+			if (strcmp(st->ifs[i].name, rs.zone) == 0)
 				found = (int)i;
-		if (!zone && st->nifs == 1)
+		if (!rs.zone && st->nifs == 1)
 			found = 0;
 		if (found < 0) {
-			snprintf(err, errlen, "link-local gateway %s needs its interface: via=%s%%IFACE", gwtext, gwtext);
+			snprintf(err, errlen, "link-local gateway %s needs its interface: via=%s%%IFACE", rs.text, rs.text);
 			return -EINVAL;
 		}
 	} else {
 		for (unsigned i = 0; i < st->rt6.n && found < 0; i++)
-			if (st->rt6.r[i].type == RT6_CONNECTED && ip6_prefix_eq(gw.u.v6, st->rt6.r[i].prefix, st->rt6.r[i].plen))
+			if (st->rt6.r[i].type == RT6_CONNECTED && ip6_prefix_eq(rs.gw.u.v6, st->rt6.r[i].prefix, st->rt6.r[i].plen))
 				found = st->rt6.r[i].ifindex;
 	}
 	if (found < 0) {
-		snprintf(err, errlen, "gateway %s is not on a connected prefix", gwtext);
+		snprintf(err, errlen, "gateway %s is not on a connected prefix", rs.text);
 		return -EINVAL;
 	}
-	r->type = RT6_GATEWAY;
 	r->ifindex = (uint16_t)found;
-	memcpy(r->gw, gw.u.v6, 16);
+	r->gw = rs.gw;
 	return 0;
 }
 
@@ -263,20 +170,7 @@ void route6_poll(struct stack *st)
 		else
 			i++;
 	}
-	for (unsigned i = 0; i < RT6CACHE_SIZE && t->nc; i++) {
-		struct rt6cache_entry *e = &t->c[i];
-		if (!e->used)
-			continue;
-		if (e->pmtu && st->now >= e->pmtu_expires)
-			e->pmtu = 0;
-		/* An unused redirect goes after route/gc_timeout (60 s) (V6.15). */
-		if (e->has_gw && st->now >= e->gw_last_use + 60000)
-			e->has_gw = false;
-		if (!e->pmtu && !e->has_gw) {
-			e->used = false;
-			t->nc--;
-		}
-	}
+	rtcache_expire(&st->rtcache, INET_V6, st->now); /* a redirect unused for route/gc_timeout (60 s) goes (V6.15) */
 }
 
 uint64_t route6_deadline(const struct stack *st)
@@ -286,23 +180,16 @@ uint64_t route6_deadline(const struct stack *st)
 	for (unsigned i = 0; i < t->n; i++)
 		if ((t->r[i].flags & RT6_F_RA) && t->r[i].expires < d)
 			d = t->r[i].expires;
-	for (unsigned i = 0; i < RT6CACHE_SIZE && t->nc; i++) {
-		const struct rt6cache_entry *e = &t->c[i];
-		if (e->used && e->pmtu && e->pmtu_expires < d)
-			d = e->pmtu_expires;
-		if (e->used && e->has_gw && e->gw_last_use + 60000 < d)
-			d = e->gw_last_use + 60000;
-	}
-	return d;
+	uint64_t c = rtcache_deadline(&st->rtcache, INET_V6);
+	return c < d ? c : d;
 }
 
 unsigned route6_pmtu(struct stack *st, const uint8_t *dst, unsigned ifindex)
 {
 	unsigned mtu = ip6_mtu(st, ifindex);
-	const struct rt6cache_entry *e = rt6cache_find(st, dst);
-	if (e && e->pmtu && st->now < e->pmtu_expires && e->pmtu < mtu)
-		mtu = e->pmtu;
-	return mtu;
+	struct inet_addr d = inet_v6(dst);
+	unsigned pmtu = rtcache_pmtu(&st->rtcache, &d, st->now, NULL);
+	return pmtu && pmtu < mtu ? pmtu : mtu;
 }
 
 void rt6cache_learn_pmtu(struct stack *st, const uint8_t *dst, unsigned mtu)
@@ -310,24 +197,17 @@ void rt6cache_learn_pmtu(struct stack *st, const uint8_t *dst, unsigned mtu)
 	struct route6_res rr;
 	if (mtu < RT6_PMTU_MIN || route6_lookup(st, dst, -1, &rr) != 0)
 		return; /* RFC 8201: not below 1280, not clamped either */
-	struct rt6cache_entry *cur = rt6cache_find(st, dst);
-	unsigned now_mtu = cur && cur->pmtu && st->now < cur->pmtu_expires ? cur->pmtu : ip6_mtu(st, rr.ifindex);
-	if (mtu >= now_mtu)
+	struct inet_addr d = inet_v6(dst);
+	unsigned now_mtu = rtcache_pmtu(&st->rtcache, &d, st->now, NULL);
+	if (mtu >= (now_mtu ? now_mtu : ip6_mtu(st, rr.ifindex)))
 		return; /* never raised */
-	struct rt6cache_entry *e = rt6cache_get(st, dst);
-	e->pmtu = (uint16_t)mtu;
-	e->pmtu_expires = st->now + (uint64_t)st->knobs.ip6_mtu_expires * 1000;
-	e->last_use = st->now;
+	rtcache_set_pmtu(&st->rtcache, &d, mtu, false, st->now + (uint64_t)st->knobs.ip6_mtu_expires * 1000, st->now);
 }
 
 void rt6cache_learn_redirect(struct stack *st, const uint8_t *dst, const uint8_t *target, unsigned ifindex)
 {
-	struct rt6cache_entry *e = rt6cache_get(st, dst);
-	e->has_gw = true;
-	memcpy(e->gw, target, 16);
-	e->gw_ifindex = (uint16_t)ifindex;
-	e->gw_last_use = st->now;
-	e->last_use = st->now;
+	struct inet_addr d = inet_v6(dst), g = inet_v6(target);
+	rtcache_set_redirect(&st->rtcache, &d, &g, ifindex, st->now);
 }
 
 static const char *rt6_type_name(unsigned type)
@@ -337,15 +217,14 @@ static const char *rt6_type_name(unsigned type)
 
 void route6_show(const struct stack *st, struct sbuf *out)
 {
-	char a[48], g[48];
+	char g[INET_STRLEN];
 	for (unsigned i = 0; i < st->rt6.n; i++) {
 		const struct route6 *r = &st->rt6.r[i];
-		if (r->plen == 0)
-			sbuf_printf(out, "%sdefault", rt6_type_name(r->type));
-		else
-			sbuf_printf(out, "%s%s/%u", rt6_type_name(r->type), ip6_ntoa(r->prefix, a), r->plen);
+		struct inet_addr prefix = inet_v6(r->prefix);
+		sbuf_printf(out, "%s", rt6_type_name(r->type));
+		route_prefix_show(out, &prefix, r->plen);
 		if (r->type == RT6_GATEWAY)
-			sbuf_printf(out, " via %s", ip6_ntoa(r->gw, g));
+			sbuf_printf(out, " via %s", inet_ntop_buf(&r->gw, g));
 		if (r->type == RT6_CONNECTED || r->type == RT6_GATEWAY)
 			sbuf_printf(out, " dev %s", st->ifs[r->ifindex].name);
 		/* As `ip -6 route`: an RA's on-link prefix is "proto kernel" too, its routers "proto ra". */
@@ -362,14 +241,11 @@ void route6_show(const struct stack *st, struct sbuf *out)
 
 void rt6cache_show(struct stack *st, struct sbuf *out)
 {
-	char a[48], g[48];
-	for (unsigned i = 0; i < RT6CACHE_SIZE && st->rt6.nc; i++) {
-		const struct rt6cache_entry *e = &st->rt6.c[i];
-		if (!e->used)
-			continue;
-		sbuf_printf(out, "%s", ip6_ntoa(e->dst, a));
+	char a[INET_STRLEN], g[INET_STRLEN];
+	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(&st->rtcache, INET_V6, e, st->now)) != NULL;) {
+		sbuf_printf(out, "%s", inet_ntop_buf(&e->dst, a));
 		if (e->has_gw)
-			sbuf_printf(out, " via %s dev %s", ip6_ntoa(e->gw, g), st->ifs[e->gw_ifindex].name);
+			sbuf_printf(out, " via %s dev %s", inet_ntop_buf(&e->gw, g), st->ifs[e->gw_ifindex].name);
 		if (e->pmtu && st->now < e->pmtu_expires)
 			sbuf_printf(out, " mtu %u expires %llusec", e->pmtu,
 				    (unsigned long long)((e->pmtu_expires - st->now) / 1000));

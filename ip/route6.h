@@ -1,6 +1,7 @@
 /* ip/route6.h — the IPv6 routing table: connected prefixes, static routes, routes learned from
  * Router Advertisements (default routers, on-link prefixes, with lifetimes), longest prefix
- * match; and per-destination exceptions (path MTU from Packet Too Big, V10.4; redirects, V6.15). */
+ * match; and the calls that put IPv6 exceptions in the route cache of both families (ip/rtcache.h):
+ * path MTU from Packet Too Big, V10.4; redirects, V6.15. */
 #ifndef TAPSTACK_ROUTE6_H
 #define TAPSTACK_ROUTE6_H
 
@@ -8,14 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/route_spec.h"
+#include "ip/rtcache.h"
+
 struct stack;
 struct sbuf;
 
 #define ROUTE6_MAX    64
-#define RT6CACHE_SIZE 128
 #define RT6_RA_ROUTERS_MAX 16 /* default routers learned per interface (an RA flood cannot grow memory) */
 
-enum route6_type { RT6_CONNECTED = 1, RT6_GATEWAY, RT6_PROHIBIT, RT6_BLACKHOLE };
+/* The kinds of route6_table are those of route_table (ip/route_spec.h). */
+enum route6_type {
+	RT6_CONNECTED = RT_CONNECTED,
+	RT6_GATEWAY = RT_GATEWAY,
+	RT6_PROHIBIT = RT_PROHIBIT,
+	RT6_BLACKHOLE = RT_BLACKHOLE,
+};
 enum { RT6_F_RA = 1u /* learned from an RA: expires */ };
 
 struct route6 {
@@ -24,25 +33,13 @@ struct route6 {
 	uint8_t type;           /* enum route6_type */
 	uint8_t flags;          /* RT6_F_* */
 	uint16_t ifindex;
-	uint8_t gw[16];         /* RT6_GATEWAY: a link-local or global neighbour on ifindex */
+	struct inet_addr gw;    /* RT6_GATEWAY: a link-local or global neighbour on ifindex */
 	uint64_t expires;       /* RT6_F_RA: ms; UINT64_MAX forever */
-};
-
-struct rt6cache_entry {
-	uint8_t dst[16];
-	bool used;
-	uint16_t pmtu;          /* 0: none */
-	uint16_t gw_ifindex;
-	bool has_gw;
-	uint8_t gw[16];         /* redirect target */
-	uint64_t pmtu_expires, gw_last_use, last_use;
 };
 
 struct route6_table {
 	struct route6 r[ROUTE6_MAX];
 	unsigned n;
-	struct rt6cache_entry c[RT6CACHE_SIZE];
-	unsigned nc;
 };
 
 struct route6_res {
@@ -54,7 +51,8 @@ struct route6_res {
 
 /* Adds a route (prefix masked here); 0, -EEXIST, -ENOSPC, -EINVAL. */
 int route6_add(struct stack *st, const struct route6 *r);
-/* Removes the route for prefix/plen of the given type (0: any static): 0 or -ESRCH. */
+/* Removes the route for prefix/plen of the given type (0: any static): 0, -ESRCH, or (type 0)
+ * -EPERM when only a connected route has that prefix (as route_del). */
 int route6_del(struct stack *st, const uint8_t *prefix, unsigned plen, unsigned ifindex, int type);
 /* Removes every route through gw on ifindex (a router that stopped being one, V6.7). */
 void route6_del_gw(struct stack *st, unsigned ifindex, const uint8_t *gw);
@@ -63,7 +61,7 @@ void route6_del_gw(struct stack *st, unsigned ifindex, const uint8_t *gw);
 int route6_lookup(struct stack *st, const uint8_t *dst, int oif, struct route6_res *res);
 /* Parses "PREFIX/LEN,via=GW", "default,via=GW", "PREFIX/LEN,prohibit|blackhole" for IPv6. */
 int route6_parse(const struct stack *st, const char *spec, struct route6 *r, char *err, size_t errlen);
-/* Expires RA-learned routes and old exceptions. */
+/* Expires RA-learned routes and old IPv6 exceptions. */
 void route6_poll(struct stack *st);
 uint64_t route6_deadline(const struct stack *st);
 /* Path MTU toward dst leaving by ifindex: the interface's IPv6 MTU, lowered by a report. */

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 enum inet_family { INET_V4 = 4, INET_V6 = 6 };
 
@@ -23,6 +24,13 @@ static inline struct inet_addr inet_v4(uint32_t a)
 {
 	struct inet_addr x = { .family = INET_V4 };
 	x.u.v4 = a;
+	return x;
+}
+
+static inline struct inet_addr inet_v6(const uint8_t *a)
+{
+	struct inet_addr x = { .family = INET_V6 };
+	memcpy(x.u.v6, a, 16);
 	return x;
 }
 

@@ -84,13 +84,6 @@ static struct inet_addr udp_any(unsigned family)
 	return a;
 }
 
-static struct inet_addr inet_v6(const uint8_t *a)
-{
-	struct inet_addr x = { .family = INET_V6 };
-	memcpy(x.u.v6, a, 16);
-	return x;
-}
-
 /* Sockets of one family share ports (a :: socket is IPV6_V6ONLY): a wildcard or the same address
  * of that family takes the port. */
 static bool udp_port_taken(const struct stack *st, const struct inet_addr *laddr, uint16_t lport)

@@ -103,7 +103,12 @@ static void check_invariants6(const struct stack *st)
 		if (slaac > IP6_SLAAC_MAX || routers > RT6_RA_ROUTERS_MAX || prefixes > ND_RA_PREFIXES_MAX)
 			abort();
 	}
-	if (st->rt6.n > ROUTE6_MAX || st->rt6.nc > RT6CACHE_SIZE)
+	if (st->rt6.n > ROUTE6_MAX || st->rtcache.n[1] > RTCACHE_V6_SIZE || st->rtcache.n[0] > RTCACHE_V4_SIZE)
+		abort();
+	unsigned homes[2] = { 0, 0 }; /* the route cache's lookup filter counts each entry once */
+	for (size_t j = 0; j < sizeof(st->rtcache.homes) / sizeof(st->rtcache.homes[0]); j++)
+		homes[j >= 4 * RTCACHE_V4_SIZE] += st->rtcache.homes[j];
+	if (homes[0] != st->rtcache.n[0] || homes[1] != st->rtcache.n[1])
 		abort();
 	unsigned nq = 0;
 	size_t mem = 0, maxcap = 0;

@@ -279,7 +279,7 @@ START_TEST(test_r56_invalid_sources)
 	/* POLICY: no error to anything but a unicast host (RFC 1122 3.2.2, RFC 1812 4.3.2.7). */
 	const uint32_t srcs[] = { 0, IP(0, 9, 9, 9), IP(127, 0, 0, 1), IP(224, 0, 0, 5), IP(240, 0, 0, 1),
 				  IP(255, 255, 255, 254), 0xffffffffu, IP(192, 0, 2, 255), IP(198, 51, 100, 255), US_IP };
-	struct route gw = { .prefix = 0, .plen = 0, .type = RT_GATEWAY, .ifindex = 0, .gw = PEER_IP };
+	struct route gw = { .prefix = 0, .plen = 0, .type = RT_GATEWAY, .ifindex = 0, .gw = inet_v4(PEER_IP) };
 	ck_assert_int_eq(route_add(T, &gw), 0); /* so that a route back is never the reason */
 	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
 		send_error_about(b, offender(b, srcs[i], US_IP, 17, 0, 0), 0, 0, 3, 3, 0);
@@ -532,7 +532,7 @@ END_TEST
 START_TEST(test_rate_global)
 {
 	uint8_t b[64];
-	struct route gw = { .prefix = 0, .plen = 0, .type = RT_GATEWAY, .ifindex = 0, .gw = PEER_IP };
+	struct route gw = { .prefix = 0, .plen = 0, .type = RT_GATEWAY, .ifindex = 0, .gw = inet_v4(PEER_IP) };
 	ck_assert_int_eq(route_add(T, &gw), 0);
 	/* 200 distinct hosts at once: about icmp_msgs_burst (50) get through. */
 	unsigned sent = 0;

@@ -427,7 +427,7 @@ START_TEST(v1_14_unspecified_dst)
 	ck_assert_uint_eq(drain_icmp6(1), 1);
 	/* With a default route, :: matches it: no error. */
 	struct route6 r = { .plen = 0, .type = RT6_GATEWAY, .ifindex = 0 };
-	memcpy(r.gw, LL_PEER, 16);
+	r.gw = inet_v6(LL_PEER);
 	ck_assert_int_eq(route6_add(T, &r), 0);
 	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
 	ck_assert_uint_eq(dctr("Ip6InAddrErrors"), 2);

@@ -90,7 +90,7 @@ START_TEST(x_icmp6_ext_forwarded)
 	set_knob("net.ipv6.icmp.errors_extension_mask", "7");
 	struct route6 r = { .plen = 64, .type = RT6_GATEWAY, .ifindex = 1 };
 	memcpy(r.prefix, far, 16);
-	memcpy(r.gw, gw, 16);
+	r.gw = inet_v6(gw);
 	ck_assert_int_eq(route6_add(T, &r), 0);
 	struct ip6_spec s = { .nxt = 58, .dst = far, .hlim = 1 };
 	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
@@ -287,7 +287,7 @@ static void gw_on_tap0(uint8_t gwll[16], uint8_t far[16])
 	struct route6 r = { .plen = 64, .type = RT6_GATEWAY, .ifindex = 0 };
 	memcpy(r.prefix, far, 16);
 	r.prefix[15] = 0;
-	memcpy(r.gw, gwll, 16);
+	r.gw = inet_v6(gwll);
 	ck_assert_int_eq(route6_add(T, &r), 0);
 }
 
@@ -354,7 +354,7 @@ START_TEST(v6_14_no_redirect)
 	struct route6 r = { .plen = 64, .type = RT6_GATEWAY, .ifindex = 0 };
 	memcpy(r.prefix, far2, 16);
 	r.prefix[15] = 0;
-	memcpy(r.gw, g2, 16);
+	r.gw = inet_v6(g2);
 	ck_assert_int_eq(route6_add(T, &r), 0);
 	struct ip6_spec s = { .nxt = 58, .dst = far2 };
 	feed(0, f.b, build_icmp6(&f, &s, 128, 0, 1, NULL, 0));
@@ -364,7 +364,7 @@ START_TEST(v6_14_no_redirect)
 	feed(0, f.b, build_icmp6(&f, &t, 128, 0, 1, NULL, 0));
 	ck_assert_uint_eq(drain_icmp6(137), 0);             /* a routing header */
 	struct route6 dflt = { .plen = 0, .type = RT6_GATEWAY, .ifindex = 0 }; /* G_FAR: reachable, off-link */
-	memcpy(dflt.gw, gwll, 16);
+	dflt.gw = inet_v6(gwll);
 	ck_assert_int_eq(route6_add(T, &dflt), 0);
 	struct ip6_spec o = { .nxt = 58, .src = G_FAR, .dst = far };
 	feed(0, f.b, build_icmp6(&f, &o, 128, 0, 1, NULL, 0));

@@ -99,5 +99,6 @@ Suite *addr_suite(void);
 Suite *ip6_bounds_suite(void); /* tests/unit/check_ip6_bounds.c */
 Suite *ctl6_suite(void);  /* tests/unit/check_ctl6.c: the IPv6 printouts */
 Suite *udp6_suite(void);  /* tests/unit/check_udp6.c: UDP, TCP reset, ping over IPv6 */
+Suite *rtcache_suite(void); /* tests/unit/check_rtcache.c: the route cache of both families, route text */
 
 #endif

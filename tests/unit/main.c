@@ -28,6 +28,7 @@ int main(void)
 	srunner_add_suite(sr, udp6_suite());
 	srunner_add_suite(sr, ndisc_suite());
 	srunner_add_suite(sr, ip6_frag_suite());
+	srunner_add_suite(sr, rtcache_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
