@@ -10,6 +10,8 @@
 #include "eth/neigh.h"
 #include "ip/ip4.h"
 #include "ip/ip6.h"
+#include "ip/route.h"
+#include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/udp.h"
 #include "stack/wire.h"

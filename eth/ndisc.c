@@ -10,6 +10,7 @@
 #include "icmp/icmp6.h"
 #include "ip/ip6.h"
 #include "ip/ip6_int.h"
+#include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 
@@ -523,11 +524,7 @@ static void nd_pio(struct stack *st, unsigned ifindex, const uint8_t *o)
 		if (valid == 0)
 			route6_del(st, prefix, plen, ifindex, RT6_CONNECTED);
 		else {
-			unsigned ra_routes = 0;
-			for (unsigned i = 0; i < st->rt6.n; i++)
-				ra_routes += (st->rt6.r[i].flags & RT6_F_RA) && st->rt6.r[i].type == RT6_CONNECTED &&
-					     st->rt6.r[i].ifindex == ifindex;
-			if (ra_routes >= ND_RA_PREFIXES_MAX)
+			if (route6_ra_prefixes(st, ifindex) >= ND_RA_PREFIXES_MAX)
 				CNT(st, NdRaLimit);
 			else
 				route6_add(st, &r);
@@ -593,15 +590,8 @@ static void nd_ra_input(struct stack *st, struct pkb *p, const struct ip6_rx *rx
 		if (lifetime == 0) {
 			route6_del_gw(st, ifindex, rx->src);
 		} else {
-			unsigned routers = 0;
-			bool known = false;
-			for (unsigned i = 0; i < st->rt6.n; i++) {
-				const struct route6 *x = &st->rt6.r[i];
-				if ((x->flags & RT6_F_RA) && x->type == RT6_GATEWAY && x->plen == 0 && x->ifindex == ifindex) {
-					routers++;
-					known |= memcmp(x->gw.u.v6, rx->src, 16) == 0;
-				}
-			}
+			bool known;
+			unsigned routers = route6_ra_routers(st, ifindex, rx->src, &known);
 			if (!known && routers >= RT6_RA_ROUTERS_MAX)
 				CNT(st, NdRaLimit);
 			else

@@ -12,6 +12,7 @@
 #include "icmp/ping.h"
 #include "icmp/probe.h"
 #include "ip/ip4.h"
+#include "ip/route.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"

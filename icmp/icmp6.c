@@ -9,6 +9,7 @@
 #include "icmp/ping.h"
 #include "icmp/probe.h"
 #include "ip/ip6.h"
+#include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -327,17 +328,7 @@ static bool icmp6_is_anycast(const struct stack *st, const uint8_t *a)
 	const struct ifaddr6 *x = ip6_addr_find(st, a, NULL);
 	if (x)
 		return x->flags & IFA6_F_ANYCAST;
-	for (unsigned i = 0; i < st->rt6.n; i++) {
-		const struct route6 *r = &st->rt6.r[i];
-		if (r->type != RT6_CONNECTED || r->plen >= 127 || !ip6_prefix_eq(a, r->prefix, r->plen))
-			continue;
-		bool zero = true;
-		for (unsigned b = r->plen; b < 128 && zero; b++)
-			zero = !(a[b / 8] & (0x80u >> (b % 8)));
-		if (zero)
-			return true;
-	}
-	return false;
+	return route6_is_subnet_anycast(st, a);
 }
 
 void icmp6_send_error(struct stack *st, const struct pkb *off, uint8_t type, uint8_t code, uint32_t info)

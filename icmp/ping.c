@@ -14,6 +14,8 @@
 #include "icmp/probe.h"
 #include "ip/ip4.h"
 #include "ip/ip6.h"
+#include "ip/route.h"
+#include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"

@@ -8,6 +8,7 @@
 #include "icmp/icmp4.h"
 #include "icmp/icmp_ext.h"
 #include "ip/ip4_int.h"
+#include "ip/route.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"
@@ -388,7 +389,7 @@ int ip4_output(struct stack *st, struct pkb *p, const struct ip4_tx *tx)
 	/* The path MTU (R8.4): the interface's, lowered by what frag-needed reports taught us. */
 	bool locked = false;
 	unsigned mtu = st->ifs[rr.ifindex].mtu;
-	if (!rtcache_empty(&st->rtcache, INET_V4)) {
+	if (!rtcache_empty(st->rtcache, INET_V4)) {
 		unsigned pmtu = route_pmtu(st, route_dst, &locked);
 		if (pmtu && pmtu < mtu)
 			mtu = pmtu;

@@ -14,6 +14,7 @@
 #include "icmp/icmp_ext.h"
 #include "icmp/mld.h"
 #include "ip/ip6_int.h"
+#include "ip/route6.h"
 #include "stack/addr.h"
 #include "stack/core.h"
 #include "stack/csum.h"

@@ -5,6 +5,7 @@
 #include "icmp/icmp6.h"
 #include "icmp/icmp_ext.h"
 #include "ip/ip6.h"
+#include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 

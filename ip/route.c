@@ -4,15 +4,29 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ip/ip4.h"
 #include "stack/core.h"
 #include "stack/wire.h"
 
+/* The IPv4 routes: this file's own state. */
+struct route_table {
+	struct route r[ROUTE_MAX];
+	unsigned n;
+};
+
+int route_init(struct stack *st)
+{
+	st->routes = calloc(1, sizeof(*st->routes));
+	st->rtcache = calloc(1, sizeof(*st->rtcache));
+	return st->routes && st->rtcache ? 0 : -ENOMEM;
+}
+
 int route_add(struct stack *st, const struct route *r)
 {
-	struct route_table *t = &st->routes;
+	struct route_table *t = st->routes;
 	struct route nr = *r;
 
 	if (nr.plen > 32)
@@ -32,7 +46,7 @@ int route_add(struct stack *st, const struct route *r)
 static __attribute__((noinline)) void route_redirected(const struct stack *st, uint32_t dst, struct route_res *res)
 {
 	struct inet_addr d = inet_v4(dst);
-	const struct rtcache_entry *x = rtcache_redirect(&st->rtcache, &d, st->now);
+	const struct rtcache_entry *x = rtcache_redirect(st->rtcache, &d, st->now);
 	if (x && st->ifs[x->gw_ifindex].up) {
 		res->ifindex = x->gw_ifindex;
 		res->nexthop = x->gw.u.v4;
@@ -42,7 +56,7 @@ static __attribute__((noinline)) void route_redirected(const struct stack *st, u
 
 int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 {
-	const struct route_table *t = &st->routes;
+	const struct route_table *t = st->routes;
 	const struct route *best = NULL;
 
 	for (unsigned i = 0; i < t->n; i++) {
@@ -60,7 +74,7 @@ int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 	res->nexthop = best->type == RT_GATEWAY ? best->gw.u.v4 : dst;
 	res->redirected = false;
 	/* The forwarding path pays one test while the cache holds no IPv4 exception. */
-	if (!rtcache_empty(&st->rtcache, INET_V4) && (best->type == RT_GATEWAY || best->type == RT_CONNECTED))
+	if (!rtcache_empty(st->rtcache, INET_V4) && (best->type == RT_GATEWAY || best->type == RT_CONNECTED))
 		route_redirected(st, dst, res);
 	const struct iface *ifp = &st->ifs[best->ifindex];
 	const struct ifaddr *a = iface_addr_for(ifp, res->nexthop);
@@ -70,7 +84,7 @@ int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res)
 
 int route_del(struct stack *st, uint32_t prefix, unsigned plen)
 {
-	struct route_table *t = &st->routes;
+	struct route_table *t = st->routes;
 	for (unsigned i = 0; i < t->n; i++) {
 		if (t->r[i].prefix != prefix || t->r[i].plen != plen)
 			continue;
@@ -97,8 +111,8 @@ int route_parse(const struct stack *st, const char *spec, struct route *r, char 
 	 * one of us. */
 	uint32_t gw = rs.gw.u.v4;
 	const struct route *on = NULL;
-	for (unsigned i = 0; i < st->routes.n; i++) {
-		const struct route *c = &st->routes.r[i];
+	for (unsigned i = 0; i < st->routes->n; i++) {
+		const struct route *c = &st->routes->r[i];
 		if (c->type == RT_CONNECTED && ((gw ^ c->prefix) & ip4_mask(c->plen)) == 0 && (!on || c->plen > on->plen))
 			on = c;
 	}
@@ -113,7 +127,7 @@ int route_parse(const struct stack *st, const char *spec, struct route *r, char 
 
 void route_show(const struct stack *st, struct sbuf *out)
 {
-	const struct route_table *t = &st->routes;
+	const struct route_table *t = st->routes;
 	for (unsigned i = 0; i < t->n; i++) {
 		const struct route *r = &t->r[i];
 		char g[INET_STRLEN];
@@ -152,7 +166,7 @@ unsigned route_pmtu(struct stack *st, uint32_t dst, bool *locked)
 	unsigned mtu = st->ifs[rr.ifindex].mtu;
 	struct inet_addr d = inet_v4(dst);
 	bool lk;
-	unsigned pmtu = rtcache_pmtu(&st->rtcache, &d, st->now, &lk);
+	unsigned pmtu = rtcache_pmtu(st->rtcache, &d, st->now, &lk);
 	if (pmtu && pmtu < mtu) {
 		mtu = pmtu;
 		*locked = lk;
@@ -173,18 +187,18 @@ void rtcache_learn_pmtu(struct stack *st, uint32_t dst, unsigned mtu)
 		mtu = old < (unsigned)st->knobs.min_pmtu ? old : (unsigned)st->knobs.min_pmtu;
 	}
 	struct inet_addr d = inet_v4(dst);
-	rtcache_set_pmtu(&st->rtcache, &d, mtu, lock, st->now + (uint64_t)st->knobs.mtu_expires * 1000, st->now);
+	rtcache_set_pmtu(st->rtcache, &d, mtu, lock, st->now + (uint64_t)st->knobs.mtu_expires * 1000, st->now);
 }
 
 void rtcache_learn_redirect(struct stack *st, uint32_t dst, uint32_t gw, unsigned ifindex)
 {
 	struct inet_addr d = inet_v4(dst), g = inet_v4(gw);
-	rtcache_set_redirect(&st->rtcache, &d, &g, ifindex, st->now);
+	rtcache_set_redirect(st->rtcache, &d, &g, ifindex, st->now);
 }
 
 void rtcache_show(struct stack *st, struct sbuf *out)
 {
-	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(&st->rtcache, INET_V4, e, st->now)) != NULL;) {
+	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(st->rtcache, INET_V4, e, st->now)) != NULL;) {
 		char a[INET_STRLEN], g[INET_STRLEN];
 		sbuf_printf(out, "%s", inet_ntop_buf(&e->dst, a));
 		if (e->has_gw)

@@ -23,11 +23,6 @@ struct route {
 	struct inet_addr gw; /* RT_GATEWAY */
 };
 
-struct route_table {
-	struct route r[ROUTE_MAX];
-	unsigned n;
-};
-
 struct route_res {
 	const struct route *rt;
 	unsigned ifindex;
@@ -36,6 +31,8 @@ struct route_res {
 	bool redirected;   /* nexthop comes from a redirect exception */
 };
 
+/* Allocates the IPv4 table and the route cache of both families (ip/rtcache.h): 0 or -ENOMEM. */
+int route_init(struct stack *st);
 /* Adds a route; 0, -EEXIST, -ENOSPC, -EINVAL (gateway not on-link). */
 int route_add(struct stack *st, const struct route *r);
 /* Removes a static route: 0, -ESRCH (none), -EPERM (a connected route: remove the address). */

@@ -37,11 +37,6 @@ struct route6 {
 	uint64_t expires;       /* RT6_F_RA: ms; UINT64_MAX forever */
 };
 
-struct route6_table {
-	struct route6 r[ROUTE6_MAX];
-	unsigned n;
-};
-
 struct route6_res {
 	const struct route6 *rt;
 	unsigned ifindex;
@@ -49,6 +44,16 @@ struct route6_res {
 	bool redirected;
 };
 
+/* Allocates the IPv6 table: 0 or -ENOMEM. */
+int route6_init(struct stack *st);
+/* Calls fn for every route, in table order. */
+void route6_foreach(const struct stack *st, void (*fn)(const struct route6 *r, void *arg), void *arg);
+/* V6.12's bounds: the on-link prefixes learned from RAs on ifindex; the default routers learned
+ * there, and in *known whether gw is one of them. */
+unsigned route6_ra_prefixes(const struct stack *st, unsigned ifindex);
+unsigned route6_ra_routers(const struct stack *st, unsigned ifindex, const uint8_t *gw, bool *known);
+/* V4.8: a is the Subnet-Router anycast of a connected prefix (its bits past the prefix all 0). */
+bool route6_is_subnet_anycast(const struct stack *st, const uint8_t *a);
 /* Adds a route (prefix masked here); 0, -EEXIST, -ENOSPC, -EINVAL. */
 int route6_add(struct stack *st, const struct route6 *r);
 /* Removes the route for prefix/plen of the given type (0: any static): 0, -ESRCH, or (type 0)

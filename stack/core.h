@@ -6,8 +6,6 @@
 #include <stdint.h>
 
 #include "eth/eth.h"
-#include "ip/route.h"
-#include "ip/route6.h"
 #include "stack/counters.h"
 #include "stack/knobs.h"
 #include "stack/pkb.h"
@@ -25,7 +23,7 @@ struct iface {
 	uint16_t mtu;
 	unsigned naddr;
 	struct ifaddr addr[STACK_MAX_ADDRS];
-	struct iface6 *in6;           /* IPv6: addresses, groups, ND and RA state (ip/ip6.h) */
+	struct iface6 *in6;           /* IPv6: addresses, groups, ND and RA state (ip/ip6_int.h) */
 };
 
 struct stack {
@@ -40,17 +38,18 @@ struct stack {
 	struct pkb_queue txq;
 	struct iface ifs[STACK_MAX_IFACES];
 	unsigned nifs;
-	struct route_table routes;
-	struct rtcache rtcache;
-	struct route6_table rt6;
-	/* Each module's own state, defined where only that module (and its white-box tests) sees
-	 * it; everyone else goes through the module's functions. Allocated by its init. */
+	/* Each module's own state, a type defined where only that module (and white-box tests) sees
+	 * it; everyone else goes through the module's functions. Allocated by the module's init,
+	 * freed by stack_free. (tests/layout.sh keeps this header free of module headers.) */
+	struct route_table *routes;   /* IPv4 routes (ip/route.c) */
+	struct route6_table *rt6;     /* IPv6 routes (ip/route6.c) */
+	struct rtcache *rtcache;      /* both families' exceptions (ip/rtcache.h), kept by route.c */
 	struct neigh_table *neigh;    /* ARP's and ND's entries (eth/neigh_int.h) */
 	struct ip4_state *ip4;        /* protocol table, reassembly, redirect limiter (ip/ip4_int.h) */
 	struct icmp_ratelimit *icmp_rl; /* both families' buckets (icmp/icmp4_ratelimit.c) */
 	struct udp_table *udp;        /* stub sockets (stack/udp.c) */
-	struct ip6_state *ip6;        /* protocol table, fragment ids (ip/ip6.c) */
-	struct ip6_reasm_state *reasm6; /* (ip/ip6_frag_int.h) */
+	struct ip6_state *ip6;        /* IPv6's protocol table (ip/ip6.c) */
+	struct ip6_reasm_state *reasm6; /* IPv6 reassembly, fragment ids (ip/ip6_frag.h) */
 	struct nd_router *ndr;        /* Redirects and RAs as a router (eth/ndisc_router.c) */
 	struct ping_table *ping;      /* the ping client's sessions (icmp/ping.c) */
 	uint64_t now_us, now_us_ms;   /* fine clock, and the ms value it was given with */

@@ -15,6 +15,8 @@
 #include "icmp/ping.h"
 #include "ip/ip4.h"
 #include "ip/ip6.h"
+#include "ip/route.h"
+#include "ip/route6.h"
 #include "stack/tcp.h"
 #include "stack/udp.h"
 #include "stack/wire.h"
@@ -40,7 +42,7 @@ struct stack *stack_new(const struct stack_config *cfg)
 	st->rng = (cfg && cfg->seed) ? cfg->seed : 0x9e3779b97f4a7c15ull;
 	st->ip_id = (uint16_t)stack_random(st);
 	/* Each module allocates its own state; protocols register with IP after IP is there. */
-	if (neigh_init(st) || ip4_init(st) || ip6_init(st) || ndisc_router_init(st) || icmp4_init(st) ||
+	if (neigh_init(st) || route_init(st) || route6_init(st) || ip4_init(st) || ip6_init(st) || ndisc_router_init(st) || icmp4_init(st) ||
 	    udp_init(st) || ping_init(st)) {
 		stack_free(st);
 		return NULL;
@@ -78,6 +80,9 @@ void stack_free(struct stack *st)
 	free(st->reasm6);
 	free(st->ndr);
 	free(st->ping);
+	free(st->routes);
+	free(st->rt6);
+	free(st->rtcache);
 	pkb_pool_destroy(&st->pool);
 	free(st);
 }

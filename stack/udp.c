@@ -13,6 +13,7 @@
 #include "icmp/icmp6.h"
 #include "ip/ip4.h"
 #include "ip/ip6.h"
+#include "ip/route.h"
 #include "stack/core.h"
 #include "stack/csum.h"
 #include "stack/wire.h"

@@ -82,6 +82,12 @@ static void drain(struct stack *st)
  * buffer that crossed it. */
 static size_t thresh_seen; /* the highest ip6frag_high_thresh of this run: a lowered knob frees nothing */
 
+static void count_route6(const struct route6 *r, void *arg)
+{
+	(void)r;
+	++*(unsigned *)arg;
+}
+
 static void check_invariants6(const struct stack *st)
 {
 	if ((size_t)st->knobs.ip6frag_high_thresh > thresh_seen)
@@ -93,22 +99,20 @@ static void check_invariants6(const struct stack *st)
 			abort();
 		for (unsigned j = 0; j < in6->naddr; j++)
 			slaac += (in6->addr[j].flags & IFA6_F_SLAAC) != 0;
-		for (unsigned j = 0; j < st->rt6.n; j++) {
-			const struct route6 *r = &st->rt6.r[j];
-			if (r->ifindex != i || !(r->flags & RT6_F_RA))
-				continue;
-			routers += r->type == RT6_GATEWAY && r->plen == 0;
-			prefixes += r->type == RT6_CONNECTED;
-		}
+		bool known;
+		routers = route6_ra_routers(st, i, (const uint8_t[16]){ 0 }, &known);
+		prefixes = route6_ra_prefixes(st, i);
 		if (slaac > IP6_SLAAC_MAX || routers > RT6_RA_ROUTERS_MAX || prefixes > ND_RA_PREFIXES_MAX)
 			abort();
 	}
-	if (st->rt6.n > ROUTE6_MAX || st->rtcache.n[1] > RTCACHE_V6_SIZE || st->rtcache.n[0] > RTCACHE_V4_SIZE)
+	unsigned nroutes6 = 0;
+	route6_foreach(st, count_route6, &nroutes6);
+	if (nroutes6 > ROUTE6_MAX || st->rtcache->n[1] > RTCACHE_V6_SIZE || st->rtcache->n[0] > RTCACHE_V4_SIZE)
 		abort();
 	unsigned homes[2] = { 0, 0 }; /* the route cache's lookup filter counts each entry once */
-	for (size_t j = 0; j < sizeof(st->rtcache.homes) / sizeof(st->rtcache.homes[0]); j++)
-		homes[j >= 4 * RTCACHE_V4_SIZE] += st->rtcache.homes[j];
-	if (homes[0] != st->rtcache.n[0] || homes[1] != st->rtcache.n[1])
+	for (size_t j = 0; j < sizeof(st->rtcache->homes) / sizeof(st->rtcache->homes[0]); j++)
+		homes[j >= 4 * RTCACHE_V4_SIZE] += st->rtcache->homes[j];
+	if (homes[0] != st->rtcache->n[0] || homes[1] != st->rtcache->n[1])
 		abort();
 	unsigned nq = 0;
 	size_t mem = 0, maxcap = 0;

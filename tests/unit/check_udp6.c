@@ -7,6 +7,7 @@
 
 #include "eth/neigh.h"
 #include "ip/ip6.h"
+#include "ip/route6.h"
 #include "stack/core.h"
 #include "stack/udp.h"
 #include "tests/unit/harness.h"
