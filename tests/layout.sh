@@ -7,6 +7,8 @@
 #  3. Nothing outside the core (tap/, tools/, bench/) includes stack/core.h.
 #  4. The packet core (stack/, eth/, ip/, icmp/) never includes ctl/: the control text (command
 #     parsing, iputils' wording) uses the core, not the other way round.
+#  5. The README's "Packet path" names functions that exist: each `function  file` line of its
+#     call chains is a definition in that file.
 # Prints one line per broken rule and exits 1; silent and 0 when the tree keeps them.
 cd "$(dirname "$0")/.." || exit 2
 bad=0
@@ -45,5 +47,20 @@ done
 for f in $(grep -rl --include='*.c' --include='*.h' '#include "ctl/' stack eth ip icmp 2>/dev/null); do
 	complain "$f (the packet core) includes ctl/: the control text stays out of the core"
 done
+
+# 5
+awk '/^## Packet path/ { p = 1; next } /^## / { p = 0 } p' README.md | awk '/^```/ { c = !c; next } c' |
+	sed 's/^[ …]*//' | awk '$2 ~ /\.[ch]$/ { print $1, $2 }' | sort -u >"${TMPDIR:-/tmp}/layout.$$"
+n=0
+while read -r fn path; do
+	n=$((n + 1))
+	if [ ! -f "$path" ]; then
+		complain "README's Packet path names $path ($fn): no such file"
+	elif ! grep -qE "^[a-z].*[ *]$fn\(" "$path"; then
+		complain "README's Packet path names $fn in $path: not defined there"
+	fi
+done <"${TMPDIR:-/tmp}/layout.$$"
+rm -f "${TMPDIR:-/tmp}/layout.$$"
+[ "$n" -ge 20 ] || complain "README's Packet path: only $n function lines found (the section moved?)"
 
 exit $bad
