@@ -91,6 +91,7 @@ diff: all
 check: deps
 	$(MAKE) layout
 	$(MAKE) all $(B)/check_unit $(BA)/check_unit
+	$(MAKE) pure
 	$(MAKE) unit unit-asan
 	$(MAKE) fuzz FUZZ_SECONDS=60
 	$(MAKE) integration
@@ -136,7 +137,10 @@ LINT_SRCS = $(CORE_SRCS) $(TAP_SRCS) $(wildcard tools/*.c bench/src/*.c)
 # The core's layout rules (issue 13): no catch-all header, module state private (tests/layout.sh).
 layout:
 	sh tests/layout.sh
-.PHONY: layout
+# The core takes no system call, clock or I/O from outside: checked on the built library.
+pure: $(B)/libcore.a
+	sh tests/core_pure.sh $(B)/libcore.a
+.PHONY: layout pure
 
 lint: layout
 	cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr -q \
