@@ -125,34 +125,10 @@ int route_parse(const struct stack *st, const char *spec, struct route *r, char 
 	return 0;
 }
 
-void route_show(const struct stack *st, struct sbuf *out)
+void route_foreach(const struct stack *st, void (*fn)(const struct route *r, void *arg), void *arg)
 {
-	const struct route_table *t = st->routes;
-	for (unsigned i = 0; i < t->n; i++) {
-		const struct route *r = &t->r[i];
-		char g[INET_STRLEN];
-		struct inet_addr prefix = inet_v4(r->prefix);
-		route_prefix_show(out, &prefix, r->plen);
-		switch (r->type) {
-		case RT_CONNECTED: {
-			const struct iface *ifp = &st->ifs[r->ifindex];
-			const struct ifaddr *ad = iface_addr_for(ifp, r->prefix);
-			sbuf_printf(out, " dev %s scope link src %s%s\n", ifp->name, ip4_ntoa(ad ? ad->addr : 0, g),
-				    ifp->up ? "" : " linkdown");
-			break;
-		}
-		case RT_GATEWAY:
-			sbuf_printf(out, " via %s dev %s%s\n", inet_ntop_buf(&r->gw, g), st->ifs[r->ifindex].name,
-				    st->ifs[r->ifindex].up ? "" : " linkdown");
-			break;
-		case RT_PROHIBIT:
-			sbuf_printf(out, " prohibit\n");
-			break;
-		default:
-			sbuf_printf(out, " blackhole\n");
-			break;
-		}
-	}
+	for (unsigned i = 0; i < st->routes->n; i++)
+		fn(&st->routes->r[i], arg);
 }
 
 /* ---- IPv4's exceptions in the route cache (ip/rtcache.c) ---- */
@@ -194,19 +170,4 @@ void rtcache_learn_redirect(struct stack *st, uint32_t dst, uint32_t gw, unsigne
 {
 	struct inet_addr d = inet_v4(dst), g = inet_v4(gw);
 	rtcache_set_redirect(st->rtcache, &d, &g, ifindex, st->now);
-}
-
-void rtcache_show(struct stack *st, struct sbuf *out)
-{
-	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(st->rtcache, INET_V4, e, st->now)) != NULL;) {
-		char a[INET_STRLEN], g[INET_STRLEN];
-		sbuf_printf(out, "%s", inet_ntop_buf(&e->dst, a));
-		if (e->has_gw)
-			sbuf_printf(out, " via %s dev %s redirected expires %llus", inet_ntop_buf(&e->gw, g),
-				    st->ifs[e->gw_ifindex].name, (unsigned long long)((e->gw_expires - st->now + 999) / 1000));
-		if (e->pmtu)
-			sbuf_printf(out, " pmtu %u%s expires %llus", e->pmtu, e->locked ? " lock" : "",
-				    (unsigned long long)((e->pmtu_expires - st->now + 999) / 1000));
-		sbuf_printf(out, "\n");
-	}
 }

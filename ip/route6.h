@@ -13,7 +13,6 @@
 #include "ip/rtcache.h"
 
 struct stack;
-struct sbuf;
 
 #define ROUTE6_MAX    64
 #define RT6_RA_ROUTERS_MAX 16 /* default routers learned per interface (an RA flood cannot grow memory) */
@@ -75,7 +74,5 @@ unsigned route6_pmtu(struct stack *st, const uint8_t *dst, unsigned ifindex);
 void rt6cache_learn_pmtu(struct stack *st, const uint8_t *dst, unsigned mtu);
 /* V6.15: dst via target on ifindex. */
 void rt6cache_learn_redirect(struct stack *st, const uint8_t *dst, const uint8_t *target, unsigned ifindex);
-void route6_show(const struct stack *st, struct sbuf *out);
-void rt6cache_show(struct stack *st, struct sbuf *out);
 
 #endif

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stack/sbuf.h"
 #include "stack/wire.h"
 
 #define RT6_BAD_OPTION_TAIL "\" (want via=IPV6[%IFACE], prohibit or blackhole)"
@@ -46,15 +45,6 @@ static struct inet_addr route_masked(const struct inet_addr *a, unsigned plen)
 	else
 		route_mask6(m.u.v6, a->u.v6, plen);
 	return m;
-}
-
-void route_prefix_show(struct sbuf *out, const struct inet_addr *prefix, unsigned plen)
-{
-	char a[INET_STRLEN];
-	if (plen == 0)
-		sbuf_printf(out, "default");
-	else
-		sbuf_printf(out, "%s/%u", inet_ntop_buf(prefix, a), plen);
 }
 
 /* "ADDR/LEN" or "default" (the n bytes at s): 0, -1 (not a prefix) or -2 (host bits set). */

@@ -10,8 +10,6 @@
 
 #include "stack/addr.h"
 
-struct sbuf;
-
 /* The kinds of route, the same numbers in both tables (route6.h's RT6_* are these). */
 enum route_type { RT_CONNECTED = 1, RT_GATEWAY, RT_PROHIBIT, RT_BLACKHOLE };
 
@@ -28,7 +26,5 @@ struct route_spec {
 int route_spec_parse(const char *spec, enum inet_family fam, struct route_spec *rs, char *err, size_t errlen);
 /* out = the first plen bits of a (IPv6), the rest zero. */
 void route_mask6(uint8_t out[16], const uint8_t *a, unsigned plen);
-/* Appends "default" for a /0, else "PREFIX/LEN". */
-void route_prefix_show(struct sbuf *out, const struct inet_addr *prefix, unsigned plen);
 
 #endif
