@@ -3,7 +3,6 @@
 #include "ip/route.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,33 +95,15 @@ int route_del(struct stack *st, uint32_t prefix, unsigned plen)
 	return -ESRCH;
 }
 
-int route_parse(const struct stack *st, const char *spec, struct route *r, char *err, size_t errlen)
+int route_gw_ifindex(const struct stack *st, uint32_t gw)
 {
-	struct route_spec rs;
-	if (route_spec_parse(spec, INET_V4, &rs, err, errlen) != 0)
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
-	r->prefix = rs.prefix.u.v4;
-	r->plen = (uint8_t)rs.plen;
-	r->type = (uint8_t)rs.type;
-	if (rs.type != RT_GATEWAY)
-		return 0;
-	/* The gateway must be a neighbour: on one of our connected subnets (up or not yet), and not
-	 * one of us. */
-	uint32_t gw = rs.gw.u.v4;
 	const struct route *on = NULL;
 	for (unsigned i = 0; i < st->routes->n; i++) {
 		const struct route *c = &st->routes->r[i];
 		if (c->type == RT_CONNECTED && ((gw ^ c->prefix) & ip4_mask(c->plen)) == 0 && (!on || c->plen > on->plen))
 			on = c;
 	}
-	if (!on || ip4_is_local(st, gw)) {
-		snprintf(err, errlen, "gateway %s is not on a connected subnet", rs.text);
-		return -EINVAL;
-	}
-	r->gw = rs.gw;
-	r->ifindex = on->ifindex;
-	return 0;
+	return on && !ip4_is_local(st, gw) ? on->ifindex : -1;
 }
 
 void route_foreach(const struct stack *st, void (*fn)(const struct route *r, void *arg), void *arg)

@@ -36,9 +36,9 @@ int route_init(struct stack *st);
 int route_add(struct stack *st, const struct route *r);
 /* Removes a static route: 0, -ESRCH (none), -EPERM (a connected route: remove the address). */
 int route_del(struct stack *st, uint32_t prefix, unsigned plen);
-/* Parses "PREFIX/LEN,via=GW", "default,via=GW", "PREFIX/LEN,prohibit", "PREFIX/LEN,blackhole":
- * 0, or -EINVAL with a one-line reason in err. The gateway must be on a connected subnet. */
-int route_parse(const struct stack *st, const char *spec, struct route *r, char *err, size_t errlen);
+/* Where a gateway gw can be: the interface of the most specific connected route holding it (up
+ * or not yet), or -1 when none does or gw is one of ours (a gateway must be a neighbour). */
+int route_gw_ifindex(const struct stack *st, uint32_t gw);
 /* Calls fn for every route, in table order (the `route` printout, ctl/route_cmd.c). */
 void route_foreach(const struct stack *st, void (*fn)(const struct route *r, void *arg), void *arg);
 /* The path MTU toward dst: the egress MTU, lowered by a cached report; 0 without a route.

@@ -2,7 +2,6 @@
 #include "ip/route6.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,42 +178,12 @@ int route6_lookup(struct stack *st, const uint8_t *dst, int oif, struct route6_r
 	return 0;
 }
 
-int route6_parse(const struct stack *st, const char *spec, struct route6 *r, char *err, size_t errlen)
+int route6_gw_ifindex(const struct stack *st, const uint8_t *gw)
 {
-	struct route_spec rs;
-	if (route_spec_parse(spec, INET_V6, &rs, err, errlen) != 0)
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
-	memcpy(r->prefix, rs.prefix.u.v6, 16);
-	r->plen = (uint8_t)rs.plen;
-	r->type = (uint8_t)rs.type;
-	if (rs.type != RT_GATEWAY)
-		return 0;
-	/* The gateway must be on a connected prefix, or link-local on the interface its zone names
-	 * (or on the only interface). */
-	int found = -1;
-	if (ip6_is_linklocal(rs.gw.u.v6)) {
-		for (unsigned i = 0; rs.zone && i < st->nifs; i++)
-			if (strcmp(st->ifs[i].name, rs.zone) == 0)
-				found = (int)i;
-		if (!rs.zone && st->nifs == 1)
-			found = 0;
-		if (found < 0) {
-			snprintf(err, errlen, "link-local gateway %s needs its interface: via=%s%%IFACE", rs.text, rs.text);
-			return -EINVAL;
-		}
-	} else {
-		for (unsigned i = 0; i < st->rt6->n && found < 0; i++)
-			if (st->rt6->r[i].type == RT6_CONNECTED && ip6_prefix_eq(rs.gw.u.v6, st->rt6->r[i].prefix, st->rt6->r[i].plen))
-				found = st->rt6->r[i].ifindex;
-	}
-	if (found < 0) {
-		snprintf(err, errlen, "gateway %s is not on a connected prefix", rs.text);
-		return -EINVAL;
-	}
-	r->ifindex = (uint16_t)found;
-	r->gw = rs.gw;
-	return 0;
+	for (unsigned i = 0; i < st->rt6->n; i++)
+		if (st->rt6->r[i].type == RT6_CONNECTED && ip6_prefix_eq(gw, st->rt6->r[i].prefix, st->rt6->r[i].plen))
+			return st->rt6->r[i].ifindex;
+	return -1;
 }
 
 void route6_poll(struct stack *st)

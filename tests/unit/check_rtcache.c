@@ -2,7 +2,7 @@
  * exceptions in one table without meeting, each family's size and least-recently-learned eviction,
  * placement (the order `route cache` prints), and each family's ageing: IPv4's redirect 300 s from
  * learning and checked at lookup, IPv6's 60 s from its last use and ended by the timer; then the
- * same through the stack and `route cache`. Also the route text of both families (ip/route_spec.c):
+ * same through the stack and `route cache`. Also the route text of both families (ctl/route_cmd.c):
  * every refusal's words. */
 #include <stdio.h>
 #include <string.h>
