@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ext_text.h"
 #include "ctl/ping_cmd.h"
+#include "ctl/route_cmd.h"
 #include "eth/ndisc_router.h"
 #include "eth/neigh.h"
 #include "ip/ip4.h"
@@ -17,6 +19,9 @@
 #include "stack/wire.h"
 
 #define CTL_MAX_ARGS 16
+/* An error line says at most this much of the extension's objects (the 119 characters the error
+ * queue's entry used to keep of them). */
+#define UDP_ERR_EXT_TEXT_MAX 119
 
 /* The classic Icmp columns of /proc/net/snmp are views of the per-type arrays (R1.4). */
 static const struct { const char *name; uint8_t type; } icmp_classic[] = {
@@ -392,9 +397,10 @@ static void udp_err_text(struct sbuf *out, const struct udp_err_entry *e)
 		sbuf_printf(out, " mtu %u", e->info);
 	else if (v6 ? e->type == 4 : e->type == 12)
 		sbuf_printf(out, " pointer %u", e->info);
-	if (e->ext) /* ICMP-EXT-SPEC X4.2: what IP_RECVERR_RFC4884 would report */
-		sbuf_printf(out, " rfc4884 off %u%s%s%s%s", e->ext_off, e->ext_flags & 1 ? " INVALID" : "",
-			    e->ext_text[0] ? " <" : "", e->ext_text, e->ext_text[0] ? ">" : "");
+	if (e->ext) { /* ICMP-EXT-SPEC X4.2: what IP_RECVERR_RFC4884 would report, and the objects */
+		sbuf_printf(out, " rfc4884 off %u%s", e->ext_off, e->ext_flags & 1 ? " INVALID" : "");
+		ext_text(out, e->ext_data, e->ext_len, UDP_ERR_EXT_TEXT_MAX);
+	}
 }
 
 static const char *const udp_usage =
@@ -585,86 +591,6 @@ static int ctl_sockets(struct stack *st, int argc, char **argv, struct sbuf *out
 	return 0;
 }
 
-/* An IPv6 route spec: its prefix has a ':', or it is "default" toward an IPv6 gateway. */
-static bool route_spec_is_v6(const char *spec)
-{
-	size_t n = strcspn(spec, ",");
-	if (memchr(spec, ':', n))
-		return true;
-	return n == 7 && strncmp(spec, "default", 7) == 0 && strchr(spec + n, ':');
-}
-
-static int route_add_result(int rc, struct sbuf *out)
-{
-	if (rc == -EEXIST || rc == -ENOSPC) {
-		sbuf_printf(out, "route add: %s\n", rc == -EEXIST ? "a route for that prefix exists" : "table full");
-		return 1;
-	}
-	return 0;
-}
-
-static int ctl_route(struct stack *st, int argc, char **argv, struct sbuf *out)
-{
-	char err[160];
-	if (argc == 1 || (argc == 2 && strcmp(argv[1], "show") == 0)) {
-		route_show(st, out);
-		route6_show(st, out);
-		return 0;
-	}
-	if (argc == 2 && strcmp(argv[1], "cache") == 0) {
-		rtcache_show(st, out);
-		rt6cache_show(st, out);
-		return 0;
-	}
-	if (argc == 3 && strcmp(argv[1], "add") == 0) {
-		if (route_spec_is_v6(argv[2])) {
-			struct route6 r6;
-			if (route6_parse(st, argv[2], &r6, err, sizeof(err)) != 0) {
-				sbuf_printf(out, "route add: %s\n", err);
-				return 2;
-			}
-			return route_add_result(route6_add(st, &r6), out);
-		}
-		struct route r;
-		if (route_parse(st, argv[2], &r, err, sizeof(err)) != 0) {
-			sbuf_printf(out, "route add: %s\n", err);
-			return 2;
-		}
-		return route_add_result(route_add(st, &r), out);
-	}
-	if (argc == 3 && strcmp(argv[1], "del") == 0) {
-		/* Reuse the prefix parser: "PREFIX/LEN" alone is a complete spec for deletion. */
-		char spec[80];
-		int rc;
-		snprintf(spec, sizeof(spec), "%s,blackhole", argv[2]);
-		if (strchr(argv[2], ',') || strlen(argv[2]) >= sizeof(spec) - 10) {
-			rc = -EINVAL;
-		} else if (route_spec_is_v6(argv[2])) {
-			struct route6 r6;
-			rc = route6_parse(st, spec, &r6, err, sizeof(err));
-			if (rc == 0)
-				rc = route6_del(st, r6.prefix, r6.plen, 0, 0);
-		} else {
-			struct route r;
-			rc = route_parse(st, spec, &r, err, sizeof(err));
-			if (rc == 0)
-				rc = route_del(st, r.prefix, r.plen);
-		}
-		if (rc == -EINVAL) {
-			sbuf_printf(out, "route del: bad prefix \"%s\"\n", argv[2]);
-			return 2;
-		}
-		if (rc) {
-			sbuf_printf(out, "route del: %s\n", rc == -EPERM ? "a connected route goes with its address" : "no such route");
-			return 1;
-		}
-		return 0;
-	}
-	sbuf_printf(out, "usage: route [show] | route cache | route add PREFIX/LEN,via=GW|prohibit|blackhole | route del PREFIX/LEN\n"
-		    "       (PREFIX/LEN and GW of either family; default for 0.0.0.0/0 or ::/0)\n");
-	return 2;
-}
-
 /* `ra`: which interfaces advertise (ICMP6-SPEC V6.16); `ra IFACE on|off` turns it on or off
  * (off sends one final RA with lifetime 0). */
 static int ctl_ra(struct stack *st, int argc, char **argv, struct sbuf *out)
@@ -704,7 +630,7 @@ static const struct ctl_cmd {
 	{ "neigh", ctl_neigh, "neigh                   the neighbour cache (ARP and IPv6 Neighbor Discovery)" },
 	{ "addr", ctl_addr, "addr                    interfaces and their addresses" },
 	{ "sysctl", ctl_sysctl, "sysctl [KEY[=VALUE]...] show or set knobs" },
-	{ "route", ctl_route, "route [add SPEC | del PREFIX/LEN | cache]  the routing table, PMTU and redirect exceptions" },
+	{ "route", route_cmd, "route [add SPEC | del PREFIX/LEN | cache]  the routing table, PMTU and redirect exceptions" },
 	{ "udp", ctl_udp, "udp bind [--rfc4884] [ADDR:]PORT | send [--from PORT | --keep] [--ttl N] [--df] [--connect] ADDR:PORT TEXT | recv PORT | close PORT" },
 	{ "sockets", ctl_sockets, "sockets                 UDP stub sockets" },
 	{ "ra", ctl_ra, "ra [IFACE [on|off]]     Router Advertisements per interface (while IPv6 forwarding is on)" },

@@ -5,13 +5,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ext_text.h"
 #include "icmp/icmp4.h"
 #include "icmp/icmp6.h"
-#include "icmp/icmp_ext.h"
 #include "icmp/ping.h"
 #include "icmp/probe.h"
 #include "stack/core.h"
@@ -157,13 +158,8 @@ static void ping_error_text(const struct stack *st, struct ping_session *s, cons
 		ping_describe6(&s->out, ev->type, ev->code, ev->info);
 	} else {
 		ping_describe(&s->out, ev->type, ev->code, ev->info);
-		if (ev->ext) {
-			struct sbuf t = { 0 };
-			icmp_ext_describe(&t, ev->ext, ev->ext_len);
-			if (t.len)
-				sbuf_printf(&s->out, " <%s>", sbuf_str(&t));
-			sbuf_free(&t);
-		}
+		if (ev->ext)
+			ext_text(&s->out, ev->ext, ev->ext_len, SIZE_MAX);
 	}
 	sbuf_printf(&s->out, "\n");
 }

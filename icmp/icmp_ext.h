@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "stack/pkb.h"
-#include "stack/sbuf.h"
 
 struct stack;
 
@@ -60,10 +59,5 @@ bool icmp4_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *of
 /* The same for a received ICMPv6 1 or 3 (msg: its ICMPv6 header; hlen: inner IPv6 header with its
  * extension headers + the transport header). */
 bool icmp6_ext_rfc4884(const uint8_t *msg, size_t len, size_t hlen, uint16_t *off, uint8_t *flags);
-
-/* Appends the objects of an extension structure (ext, len bytes) as newer traceroute shows them:
- * INC:2,192.0.2.2,"tap0",mtu=1500;NXT:198.51.100.9; other classes as CLASS/CTYPE:hex words.
- * Appends nothing when the structure is not version 2 or has no whole object. */
-void icmp_ext_describe(struct sbuf *out, const uint8_t *ext, size_t len);
 
 #endif

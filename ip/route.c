@@ -3,7 +3,6 @@
 #include "ip/route.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,63 +95,21 @@ int route_del(struct stack *st, uint32_t prefix, unsigned plen)
 	return -ESRCH;
 }
 
-int route_parse(const struct stack *st, const char *spec, struct route *r, char *err, size_t errlen)
+int route_gw_ifindex(const struct stack *st, uint32_t gw)
 {
-	struct route_spec rs;
-	if (route_spec_parse(spec, INET_V4, &rs, err, errlen) != 0)
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
-	r->prefix = rs.prefix.u.v4;
-	r->plen = (uint8_t)rs.plen;
-	r->type = (uint8_t)rs.type;
-	if (rs.type != RT_GATEWAY)
-		return 0;
-	/* The gateway must be a neighbour: on one of our connected subnets (up or not yet), and not
-	 * one of us. */
-	uint32_t gw = rs.gw.u.v4;
 	const struct route *on = NULL;
 	for (unsigned i = 0; i < st->routes->n; i++) {
 		const struct route *c = &st->routes->r[i];
 		if (c->type == RT_CONNECTED && ((gw ^ c->prefix) & ip4_mask(c->plen)) == 0 && (!on || c->plen > on->plen))
 			on = c;
 	}
-	if (!on || ip4_is_local(st, gw)) {
-		snprintf(err, errlen, "gateway %s is not on a connected subnet", rs.text);
-		return -EINVAL;
-	}
-	r->gw = rs.gw;
-	r->ifindex = on->ifindex;
-	return 0;
+	return on && !ip4_is_local(st, gw) ? on->ifindex : -1;
 }
 
-void route_show(const struct stack *st, struct sbuf *out)
+void route_foreach(const struct stack *st, void (*fn)(const struct route *r, void *arg), void *arg)
 {
-	const struct route_table *t = st->routes;
-	for (unsigned i = 0; i < t->n; i++) {
-		const struct route *r = &t->r[i];
-		char g[INET_STRLEN];
-		struct inet_addr prefix = inet_v4(r->prefix);
-		route_prefix_show(out, &prefix, r->plen);
-		switch (r->type) {
-		case RT_CONNECTED: {
-			const struct iface *ifp = &st->ifs[r->ifindex];
-			const struct ifaddr *ad = iface_addr_for(ifp, r->prefix);
-			sbuf_printf(out, " dev %s scope link src %s%s\n", ifp->name, ip4_ntoa(ad ? ad->addr : 0, g),
-				    ifp->up ? "" : " linkdown");
-			break;
-		}
-		case RT_GATEWAY:
-			sbuf_printf(out, " via %s dev %s%s\n", inet_ntop_buf(&r->gw, g), st->ifs[r->ifindex].name,
-				    st->ifs[r->ifindex].up ? "" : " linkdown");
-			break;
-		case RT_PROHIBIT:
-			sbuf_printf(out, " prohibit\n");
-			break;
-		default:
-			sbuf_printf(out, " blackhole\n");
-			break;
-		}
-	}
+	for (unsigned i = 0; i < st->routes->n; i++)
+		fn(&st->routes->r[i], arg);
 }
 
 /* ---- IPv4's exceptions in the route cache (ip/rtcache.c) ---- */
@@ -194,19 +151,4 @@ void rtcache_learn_redirect(struct stack *st, uint32_t dst, uint32_t gw, unsigne
 {
 	struct inet_addr d = inet_v4(dst), g = inet_v4(gw);
 	rtcache_set_redirect(st->rtcache, &d, &g, ifindex, st->now);
-}
-
-void rtcache_show(struct stack *st, struct sbuf *out)
-{
-	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(st->rtcache, INET_V4, e, st->now)) != NULL;) {
-		char a[INET_STRLEN], g[INET_STRLEN];
-		sbuf_printf(out, "%s", inet_ntop_buf(&e->dst, a));
-		if (e->has_gw)
-			sbuf_printf(out, " via %s dev %s redirected expires %llus", inet_ntop_buf(&e->gw, g),
-				    st->ifs[e->gw_ifindex].name, (unsigned long long)((e->gw_expires - st->now + 999) / 1000));
-		if (e->pmtu)
-			sbuf_printf(out, " pmtu %u%s expires %llus", e->pmtu, e->locked ? " lock" : "",
-				    (unsigned long long)((e->pmtu_expires - st->now + 999) / 1000));
-		sbuf_printf(out, "\n");
-	}
 }

@@ -11,7 +11,6 @@
 #include "ip/rtcache.h"
 
 struct stack;
-struct sbuf;
 
 #define ROUTE_MAX 64
 
@@ -37,11 +36,11 @@ int route_init(struct stack *st);
 int route_add(struct stack *st, const struct route *r);
 /* Removes a static route: 0, -ESRCH (none), -EPERM (a connected route: remove the address). */
 int route_del(struct stack *st, uint32_t prefix, unsigned plen);
-/* Parses "PREFIX/LEN,via=GW", "default,via=GW", "PREFIX/LEN,prohibit", "PREFIX/LEN,blackhole":
- * 0, or -EINVAL with a one-line reason in err. The gateway must be on a connected subnet. */
-int route_parse(const struct stack *st, const char *spec, struct route *r, char *err, size_t errlen);
-/* Appends the table, `ip route` style. */
-void route_show(const struct stack *st, struct sbuf *out);
+/* Where a gateway gw can be: the interface of the most specific connected route holding it (up
+ * or not yet), or -1 when none does or gw is one of ours (a gateway must be a neighbour). */
+int route_gw_ifindex(const struct stack *st, uint32_t gw);
+/* Calls fn for every route, in table order (the `route` printout, ctl/route_cmd.c). */
+void route_foreach(const struct stack *st, void (*fn)(const struct route *r, void *arg), void *arg);
 /* The path MTU toward dst: the egress MTU, lowered by a cached report; 0 without a route.
  * *locked says whether DF must be left off (a report below min_pmtu). */
 unsigned route_pmtu(struct stack *st, uint32_t dst, bool *locked);
@@ -50,8 +49,6 @@ unsigned route_pmtu(struct stack *st, uint32_t dst, bool *locked);
 void rtcache_learn_pmtu(struct stack *st, uint32_t dst, unsigned mtu);
 /* R8.5: a host exception for dst via gw on ifindex for 300 s (RTCACHE_REDIRECT_MS). */
 void rtcache_learn_redirect(struct stack *st, uint32_t dst, uint32_t gw, unsigned ifindex);
-/* Appends the live exceptions with their remaining lifetime. */
-void rtcache_show(struct stack *st, struct sbuf *out);
 /* Finds the best route to dst: 0, or -ENETUNREACH. */
 int route_lookup(const struct stack *st, uint32_t dst, struct route_res *res);
 

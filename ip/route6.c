@@ -2,14 +2,12 @@
 #include "ip/route6.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ip/ip6.h"
 #include "stack/addr.h"
 #include "stack/core.h"
-#include "stack/sbuf.h"
 
 #define RT6_PMTU_MIN 1280
 
@@ -180,42 +178,12 @@ int route6_lookup(struct stack *st, const uint8_t *dst, int oif, struct route6_r
 	return 0;
 }
 
-int route6_parse(const struct stack *st, const char *spec, struct route6 *r, char *err, size_t errlen)
+int route6_gw_ifindex(const struct stack *st, const uint8_t *gw)
 {
-	struct route_spec rs;
-	if (route_spec_parse(spec, INET_V6, &rs, err, errlen) != 0)
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
-	memcpy(r->prefix, rs.prefix.u.v6, 16);
-	r->plen = (uint8_t)rs.plen;
-	r->type = (uint8_t)rs.type;
-	if (rs.type != RT_GATEWAY)
-		return 0;
-	/* The gateway must be on a connected prefix, or link-local on the interface its zone names
-	 * (or on the only interface). */
-	int found = -1;
-	if (ip6_is_linklocal(rs.gw.u.v6)) {
-		for (unsigned i = 0; rs.zone && i < st->nifs; i++)
-			if (strcmp(st->ifs[i].name, rs.zone) == 0)
-				found = (int)i;
-		if (!rs.zone && st->nifs == 1)
-			found = 0;
-		if (found < 0) {
-			snprintf(err, errlen, "link-local gateway %s needs its interface: via=%s%%IFACE", rs.text, rs.text);
-			return -EINVAL;
-		}
-	} else {
-		for (unsigned i = 0; i < st->rt6->n && found < 0; i++)
-			if (st->rt6->r[i].type == RT6_CONNECTED && ip6_prefix_eq(rs.gw.u.v6, st->rt6->r[i].prefix, st->rt6->r[i].plen))
-				found = st->rt6->r[i].ifindex;
-	}
-	if (found < 0) {
-		snprintf(err, errlen, "gateway %s is not on a connected prefix", rs.text);
-		return -EINVAL;
-	}
-	r->ifindex = (uint16_t)found;
-	r->gw = rs.gw;
-	return 0;
+	for (unsigned i = 0; i < st->rt6->n; i++)
+		if (st->rt6->r[i].type == RT6_CONNECTED && ip6_prefix_eq(gw, st->rt6->r[i].prefix, st->rt6->r[i].plen))
+			return st->rt6->r[i].ifindex;
+	return -1;
 }
 
 void route6_poll(struct stack *st)
@@ -265,47 +233,4 @@ void rt6cache_learn_redirect(struct stack *st, const uint8_t *dst, const uint8_t
 {
 	struct inet_addr d = inet_v6(dst), g = inet_v6(target);
 	rtcache_set_redirect(st->rtcache, &d, &g, ifindex, st->now);
-}
-
-static const char *rt6_type_name(unsigned type)
-{
-	return type == RT6_PROHIBIT ? "prohibit " : type == RT6_BLACKHOLE ? "blackhole " : "";
-}
-
-void route6_show(const struct stack *st, struct sbuf *out)
-{
-	char g[INET_STRLEN];
-	for (unsigned i = 0; i < st->rt6->n; i++) {
-		const struct route6 *r = &st->rt6->r[i];
-		struct inet_addr prefix = inet_v6(r->prefix);
-		sbuf_printf(out, "%s", rt6_type_name(r->type));
-		route_prefix_show(out, &prefix, r->plen);
-		if (r->type == RT6_GATEWAY)
-			sbuf_printf(out, " via %s", inet_ntop_buf(&r->gw, g));
-		if (r->type == RT6_CONNECTED || r->type == RT6_GATEWAY)
-			sbuf_printf(out, " dev %s", st->ifs[r->ifindex].name);
-		/* As `ip -6 route`: an RA's on-link prefix is "proto kernel" too, its routers "proto ra". */
-		if (r->type == RT6_CONNECTED)
-			sbuf_printf(out, " proto kernel");
-		else if (r->flags & RT6_F_RA)
-			sbuf_printf(out, " proto ra");
-		if ((r->flags & RT6_F_RA) && r->expires != UINT64_MAX)
-			sbuf_printf(out, " expires %llusec",
-				    (unsigned long long)(r->expires > st->now ? (r->expires - st->now) / 1000 : 0));
-		sbuf_printf(out, "\n");
-	}
-}
-
-void rt6cache_show(struct stack *st, struct sbuf *out)
-{
-	char a[INET_STRLEN], g[INET_STRLEN];
-	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(st->rtcache, INET_V6, e, st->now)) != NULL;) {
-		sbuf_printf(out, "%s", inet_ntop_buf(&e->dst, a));
-		if (e->has_gw)
-			sbuf_printf(out, " via %s dev %s", inet_ntop_buf(&e->gw, g), st->ifs[e->gw_ifindex].name);
-		if (e->pmtu && st->now < e->pmtu_expires)
-			sbuf_printf(out, " mtu %u expires %llusec", e->pmtu,
-				    (unsigned long long)((e->pmtu_expires - st->now) / 1000));
-		sbuf_printf(out, "\n");
-	}
 }

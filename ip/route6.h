@@ -13,7 +13,6 @@
 #include "ip/rtcache.h"
 
 struct stack;
-struct sbuf;
 
 #define ROUTE6_MAX    64
 #define RT6_RA_ROUTERS_MAX 16 /* default routers learned per interface (an RA flood cannot grow memory) */
@@ -64,8 +63,8 @@ void route6_del_gw(struct stack *st, unsigned ifindex, const uint8_t *gw);
 /* Best route to dst. oif >= 0 binds the lookup to that interface (link-local and multicast
  * destinations need it: they are on-link there). 0 or -ENETUNREACH. */
 int route6_lookup(struct stack *st, const uint8_t *dst, int oif, struct route6_res *res);
-/* Parses "PREFIX/LEN,via=GW", "default,via=GW", "PREFIX/LEN,prohibit|blackhole" for IPv6. */
-int route6_parse(const struct stack *st, const char *spec, struct route6 *r, char *err, size_t errlen);
+/* Where a global gateway gw can be: the interface of the first connected prefix holding it, or -1. */
+int route6_gw_ifindex(const struct stack *st, const uint8_t *gw);
 /* Expires RA-learned routes and old IPv6 exceptions. */
 void route6_poll(struct stack *st);
 uint64_t route6_deadline(const struct stack *st);
@@ -75,7 +74,5 @@ unsigned route6_pmtu(struct stack *st, const uint8_t *dst, unsigned ifindex);
 void rt6cache_learn_pmtu(struct stack *st, const uint8_t *dst, unsigned mtu);
 /* V6.15: dst via target on ifindex. */
 void rt6cache_learn_redirect(struct stack *st, const uint8_t *dst, const uint8_t *target, unsigned ifindex);
-void route6_show(const struct stack *st, struct sbuf *out);
-void rt6cache_show(struct stack *st, struct sbuf *out);
 
 #endif

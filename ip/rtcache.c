@@ -206,3 +206,18 @@ const struct rtcache_entry *rtcache_next(struct rtcache *c, enum inet_family fam
 	}
 	return NULL;
 }
+
+void rtcache_foreach(struct rtcache *c, enum inet_family fam, uint64_t now,
+		     void (*fn)(const struct rtcache_info *x, void *arg), void *arg)
+{
+	for (const struct rtcache_entry *e = NULL; (e = rtcache_next(c, fam, e, now)) != NULL;) {
+		bool pmtu_live = e->pmtu && now < e->pmtu_expires;
+		struct rtcache_info x = {
+			.dst = e->dst, .has_gw = e->has_gw, .gw = e->gw, .gw_ifindex = e->gw_ifindex,
+			.gw_left_ms = e->has_gw && e->gw_expires > now ? e->gw_expires - now : 0,
+			.pmtu = pmtu_live ? e->pmtu : 0, .locked = pmtu_live && e->locked,
+			.pmtu_left_ms = pmtu_live ? e->pmtu_expires - now : 0,
+		};
+		fn(&x, arg);
+	}
+}

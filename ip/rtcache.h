@@ -3,8 +3,8 @@
  * keyed by a struct inet_addr. One table; each family has a region of its own size, and the ways the
  * two families age their exceptions are data in rtcache.c, not two copies of the code:
  *   IPv4: 256 entries placed by the address's low bits; a redirect lives 300 s from when it was
- *         learned; expired parts are dropped when a lookup, a new exception or the listing meets
- *         them (no timer), and a lookup checks the expiry itself.
+ *         learned; expired parts are dropped when a lookup, a new exception or the listing
+ *         (rtcache_foreach) meets them (no timer), and a lookup checks the expiry itself.
  *   IPv6: 128 entries from the first slot; a redirect lives 60 s from its last use (route/gc_timeout);
  *         expired parts are dropped by rtcache_expire from the stack's timer.
  * A full region gives its least recently learned entry to a new destination.
@@ -74,5 +74,22 @@ uint64_t rtcache_deadline(const struct rtcache *c, enum inet_family f);
  * aged by its lookups is aged by this walk too, so it yields only live exceptions. */
 const struct rtcache_entry *rtcache_next(struct rtcache *c, enum inet_family f, const struct rtcache_entry *prev,
 					 uint64_t now);
+
+/* One exception as the `route cache` listing gives it (ctl/route_cmd.c says it in words): what is
+ * left of each part's life at the time of the walk. */
+struct rtcache_info {
+	struct inet_addr dst;
+	bool has_gw;            /* a redirect: gw on gw_ifindex, for gw_left_ms more */
+	struct inet_addr gw;
+	unsigned gw_ifindex;
+	uint64_t gw_left_ms;    /* 0 when past its expiry (IPv6: until the timer drops it) */
+	unsigned pmtu;          /* a live path MTU, 0 none (an expired one the timer has yet to drop: 0) */
+	bool locked;
+	uint64_t pmtu_left_ms;
+};
+/* Calls fn for each of a family's exceptions in table order, as rtcache_next walks them (a family
+ * aged by its lookups drops its expired parts first). */
+void rtcache_foreach(struct rtcache *c, enum inet_family f, uint64_t now,
+		     void (*fn)(const struct rtcache_info *x, void *arg), void *arg);
 
 #endif

@@ -336,12 +336,9 @@ static void udp_err_rfc4884(struct udp_err_entry *q, const uint8_t *msg, size_t 
 	if (!(v6 ? icmp6_ext_rfc4884 : icmp4_ext_rfc4884)(msg, msg_len, hlen, &q->ext_off, &q->ext_flags))
 		return;
 	q->ext = true;
-	struct sbuf t = { 0 };
-	size_t at = 8 + hlen + q->ext_off;
-	icmp_ext_describe(&t, msg + at, msg_len - at);
-	if (t.len)
-		snprintf(q->ext_text, sizeof(q->ext_text), "%s", sbuf_str(&t));
-	sbuf_free(&t);
+	size_t at = 8 + hlen + q->ext_off, n = msg_len - at;
+	q->ext_len = (uint16_t)(n < UDP_ERR_EXT_MAX ? n : UDP_ERR_EXT_MAX);
+	memcpy(q->ext_data, msg + at, q->ext_len);
 }
 
 /* R8.2, V10.2: the socket that sent the quoted datagram (local = its source and sport, remote =

@@ -24,6 +24,10 @@ struct stack;
 #define UDP_EPHEMERAL_HI 60999
 
 #define UDP_ERRQ_MAX    8       /* errors kept per socket (IP_RECVERR's queue); the oldest goes */
+/* An error's extension structure kept for the control text, at most this much of it: the most a
+ * 1518-byte frame can carry after Ethernet (14), IPv4 (20), ICMP (8) and the 128-byte original
+ * datagram field, so any extension that came in one frame is kept whole. */
+#define UDP_ERR_EXT_MAX 1348
 
 enum udp_service { UDP_SVC_NONE = 0, UDP_SVC_ECHO, UDP_SVC_DISCARD };
 
@@ -46,7 +50,8 @@ struct udp_err_entry {
 	bool ext;               /* an extension was reported */
 	uint8_t ext_flags;      /* 1: SO_EE_RFC4884_FLAG_INVALID */
 	uint16_t ext_off;       /* from the start of the data after the quoted UDP header */
-	char ext_text[120];     /* its objects, as icmp_ext_describe says them */
+	uint16_t ext_len;       /* the extension structure's bytes in ext_data (up to UDP_ERR_EXT_MAX), */
+	uint8_t ext_data[UDP_ERR_EXT_MAX]; /* as received, for the control text (ctl/ext_text.c) */
 };
 
 /* How a datagram leaves: TTL 0 = ip_default_ttl (IPv6: the interface's hop limit). */

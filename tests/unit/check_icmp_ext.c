@@ -1,6 +1,7 @@
 /* tests/unit/check_icmp_ext.c — ICMP extensions (../shared/ICMP-EXT-SPEC.md), IPv4 rules: RFC 4884
  * sending (X1, X2) with RFC 5837 objects (X3), RFC 4884 receiving (X4), RFC 8335 PROBE (X5). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "icmp/icmp4.h"
@@ -575,6 +576,49 @@ START_TEST(test_x4_stub)
 }
 END_TEST
 
+/* An error line says at most 119 characters of the objects (what the error queue's entry held of
+ * them before the words moved to ctl/): twenty class-1 objects, 259 characters in full. */
+START_TEST(test_x4_stub_text_cut)
+{
+	struct frame f;
+	uint8_t m[400];
+	struct sbuf out = { 0 };
+	char want[300];
+	size_t w = 0;
+	ck_assert_int_eq(ctl("udp bind --rfc4884 40000", NULL), 0);
+	struct x4_case c = x4_cases[0];
+	x4_msg(m, &c);
+	uint8_t *e = m + 136;
+	for (unsigned k = 0; k < 20; k++) {
+		uint8_t *o = e + 4 + 8 * k;
+		o[0] = 0;
+		o[1] = 8;
+		o[2] = 1;
+		o[3] = 1;
+		o[4] = 0x01;
+		o[5] = 0x02;
+		o[6] = 0x03;
+		o[7] = (uint8_t)k;
+		w += (size_t)snprintf(want + w, sizeof(want) - w, "%s1/1:010203%02x", k ? ";" : "", k);
+	}
+	ck_assert_uint_eq(w, 259);
+	size_t len = 136 + 4 + 160;
+	e[2] = e[3] = 0;
+	uint16_t x = cksum(e, 4 + 160);
+	e[2] = (uint8_t)(x >> 8); e[3] = (uint8_t)x;
+	m[2] = m[3] = 0;
+	x = cksum(m, len);
+	m[2] = (uint8_t)(x >> 8); m[3] = (uint8_t)x;
+	struct ip_spec s = { .src = PEER_IP, .dst = US_IP, .proto = 1 };
+	feed(0, f.b, build_ip(&f, &s, m, len));
+	ck_assert_int_eq(ctl("sockets", &out), 0);
+	char line[200];
+	snprintf(line, sizeof(line), "rfc4884 off 100 <%.119s>\n", want);
+	ck_assert_msg(strstr(sbuf_str(&out), line), "%s", sbuf_str(&out));
+	sbuf_free(&out);
+}
+END_TEST
+
 /* ---- X5: PROBE ---- */
 
 static size_t probe_obj(uint8_t *o, uint8_t ctype, const uint8_t *id, size_t idlen, int lenfield)
@@ -888,6 +932,7 @@ Suite *icmp_ext_suite(void)
 	tcase_add_test(tc, test_x3_inc_no_address);
 	tcase_add_loop_test(tc, test_x4_validation_table, 0, sizeof(x4_cases) / sizeof(x4_cases[0]));
 	tcase_add_test(tc, test_x4_stub);
+	tcase_add_test(tc, test_x4_stub_text_cut);
 	tcase_add_test(tc, test_x4_ping_prints_objects);
 	tcase_add_loop_test(tc, test_x5_table, 0, sizeof(probe_cases) / sizeof(probe_cases[0]));
 	tcase_add_test(tc, test_x5_lenient_and_policy);

@@ -2,7 +2,7 @@
  * exceptions in one table without meeting, each family's size and least-recently-learned eviction,
  * placement (the order `route cache` prints), and each family's ageing: IPv4's redirect 300 s from
  * learning and checked at lookup, IPv6's 60 s from its last use and ended by the timer; then the
- * same through the stack and `route cache`. Also the route text of both families (ip/route_spec.c):
+ * same through the stack and `route cache`. Also the route text of both families (ctl/route_cmd.c):
  * every refusal's words. */
 #include <stdio.h>
 #include <string.h>
@@ -267,6 +267,34 @@ START_TEST(test_route_cache_both_families)
 }
 END_TEST
 
+/* Between whole seconds each family rounds as its `ip route` does: IPv4's lifetimes up, IPv6's
+ * down. And IPv4's listing is one of the things that drop its expired parts (no timer does). */
+START_TEST(test_route_cache_rounding_and_lazy_listing)
+{
+	struct sbuf out = { 0 };
+	static const uint8_t G2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2 };
+	static const uint8_t D9[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9 };
+	ck_assert_int_eq(stack_addr6_add(T, 0, G2, 64), 0);
+	advance(2500);
+	tx_clear();
+	rtcache_learn_pmtu(T, IP(192, 0, 2, 77), 1300);
+	rtcache_learn_redirect(T, IP(203, 0, 113, 5), IP(192, 0, 2, 7), 0);
+	rt6cache_learn_pmtu(T, D9, 1400);
+	advance(500);
+	ck_assert_int_eq(run("route cache", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "203.0.113.5 via 192.0.2.7 dev tap0 redirected expires 300s\n"
+					 "192.0.2.77 pmtu 1300 expires 600s\n"
+					 "2001:db8:1::9 mtu 1400 expires 599sec\n");
+	advance(599500);
+	ck_assert(!rtcache_empty(T->rtcache, INET_V4));
+	ck_assert_int_eq(run("route cache", &out), 0);
+	ck_assert_str_eq(sbuf_str(&out), "");
+	ck_assert(rtcache_empty(T->rtcache, INET_V4));
+	tx_clear();
+	sbuf_free(&out);
+}
+END_TEST
+
 /* The route text of both families, parsed by one parser: each refusal's words (`route add`). */
 static const struct { const char *spec, *err; } route_refusals[] = {
 	{ "203.0.113.1/25,prohibit", "route add: host bits set in \"203.0.113.1/25\"\n" },
@@ -343,6 +371,7 @@ Suite *rtcache_suite(void)
 	TCase *st = tcase_create("stack");
 	tcase_add_checked_fixture(st, fx6_setup, fx_teardown);
 	tcase_add_test(st, test_route_cache_both_families);
+	tcase_add_test(st, test_route_cache_rounding_and_lazy_listing);
 	tcase_add_loop_test(st, test_route_text_refused, 0, (int)(sizeof(route_refusals) / sizeof(route_refusals[0])));
 	tcase_add_test(st, test_route_text_taken);
 	suite_add_tcase(s, st);
