@@ -24,10 +24,12 @@ struct stack;
 #define UDP_EPHEMERAL_HI 60999
 
 #define UDP_ERRQ_MAX    8       /* errors kept per socket (IP_RECVERR's queue); the oldest goes */
-/* An error's extension structure kept for the control text, at most this much of it: the most a
- * 1518-byte frame can carry after Ethernet (14), IPv4 (20), ICMP (8) and the 128-byte original
- * datagram field, so any extension that came in one frame is kept whole. */
-#define UDP_ERR_EXT_MAX 1348
+/* An error's extension structure kept for the control text, at most this much of it: the largest
+ * RFC 5837 set (the extension header and four Interface Information Objects with every field), so
+ * the objects an error can carry about interfaces are kept whole while the 512 entries of the
+ * table stay at 240 KB (whole frames, 1348 bytes, would take 730 KB). Of a longer structure the
+ * start is kept; its text is cut at 119 characters anyway. */
+#define UDP_ERR_EXT_MAX 392
 
 enum udp_service { UDP_SVC_NONE = 0, UDP_SVC_ECHO, UDP_SVC_DISCARD };
 
