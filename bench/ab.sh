@@ -5,6 +5,7 @@
 #   sudo RATE=10000 bash bench/ab.sh                       # the same at 10 kpps paced
 #   sudo A_ARGS="..." B_ARGS="..." REPS=8 bash bench/ab.sh
 #   sudo A_ARGS= B_ARGS= B_BIN=/tmp/tapstackd.before bash bench/ab.sh   # two builds
+#   sudo FAMILY=6 A_ARGS= B_ARGS= B_BIN=/tmp/tapstackd.before bash bench/ab.sh   # over IPv6
 #
 # Per repetition: tapstackd with A_ARGS, then with B_ARGS (a fresh daemon each time, pinned to
 # cpu1, tapbench on cpu0), one echo run of DUR seconds at RATE (0 = flood); prints the daemon's CPU
@@ -14,7 +15,8 @@
 # machine's drift cancels out of the pairs.
 # Two namespaces of its own, documentation addresses only, a trap removes them and stops the
 # daemon (by PID). Environment: A_ARGS (--io uring), B_ARGS (--io syscall), A_BIN and B_BIN (the
-# daemons, default build/tapstackd), RATE (0), DUR (3, at most 60), REPS (6, at most 50).
+# daemons, default build/tapstackd), RATE (0), DUR (3, at most 60), REPS (6, at most 50), FAMILY
+# (4; 6: ICMPv6 echo from 2001:db8:1::1 to the daemon's 2001:db8:1::2, as make bench's IPv6 rows).
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$TOP/build
@@ -23,6 +25,7 @@ B_ARGS=${B_ARGS---io syscall}
 RATE=${RATE:-0}
 DUR=${DUR:-3}
 REPS=${REPS:-6}
+FAMILY=${FAMILY:-4}
 A_BIN=${A_BIN:-$TOP/build/tapstackd}
 B_BIN=${B_BIN:-$TOP/build/tapstackd}
 PY=/usr/bin/python3
@@ -32,6 +35,7 @@ die() { echo "bench/ab.sh: $*" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || die "needs 2 cores"
 case "$REPS" in '' | *[!0-9]*) die "REPS=$REPS: a number" ;; esac
 if [ "$REPS" -lt 1 ] || [ "$REPS" -gt 50 ]; then die "REPS=$REPS: 1..50"; fi
+case "$FAMILY" in 4 | 6) ;; *) die "FAMILY=$FAMILY: 4 or 6" ;; esac
 awk "BEGIN { exit !($DUR > 0 && $DUR <= 60) }" 2>/dev/null || die "DUR=$DUR: 0..60 seconds"
 make -s -C "$TOP" build/tapstackd build/tapstackctl build/tapbench || die "build failed"
 
@@ -63,8 +67,13 @@ one() {
 	shift 2
 	[ -x "$bin" ] || die "$bin: not an executable"
 	rm -f "$TMP/ctl.sock"
+	local v6="" tb=(echo -i tap0 --dst 192.0.2.2)
+	if [ "$FAMILY" = 6 ]; then
+		v6=",2001:db8:1::2/64"
+		tb=(echo6 -i tap0 --dst 2001:db8:1::2 --src 2001:db8:1::1)
+	fi
 	taskset -c 1 ip netns exec "$NSD" "$bin" -c "$TMP/ctl.sock" \
-		-i "tap0,192.0.2.2/24,netns=$NSG,host=192.0.2.1/24" "$@" 2>"$TMP/err" &
+		-i "tap0,192.0.2.2/24$v6,netns=$NSG,host=192.0.2.1/24" "$@" 2>"$TMP/err" &
 	PID=$!
 	for _ in $(seq 1 100); do
 		kill -0 "$PID" 2>/dev/null || die "tapstackd $*: exited: $(tail -n 2 "$TMP/err")"
@@ -73,8 +82,15 @@ one() {
 		sleep 0.05
 	done
 	ip -n "$NSG" link set tap0 txqueuelen 4096 || die "tap0 not ready"
+	if [ "$FAMILY" = 6 ]; then
+		# The kernel side holds tapbench's source (no DAD, RS or RA), as make bench's v6_on does.
+		ip netns exec "$NSG" sysctl -qw net.ipv6.conf.tap0.router_solicitations=0 \
+			net.ipv6.conf.tap0.accept_ra=0 net.ipv6.conf.tap0.accept_dad=0 \
+			net.ipv6.conf.tap0.disable_ipv6=0 >/dev/null || die "IPv6 on tap0 in $NSG"
+		ip -n "$NSG" addr add 2001:db8:1::1/64 dev tap0 nodad || die "addr add 2001:db8:1::1 tap0"
+	fi
 	s0=$(awk '{ print $1 }' "/proc/$PID/schedstat")
-	taskset -c 0 ip netns exec "$NSG" "$B/tapbench" echo -i tap0 --dst 192.0.2.2 -r "$RATE" \
+	taskset -c 0 ip netns exec "$NSG" "$B/tapbench" "${tb[@]}" -r "$RATE" \
 		-t "$DUR" --json >"$TMP/tb.json" 2>"$TMP/tb.err" || die "tapbench: $(tail -n 2 "$TMP/tb.err")"
 	s1=$(awk '{ print $1 }' "/proc/$PID/schedstat")
 	w=$("$B/tapstackctl" -c "$TMP/ctl.sock" daemon | grep '^writes:')
@@ -95,7 +111,7 @@ with open(runs, "a") as f:
 EOF
 }
 
-echo "A: $A_BIN $A_ARGS   B: $B_BIN $B_ARGS   rate ${RATE:-0} (0 = flood), ${DUR} s, $REPS repetitions"
+echo "A: $A_BIN $A_ARGS   B: $B_BIN $B_ARGS   IPv$FAMILY, rate ${RATE:-0} (0 = flood), ${DUR} s, $REPS repetitions"
 for _ in $(seq 1 "$REPS"); do
 	# shellcheck disable=SC2086
 	one A "$A_BIN" $A_ARGS

@@ -212,6 +212,8 @@ uint64_t route6_deadline(const struct stack *st)
 unsigned route6_pmtu(struct stack *st, const uint8_t *dst, unsigned ifindex)
 {
 	unsigned mtu = ip6_mtu(st, ifindex);
+	if (rtcache_empty(st->rtcache, INET_V6)) /* the usual case: no Packet Too Big learned */
+		return mtu;
 	struct inet_addr d = inet_v6(dst);
 	unsigned pmtu = rtcache_pmtu(st->rtcache, &d, st->now, NULL);
 	return pmtu && pmtu < mtu ? pmtu : mtu;
