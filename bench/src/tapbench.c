@@ -717,6 +717,17 @@ static void mark_reply(uint64_t seq, uint64_t ts_tx, uint64_t ts_rx)
 		h_add(&g.rtt, 0);
 }
 
+/* An echo payload of ours (icmp: the ICMP or ICMPv6 header, PAYLOAD_MIN bytes behind it known to
+ * be there): a measured reply, or one of the warm-up run. */
+static void take_payload(const uint8_t *icmp, uint64_t ts_rx)
+{
+	uint32_t magic = get32(icmp + 8);
+	if (magic == MAGIC)
+		mark_reply(get64(icmp + 12), get64(icmp + 20), ts_rx);
+	else if (magic == MAGIC_WARM)
+		g.warm_replies++;
+}
+
 /* An IPv6 frame (echo6): our echo replies (type 129 to --src), and NSs for --src answered with an
  * NA (to the solicitation's source, or all nodes for a DAD probe from ::). */
 static void handle_frame6(struct port *pt, bool is_out, const uint8_t *f, size_t n, uint64_t ts_rx)
@@ -733,11 +744,7 @@ static void handle_frame6(struct port *pt, bool is_out, const uint8_t *f, size_t
 		 * with --out-mac, from --dst */
 		if (m[0] == 128 && memcmp(f + 22, opt.src6, 16) == 0 && get16(m + 4) == g.icmp_id &&
 		    n >= 54 + 8 + PAYLOAD_MIN) {
-			uint32_t magic = get32(m + 8);
-			if (magic == MAGIC)
-				mark_reply(get64(m + 12), get64(m + 20), ts_rx);
-			else if (magic == MAGIC_WARM)
-				g.warm_replies++;
+			take_payload(m, ts_rx);
 		} else if (m[0] == 135 && n >= 54 + 24 && f[21] == 255 && memcmp(m + 8, opt.dst6, 16) == 0) {
 			send_nd_as(pt, true, opt.dst6, opt.out_mac, f + 22, f + 6, opt.dst6);
 			g.arp_answered++;
@@ -746,11 +753,7 @@ static void handle_frame6(struct port *pt, bool is_out, const uint8_t *f, size_t
 	}
 	if (m[0] == 129 && memcmp(f + 38, opt.src6, 16) == 0 && get16(m + 4) == g.icmp_id &&
 	    n >= 54 + 8 + PAYLOAD_MIN) {
-		uint32_t magic = get32(m + 8);
-		if (magic == MAGIC)
-			mark_reply(get64(m + 12), get64(m + 20), ts_rx);
-		else if (magic == MAGIC_WARM)
-			g.warm_replies++;
+		take_payload(m, ts_rx);
 		return;
 	}
 	if (m[0] == 135 && n >= 54 + 24 && f[21] == 255 && memcmp(m + 8, opt.src6, 16) == 0 && !g.src6_kernel) {
@@ -804,22 +807,14 @@ static void handle_frame(struct port *pt, bool is_out, const uint8_t *f, size_t 
 	if (is_out) {
 		/* forwarded echo requests: ours, coming out of the router */
 		if (l4[0] == 8 && get16(l4 + 4) == g.icmp_id && l4len >= 8 + PAYLOAD_MIN && s == opt.src) {
-			uint32_t magic = get32(l4 + 8);
-			if (magic == MAGIC)
-				mark_reply(get64(l4 + 12), get64(l4 + 20), ts_rx);
-			else if (magic == MAGIC_WARM)
-				g.warm_replies++;
+			take_payload(l4, ts_rx);
 		}
 		return;
 	}
 	if (d != opt.src)
 		return;
 	if (l4[0] == 0 && get16(l4 + 4) == g.icmp_id && l4len >= 8 + PAYLOAD_MIN) {
-		uint32_t magic = get32(l4 + 8);
-		if (magic == MAGIC)
-			mark_reply(get64(l4 + 12), get64(l4 + 20), ts_rx);
-		else if (magic == MAGIC_WARM)
-			g.warm_replies++;
+		take_payload(l4, ts_rx);
 		return;
 	}
 	if (l4[0] == 3 && l4len >= 8 + 20 + 8) {
